@@ -1,0 +1,57 @@
+// KeyIndex: gives each distinct (tag, key) a dense id, in order of first sight.
+//
+// Ingest meets every entity by its identifier string, millions of times;
+// this is the hash table that turns `seller:S0482913` into vertex 17. It is
+// also the dictionary of brands, regions and reporters (tag 0). Keys are
+// kept once, back to back, in one byte blob with offsets: exactly graph.h5's
+// /entities/key_bytes and key_offsets. Open addressing with linear probing
+// over XXH3 hashes; the table stays at most half full.
+// Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sourcetrace::graph {
+
+class KeyIndex {
+ public:
+  KeyIndex();
+
+  // The id of (tag, key), adding it when new.
+  std::uint32_t intern(std::uint8_t tag, std::string_view key);
+  // The id of (tag, key), or kAbsent.
+  std::uint32_t find(std::uint8_t tag, std::string_view key) const;
+  static constexpr std::uint32_t kAbsent = UINT32_MAX;
+
+  std::uint32_t size() const { return static_cast<std::uint32_t>(tags_.size()); }
+  std::string_view key(std::uint32_t id) const {
+    return {bytes_.data() + offsets_[id], static_cast<std::size_t>(offsets_[id + 1] - offsets_[id])};
+  }
+  std::uint8_t tag(std::uint32_t id) const { return tags_[id]; }
+
+  // The stored form; take() moves it out and leaves the index empty.
+  struct Blob {
+    std::vector<std::uint8_t> tags;
+    std::vector<std::uint64_t> offsets{0};
+    std::string bytes;
+  };
+  Blob take();
+  // Rebuilds an index from its stored form.
+  static KeyIndex from(Blob blob);
+
+ private:
+  std::uint64_t hash(std::uint8_t tag, std::string_view key) const;
+  void grow();
+
+  std::vector<std::uint8_t> tags_;
+  std::vector<std::uint64_t> offsets_{0};
+  std::string bytes_;
+  // Slot: 0 = empty, else (upper 32 hash bits << 32) | (id + 1).
+  std::vector<std::uint64_t> slots_;
+  std::uint64_t mask_ = 0;
+};
+
+}  // namespace sourcetrace::graph

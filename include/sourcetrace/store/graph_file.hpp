@@ -1,0 +1,38 @@
+// graph.h5: the file ingest writes and every later stage reads.
+//
+// The schema is written down in docs/graph-h5.md; this is its one reader and
+// writer. The file is written under a temporary name and renamed into place
+// when complete, so a killed ingest never leaves a half file under the
+// final name. Version 1 is the only version; a file of another version (or
+// another format) is refused with a clear error.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sourcetrace/graph/market_graph.hpp"
+#include "sourcetrace/status.hpp"
+
+namespace sourcetrace::store {
+
+inline constexpr const char* kGraphFormat = "sourcetrace.graph";
+inline constexpr std::int64_t kGraphFormatVersion = 1;
+
+// Where a graph came from: recorded in the file's root attributes.
+struct GraphProvenance {
+  std::string source;        // the dataset folder or edge-list file
+  std::string input_digest;  // over the tables actually read, 32 hex digits
+  std::string tables_json;   // per table: path, rows read/accepted/rejected, digest
+  std::string created;       // ISO-8601 UTC
+};
+
+Status write_graph_file(const std::string& path, const graph::MarketGraph& graph,
+                        const GraphProvenance& provenance);
+
+// Reads the whole graph back. `provenance`, when given, receives the
+// recorded provenance.
+Result<graph::MarketGraph> read_graph_file(const std::string& path,
+                                           GraphProvenance* provenance = nullptr);
+
+}  // namespace sourcetrace::store

@@ -1,0 +1,31 @@
+// Edge-list reader: a plain graph as `u v [w]` lines (SNAP / KONECT style).
+//
+// So that the reference graphs (karate, LFR, SNAP) go through the same
+// engine as marketplace data. Fields are separated by spaces or tabs; lines
+// starting with `#` or `%` are comments; blank lines are skipped; a fourth
+// field (KONECT's timestamp) is allowed and ignored. The first edge decides
+// whether the file is weighted; every later edge must agree. Weights are
+// non-negative finite numbers. Plain or gzip, like every table.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "sourcetrace/tables/table_reader.hpp"
+
+namespace sourcetrace::tables {
+
+struct EdgeListRow {
+  std::string_view u, v;
+  double weight;   // 1 when the file has no weights
+  bool weighted;
+};
+
+// `on_edge` may refuse an edge by returning a reason (nullptr accepts).
+Status read_edge_list(const std::string& path,
+                      const std::function<const char*(const EdgeListRow&)>& on_edge,
+                      const RejectSink& reject, TableStats& stats,
+                      const ByteProgress& progress = {});
+
+}  // namespace sourcetrace::tables

@@ -1,0 +1,20 @@
+// The subcommands of `sourcetrace`: each file adds one to the app.
+//
+// Pattern (after CLI11's subcom_in_files example): an options struct, a
+// setup function that binds it to CLI11, and a run function that calls the
+// library and turns its Status into an exit code. The run function stores
+// that code in `exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace sourcetrace::cli {
+
+void add_generate_command(CLI::App& app, int& exit_code);
+void add_ingest_command(CLI::App& app, int& exit_code);
+void add_info_command(CLI::App& app, int& exit_code);
+
+// Applies --threads (0 = leave OpenMP's default).
+void set_threads(int threads);
+
+}  // namespace sourcetrace::cli

@@ -1,0 +1,39 @@
+// sourcetrace: the command line. Reads argv, runs one subcommand, exits
+// with a sysexits code (see cli/exit_code.hpp and the README).
+#include <omp.h>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "sourcetrace/cli/exit_code.hpp"
+#include "sourcetrace/version.hpp"
+
+namespace sourcetrace::cli {
+
+void set_threads(int threads) {
+  if (threads > 0) omp_set_num_threads(threads);
+}
+
+}  // namespace sourcetrace::cli
+
+int main(int argc, char** argv) {
+  using namespace sourcetrace::cli;
+  CLI::App app{"sourcetrace: finds the supply networks behind counterfeit goods on a marketplace"};
+  app.set_version_flag("--version", std::string("sourcetrace ") + sourcetrace::kEngineVersion);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  int exit_code = kExitOk;
+  add_generate_command(app, exit_code);
+  add_ingest_command(app, exit_code);
+  add_info_command(app, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    // CLI11 uses 0 for --help/--version and its own codes (100+) for usage errors.
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  return exit_code;
+}

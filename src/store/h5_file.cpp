@@ -1,0 +1,323 @@
+// H5File: thin RAII over the HDF5 C API, one function per need.
+#include "sourcetrace/store/h5_file.hpp"
+
+#include <hdf5.h>
+
+#include <algorithm>
+
+namespace sourcetrace::store {
+
+namespace {
+
+constexpr hsize_t kChunkElements = 1 << 18;
+
+template <typename T>
+hid_t native_type();
+template <> hid_t native_type<std::uint8_t>() { return H5T_NATIVE_UINT8; }
+template <> hid_t native_type<std::int32_t>() { return H5T_NATIVE_INT32; }
+template <> hid_t native_type<std::uint32_t>() { return H5T_NATIVE_UINT32; }
+template <> hid_t native_type<std::uint64_t>() { return H5T_NATIVE_UINT64; }
+template <> hid_t native_type<float>() { return H5T_NATIVE_FLOAT; }
+template <> hid_t native_type<double>() { return H5T_NATIVE_DOUBLE; }
+
+// Closes an HDF5 identifier at scope exit.
+class Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  ~Handle() {
+    if (id_ >= 0) closer_(id_);
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  hid_t get() const { return id_; }
+  bool ok() const { return id_ >= 0; }
+
+ private:
+  hid_t id_;
+  Closer closer_;
+};
+
+void silence_hdf5() {
+  static const bool once = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)once;
+}
+
+}  // namespace
+
+Status H5File::error(const std::string& what) const {
+  return Status::io_error(path_ + ": " + what);
+}
+
+Result<H5File> H5File::create(const std::string& path) {
+  silence_hdf5();
+  hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (id < 0) return Status::cannot_create(path + ": cannot create HDF5 file");
+  return H5File(id, path);
+}
+
+Result<H5File> H5File::open(const std::string& path) {
+  silence_hdf5();
+  if (H5Fis_hdf5(path.c_str()) <= 0) {
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) return Status::missing_input(path + ": no such file");
+    std::fclose(f);
+    return Status::corrupt(path + ": not an HDF5 file");
+  }
+  hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (id < 0) return Status::corrupt(path + ": cannot open as HDF5");
+  return H5File(id, path);
+}
+
+H5File& H5File::operator=(H5File&& other) noexcept {
+  if (this != &other) {
+    if (id_ >= 0) H5Fclose(id_);
+    id_ = std::exchange(other.id_, -1);
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
+H5File::~H5File() {
+  if (id_ >= 0) H5Fclose(id_);
+}
+
+Status H5File::close() {
+  if (id_ < 0) return Status::ok();
+  herr_t rc = H5Fclose(std::exchange(id_, -1));
+  return rc < 0 ? error("close failed") : Status::ok();
+}
+
+bool H5File::exists(const std::string& object) const {
+  if (object == "/") return true;
+  // Check each prefix: H5Lexists fails on a missing intermediate group.
+  std::size_t pos = 0;
+  while ((pos = object.find('/', pos + 1)) != std::string::npos) {
+    if (H5Lexists(id_, object.substr(0, pos).c_str(), H5P_DEFAULT) <= 0) return false;
+  }
+  return H5Lexists(id_, object.c_str(), H5P_DEFAULT) > 0;
+}
+
+Status H5File::create_group(const std::string& group) {
+  if (exists(group)) return Status::ok();
+  Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+  H5Pset_create_intermediate_group(lcpl.get(), 1);
+  Handle g(H5Gcreate2(id_, group.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+  return g.ok() ? Status::ok() : error("cannot create group " + group);
+}
+
+Result<std::vector<std::string>> H5File::list(const std::string& group) const {
+  Handle g(H5Gopen2(id_, group.c_str(), H5P_DEFAULT), H5Gclose);
+  if (!g.ok()) return Status::not_found(path_ + ": no group " + group);
+  std::vector<std::string> names;
+  auto visit = [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
+    static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+    return 0;
+  };
+  if (H5Literate(g.get(), H5_INDEX_NAME, H5_ITER_INC, nullptr, visit, &names) < 0) {
+    return error("cannot list " + group);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+template <typename T>
+Status H5File::write_array(const std::string& dataset, std::span<const T> values) {
+  std::size_t slash = dataset.rfind('/');
+  if (slash != std::string::npos && slash > 0) {
+    ST_RETURN_IF_ERROR(create_group(dataset.substr(0, slash)));
+  }
+  const hsize_t n = values.size();
+  Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  if (n > 0) {
+    const hsize_t chunk = std::min(n, kChunkElements);
+    H5Pset_chunk(dcpl.get(), 1, &chunk);
+    H5Pset_shuffle(dcpl.get());
+    H5Pset_deflate(dcpl.get(), 1);
+  }
+  Handle ds(H5Dcreate2(id_, dataset.c_str(), native_type<T>(), space.get(), H5P_DEFAULT,
+                       dcpl.get(), H5P_DEFAULT),
+            H5Dclose);
+  if (!ds.ok()) return error("cannot create dataset " + dataset);
+  if (n > 0 &&
+      H5Dwrite(ds.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) {
+    return error("cannot write dataset " + dataset);
+  }
+  return Status::ok();
+}
+
+template <typename T>
+Result<std::vector<T>> H5File::read_array(const std::string& dataset) const {
+  if (!exists(dataset)) return Status::corrupt(path_ + ": no dataset " + dataset);
+  Handle ds(H5Dopen2(id_, dataset.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!ds.ok()) return Status::corrupt(path_ + ": cannot open dataset " + dataset);
+  Handle space(H5Dget_space(ds.get()), H5Sclose);
+  if (H5Sget_simple_extent_ndims(space.get()) != 1) {
+    return Status::corrupt(path_ + ": " + dataset + " is not one-dimensional");
+  }
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(space.get(), &n, nullptr);
+  std::vector<T> values(n);
+  if (n > 0 &&
+      H5Dread(ds.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) {
+    return Status::corrupt(path_ + ": cannot read dataset " + dataset);
+  }
+  return values;
+}
+
+Result<std::uint64_t> H5File::array_size(const std::string& dataset) const {
+  if (!exists(dataset)) return Status::corrupt(path_ + ": no dataset " + dataset);
+  Handle ds(H5Dopen2(id_, dataset.c_str(), H5P_DEFAULT), H5Dclose);
+  Handle space(H5Dget_space(ds.get()), H5Sclose);
+  hsize_t n = 0;
+  if (H5Sget_simple_extent_dims(space.get(), &n, nullptr) != 1) {
+    return Status::corrupt(path_ + ": " + dataset + " is not one-dimensional");
+  }
+  return static_cast<std::uint64_t>(n);
+}
+
+#define ST_INSTANTIATE(T)                                                                  \
+  template Status H5File::write_array<T>(const std::string&, std::span<const T>);          \
+  template Result<std::vector<T>> H5File::read_array<T>(const std::string&) const;
+ST_INSTANTIATE(std::uint8_t)
+ST_INSTANTIATE(std::int32_t)
+ST_INSTANTIATE(std::uint32_t)
+ST_INSTANTIATE(std::uint64_t)
+ST_INSTANTIATE(float)
+ST_INSTANTIATE(double)
+#undef ST_INSTANTIATE
+
+namespace {
+
+// Writes one scalar attribute, replacing an existing one of that name.
+Status put_attribute(hid_t file, const std::string& path, const std::string& object,
+                     const std::string& name, hid_t type, const void* value) {
+  Handle obj(H5Oopen(file, object.c_str(), H5P_DEFAULT), H5Oclose);
+  if (!obj.ok()) return Status::io_error(path + ": no object " + object);
+  if (H5Aexists(obj.get(), name.c_str()) > 0) H5Adelete(obj.get(), name.c_str());
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle attr(H5Acreate2(obj.get(), name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose);
+  if (!attr.ok() || H5Awrite(attr.get(), type, value) < 0) {
+    return Status::io_error(path + ": cannot write attribute " + object + "@" + name);
+  }
+  return Status::ok();
+}
+
+// Reads a string attribute of either HDF5 string flavour (h5py writes
+// variable-length strings; we write fixed-length UTF-8).
+Result<std::string> get_string(hid_t attr) {
+  Handle type(H5Aget_type(attr), H5Tclose);
+  if (H5Tget_class(type.get()) != H5T_STRING) return Status::corrupt("not a string");
+  if (H5Tis_variable_str(type.get()) > 0) {
+    Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mem.get(), H5T_VARIABLE);
+    H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
+    char* text = nullptr;
+    if (H5Aread(attr, mem.get(), &text) < 0) return Status::corrupt("unreadable string");
+    std::string out = text ? text : "";
+    H5free_memory(text);
+    return out;
+  }
+  std::size_t size = H5Tget_size(type.get());
+  std::string out(size, '\0');
+  if (size > 0 && H5Aread(attr, type.get(), out.data()) < 0) return Status::corrupt("unreadable string");
+  while (!out.empty() && out.back() == '\0') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+Status H5File::write_attribute(const std::string& object, const std::string& name,
+                               std::string_view value) {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.get(), std::max<std::size_t>(value.size(), 1));
+  H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
+  std::string padded(value);
+  if (padded.empty()) padded.push_back('\0');
+  return put_attribute(id_, path_, object, name, type.get(), padded.data());
+}
+
+Status H5File::write_attribute(const std::string& object, const std::string& name,
+                               std::int64_t value) {
+  return put_attribute(id_, path_, object, name, H5T_NATIVE_INT64, &value);
+}
+
+Status H5File::write_attribute(const std::string& object, const std::string& name, double value) {
+  return put_attribute(id_, path_, object, name, H5T_NATIVE_DOUBLE, &value);
+}
+
+Result<std::string> H5File::read_string_attribute(const std::string& object,
+                                                  const std::string& name) const {
+  if (!exists(object) || H5Aexists_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT) <= 0) {
+    return Status::not_found(path_ + ": no attribute " + object + "@" + name);
+  }
+  Handle attr(H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose);
+  auto text = get_string(attr.get());
+  if (!text.is_ok()) return Status::corrupt(path_ + ": attribute " + object + "@" + name + ": " +
+                                            text.status().message());
+  return text;
+}
+
+Result<std::int64_t> H5File::read_int_attribute(const std::string& object,
+                                                const std::string& name) const {
+  if (!exists(object) || H5Aexists_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT) <= 0) {
+    return Status::not_found(path_ + ": no attribute " + object + "@" + name);
+  }
+  Handle attr(H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose);
+  std::int64_t value = 0;
+  if (H5Aread(attr.get(), H5T_NATIVE_INT64, &value) < 0) {
+    return Status::corrupt(path_ + ": attribute " + object + "@" + name + " is not an integer");
+  }
+  return value;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> H5File::attributes(
+    const std::string& object) const {
+  Handle obj(H5Oopen(id_, object.c_str(), H5P_DEFAULT), H5Oclose);
+  if (!obj.ok()) return Status::not_found(path_ + ": no object " + object);
+  std::vector<std::pair<std::string, std::string>> out;
+  H5O_info_t info;
+  H5Oget_info2(obj.get(), &info, H5O_INFO_NUM_ATTRS);
+  for (hsize_t i = 0; i < info.num_attrs; ++i) {
+    Handle attr(H5Aopen_by_idx(obj.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, H5P_DEFAULT,
+                               H5P_DEFAULT),
+                H5Aclose);
+    char name[256] = {0};
+    H5Aget_name(attr.get(), sizeof name, name);
+    Handle type(H5Aget_type(attr.get()), H5Tclose);
+    std::string value;
+    switch (H5Tget_class(type.get())) {
+      case H5T_STRING: {
+        auto s = get_string(attr.get());
+        value = s.is_ok() ? s.value() : "?";
+        break;
+      }
+      case H5T_INTEGER: {
+        std::int64_t v = 0;
+        H5Aread(attr.get(), H5T_NATIVE_INT64, &v);
+        value = std::to_string(v);
+        break;
+      }
+      case H5T_FLOAT: {
+        double v = 0;
+        H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &v);
+        value = std::to_string(v);
+        break;
+      }
+      default:
+        value = "?";
+    }
+    out.emplace_back(name, value);
+  }
+  return out;
+}
+
+}  // namespace sourcetrace::store
