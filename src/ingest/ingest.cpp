@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "sourcetrace/tables/csv_reader.hpp"
 #include "sourcetrace/tables/csv_writer.hpp"
 #include "sourcetrace/tables/edge_list_reader.hpp"
 
@@ -40,7 +41,10 @@ class RejectedRows {
   tables::RejectSink sink() {
     if (!writer_) return tables::reject_strictly;
     return [this](const tables::RowError& e) {
-      writer_->field(e.table).field(static_cast<std::uint64_t>(e.line)).field(e.reason).field(e.raw);
+      // rejected.csv is itself a valid UTF-8 table: bytes that are not
+      // UTF-8 are shown as U+FFFD (the line number finds the original).
+      writer_->field(e.table).field(static_cast<std::uint64_t>(e.line)).field(e.reason);
+      writer_->field(tables::is_valid_utf8(e.raw) ? std::string(e.raw) : tables::to_valid_utf8(e.raw));
       return writer_->end_row();
     };
   }
@@ -70,22 +74,28 @@ class MarketAssembler final : public tables::RowHandler {
     return nullptr;
   }
   const char* on_row(const tables::SellerLinkRow& row) override {
-    builders_[0].add(entity(EntityKind::kSeller, row.seller_a), entity(EntityKind::kSeller, row.seller_b), 1.0f);
+    // Ids in order of first sight: intern the first column first.
+    VertexId a = entity(EntityKind::kSeller, row.seller_a);
+    VertexId b = entity(EntityKind::kSeller, row.seller_b);
+    builders_[0].add(a, b, 1.0f);
     return nullptr;
   }
   const char* on_row(const tables::StockRow& row) override {
-    builders_[1].add(entity(EntityKind::kSeller, row.seller), entity(EntityKind::kWarehouse, row.warehouse),
-                     static_cast<float>(row.units));
+    VertexId seller = entity(EntityKind::kSeller, row.seller);
+    VertexId warehouse = entity(EntityKind::kWarehouse, row.warehouse);
+    builders_[1].add(seller, warehouse, static_cast<float>(row.units));
     return nullptr;
   }
   const char* on_row(const tables::PaymentRow& row) override {
-    builders_[2].add(entity(row.payer.kind, row.payer.id), entity(row.payee.kind, row.payee.id),
-                     static_cast<float>(row.amount));
+    VertexId payer = entity(row.payer.kind, row.payer.id);
+    VertexId payee = entity(row.payee.kind, row.payee.id);
+    builders_[2].add(payer, payee, static_cast<float>(row.amount));
     return nullptr;
   }
   const char* on_row(const tables::ShipmentRow& row) override {
-    builders_[3].add(entity(row.origin.kind, row.origin.id),
-                     entity(row.destination.kind, row.destination.id), static_cast<float>(row.units));
+    VertexId origin = entity(row.origin.kind, row.origin.id);
+    VertexId destination = entity(row.destination.kind, row.destination.id);
+    builders_[3].add(origin, destination, static_cast<float>(row.units));
     return nullptr;
   }
   const char* on_row(const tables::EvidenceRow& row) override {
@@ -237,7 +247,9 @@ Result<IngestResult> ingest_edge_list(const std::string& path, const IngestOptio
   bool weighted = false;
   auto on_edge = [&](const tables::EdgeListRow& row) -> const char* {
     const auto kind = static_cast<std::uint8_t>(EntityKind::kVertex);
-    builder.add(vertices.intern(kind, row.u), vertices.intern(kind, row.v), static_cast<float>(row.weight));
+    graph::VertexId u = vertices.intern(kind, row.u);
+    graph::VertexId v = vertices.intern(kind, row.v);
+    builder.add(u, v, static_cast<float>(row.weight));
     weighted = row.weighted;
     return nullptr;
   };

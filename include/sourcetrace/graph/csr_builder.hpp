@@ -35,6 +35,10 @@ struct AggregatedCsr {
 
 class CsrBuilder {
  public:
+  // `squish_at`: pending events that trigger the first squish (tests use a
+  // small value to exercise it).
+  explicit CsrBuilder(std::size_t squish_at = std::size_t{1} << 24) : compact_at_(squish_at) {}
+
   void add(VertexId source, VertexId target, float weight) {
     pending_.push_back({source, target, weight, 1});
     ++events_added_;
@@ -53,7 +57,7 @@ class CsrBuilder {
 
   std::vector<EdgeEvents> pending_;
   std::uint64_t events_added_ = 0;
-  std::size_t compact_at_ = std::size_t{1} << 24;
+  std::size_t compact_at_;
 };
 
 // The aggregation step on its own, usable on any edge list.

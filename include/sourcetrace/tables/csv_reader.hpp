@@ -77,4 +77,8 @@ class CsvReader {
 // True when `bytes` is well-formed UTF-8 (no overlongs, no surrogates).
 bool is_valid_utf8(std::string_view bytes);
 
+// `bytes` with every byte that does not start a valid UTF-8 sequence
+// replaced by U+FFFD, for showing broken input in a valid table.
+std::string to_valid_utf8(std::string_view bytes);
+
 }  // namespace sourcetrace::tables

@@ -1,0 +1,765 @@
+// generate_market: writes the tables of a synthetic marketplace whose answer
+// (truth.csv) is known, for tests and benchmarks of every stage.
+//
+// The structure (who belongs to which ring, who stocks where, who pays whom)
+// comes from MarketPlan, drawn once from the seed. Each table is then written
+// by one task with its own random stream derived from (seed, table), listing
+// entities in identifier order, so the bytes do not depend on how many
+// threads write or in which order the tasks finish.
+#include "sourcetrace/market/generator.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <charconv>
+#include <exception>
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "market_plan.hpp"
+#include "random.hpp"
+#include "sourcetrace/tables/csv_writer.hpp"
+#include "sourcetrace/tables/output_file.hpp"
+
+namespace sourcetrace::market {
+
+namespace {
+
+using tables::CsvWriter;
+
+// Level 6 (zlib's default) is fast enough: the big tables compress side by
+// side and the CSV is repetitive.
+constexpr int kGzipLevel = 6;
+
+// ---------------------------------------------------------------- text helpers
+
+// "YYYY-MM-DD" of every day the generator can name, formatted once.
+class DateTexts {
+ public:
+  DateTexts() : text_(static_cast<std::size_t>(kDaysInTable) * 10) {
+    int y = kFirstYear, m = 1, d = 1;
+    for (int day = 0; day < kDaysInTable; ++day) {
+      char* p = &text_[static_cast<std::size_t>(day) * 10];
+      put(p, y, 4);
+      p[4] = '-';
+      put(p + 5, m, 2);
+      p[7] = '-';
+      put(p + 8, d, 2);
+      if (++d > days_in_month(y, m)) {
+        d = 1;
+        if (++m > 12) {
+          m = 1;
+          ++y;
+        }
+      }
+    }
+  }
+  std::string_view operator[](int day) const {
+    return {&text_[static_cast<std::size_t>(day) * 10], 10};
+  }
+
+ private:
+  static void put(char* p, int value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      p[i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  }
+  static int days_in_month(int y, int m) {
+    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : kDays[m - 1];
+  }
+  std::vector<char> text_;
+};
+
+// An amount in cents as a plain decimal with two places: "123.45".
+struct Money {
+  char data[32];
+  std::size_t size = 0;
+  explicit Money(std::uint64_t cents) {
+    auto r = std::to_chars(data, data + 24, cents / 100);
+    char* p = r.ptr;
+    *p++ = '.';
+    *p++ = static_cast<char>('0' + (cents / 10) % 10);
+    *p++ = static_cast<char>('0' + cents % 10);
+    size = static_cast<std::size_t>(p - data);
+  }
+  std::string_view view() const { return {data, size}; }
+};
+
+std::string brand_name(int brand) {
+  std::string name = "B000";
+  name[1] = static_cast<char>('0' + (brand + 1) / 100);
+  name[2] = static_cast<char>('0' + ((brand + 1) / 10) % 10);
+  name[3] = static_cast<char>('0' + (brand + 1) % 10);
+  return name;
+}
+
+// ---------------------------------------------------------------- table state
+
+enum class Table { kEntities, kSellerLinks, kStock, kPayments, kShipments, kEvidence, kTruth };
+constexpr int kTables = 7;
+constexpr std::string_view kTableNames[kTables] = {"entities", "seller_links", "stock", "payments",
+                                                   "shipments", "evidence",    "truth"};
+// Biggest first, so that two threads finish together.
+constexpr Table kWriteOrder[kTables] = {Table::kShipments, Table::kPayments,    Table::kTruth,
+                                        Table::kEntities,  Table::kStock,       Table::kSellerLinks,
+                                        Table::kEvidence};
+
+// What every table writer needs: the plan, the dates, its own stream, its file.
+struct Writer {
+  const MarketPlan& plan;
+  const DateTexts& dates;
+  const std::vector<std::string>& brands;
+  Rng rng;
+  CsvWriter& out;
+
+  // A day in the event window, not before `opened`.
+  std::string_view event_date(std::int32_t opened) {
+    const int lo = std::clamp<int>(opened, kEventsBegin, kEventsEnd);
+    return dates[static_cast<int>(rng.between(lo, kEventsEnd))];
+  }
+  IdBook::Text seller(std::uint32_t i) const { return plan.seller_ids.text(i); }
+  IdBook::Text warehouse(std::uint32_t i) const { return plan.warehouse_ids.text(i); }
+  IdBook::Text account(std::uint32_t i) const { return plan.account_ids.text(i); }
+  std::uint64_t units(std::int64_t lo, std::int64_t hi) {
+    return static_cast<std::uint64_t>(rng.between(lo, hi));
+  }
+  Money amount(std::int64_t lo_units, std::int64_t hi_units) {
+    return Money(static_cast<std::uint64_t>(rng.between(lo_units * 100, hi_units * 100)));
+  }
+};
+
+// ---------------------------------------------------------------- entities, truth
+
+Status write_entities(Writer& w) {
+  const MarketPlan& plan = w.plan;
+  // About 5% of entities have no row: the contract allows it, and the
+  // platform's exports are never complete.
+  auto emit = [&](std::string_view kind, std::string_view id, const EntityInfo& info) -> Status {
+    if (!w.rng.chance(0.95)) return Status::ok();
+    w.out.field(kind).field(id);
+    w.out.field(w.rng.chance(0.02) ? std::string_view() : kRegionNames[info.region]);
+    w.out.field(w.dates[std::clamp<int>(info.created, 0, kEventsEnd)]);
+    return w.out.end_row();
+  };
+  for (std::uint32_t r = 0; r < plan.seller_ids.size(); ++r) {
+    const std::uint32_t i = plan.seller_ids.at_rank(r);
+    ST_RETURN_IF_ERROR(emit("seller", w.seller(i).view(), plan.sellers[i].info));
+  }
+  for (std::uint32_t r = 0; r < plan.warehouse_ids.size(); ++r) {
+    const std::uint32_t i = plan.warehouse_ids.at_rank(r);
+    ST_RETURN_IF_ERROR(emit("warehouse", w.warehouse(i).view(), plan.warehouses[i].info));
+  }
+  for (std::uint32_t r = 0; r < plan.account_ids.size(); ++r) {
+    const std::uint32_t i = plan.account_ids.at_rank(r);
+    ST_RETURN_IF_ERROR(emit("account", w.account(i).view(), plan.accounts[i].info));
+  }
+  return Status::ok();
+}
+
+Status write_truth(Writer& w) {
+  const MarketPlan& plan = w.plan;
+  int width = 4;
+  for (std::size_t n = plan.rings.size(); n >= 10000; n /= 10) ++width;
+  auto emit = [&](std::string_view kind, std::string_view id, const EntityInfo& info) -> Status {
+    w.out.field(kind).field(id);
+    if (info.ring < 0) {
+      w.out.field(std::string_view());
+    } else {
+      char ring[24] = {'R'};
+      std::uint32_t n = static_cast<std::uint32_t>(info.ring) + 1;
+      for (int k = width; k >= 1; --k) {
+        ring[k] = static_cast<char>('0' + n % 10);
+        n /= 10;
+      }
+      w.out.field(std::string_view(ring, static_cast<std::size_t>(width) + 1));
+    }
+    w.out.field(role_name(info.role));
+    return w.out.end_row();
+  };
+  for (std::uint32_t r = 0; r < plan.seller_ids.size(); ++r) {
+    const std::uint32_t i = plan.seller_ids.at_rank(r);
+    ST_RETURN_IF_ERROR(emit("seller", w.seller(i).view(), plan.sellers[i].info));
+  }
+  for (std::uint32_t r = 0; r < plan.warehouse_ids.size(); ++r) {
+    const std::uint32_t i = plan.warehouse_ids.at_rank(r);
+    ST_RETURN_IF_ERROR(emit("warehouse", w.warehouse(i).view(), plan.warehouses[i].info));
+  }
+  for (std::uint32_t r = 0; r < plan.account_ids.size(); ++r) {
+    const std::uint32_t i = plan.account_ids.at_rank(r);
+    ST_RETURN_IF_ERROR(emit("account", w.account(i).view(), plan.accounts[i].info));
+  }
+  return Status::ok();
+}
+
+// ---------------------------------------------------------------- seller_links
+
+Status write_seller_links(Writer& w) {
+  const MarketPlan& plan = w.plan;
+  const auto n_sellers = static_cast<std::uint32_t>(plan.sellers.size());
+  const auto first_legit = static_cast<std::uint32_t>(plan.storefronts.size());
+  static constexpr std::string_view kRingLinks[] = {"device", "phone", "bank_holder", "address"};
+  static constexpr std::string_view kSharedLinks[] = {"image", "contact", "address"};
+  static constexpr std::string_view kCompanyLinks[] = {"device", "address", "bank_holder"};
+
+  // One observation, sometimes seen again later; the pair's order is random
+  // because exports do not sort it.
+  auto link = [&](std::uint32_t a, std::uint32_t b, std::string_view kind,
+                  std::int32_t opened) -> Status {
+    const int times = w.rng.chance(0.1) ? 2 : 1;
+    for (int t = 0; t < times; ++t) {
+      if (w.rng.chance(0.5)) std::swap(a, b);
+      w.out.field(w.seller(a).view()).field(w.seller(b).view()).field(kind);
+      w.out.field(w.event_date(opened));
+      ST_RETURN_IF_ERROR(w.out.end_row());
+    }
+    return Status::ok();
+  };
+  auto random_legit = [&](std::uint32_t self) {
+    for (;;) {
+      const auto other = first_legit + static_cast<std::uint32_t>(w.rng.below(n_sellers - first_legit));
+      if (other != self) return other;
+    }
+  };
+
+  for (std::uint32_t r = 0; r < n_sellers; ++r) {
+    const std::uint32_t s = plan.seller_ids.at_rank(r);
+    const SellerPlan& seller = plan.sellers[s];
+    const std::int32_t opened = seller.info.created;
+    switch (seller.type) {
+      case SellerType::kStorefront: {
+        // Sparse inside the ring: 1–3 ring mates each, never a clique.
+        const RingPlan& ring = plan.rings[static_cast<std::size_t>(seller.info.ring)];
+        if (ring.storefronts > 1) {
+          const auto mates = static_cast<int>(w.rng.between(1, 3));
+          for (int k = 0; k < mates; ++k) {
+            auto other = ring.storefront_begin +
+                         static_cast<std::uint32_t>(w.rng.below(ring.storefronts - 1));
+            if (other >= s) ++other;
+            ST_RETURN_IF_ERROR(link(s, other, kRingLinks[w.rng.below(4)], opened));
+          }
+        }
+        // Camouflage: stolen product images, a reseller's contact, a shared
+        // office address with legitimate sellers.
+        if (w.rng.chance(0.5)) {
+          const auto shared = static_cast<int>(w.rng.between(1, 2));
+          for (int k = 0; k < shared; ++k) {
+            // One draw per statement: argument order is unspecified in C++.
+            const std::uint32_t other = random_legit(s);
+            ST_RETURN_IF_ERROR(link(s, other, kSharedLinks[w.rng.below(3)], opened));
+          }
+        }
+        break;
+      }
+      case SellerType::kCompanyStore: {
+        // A company's stores share devices, an address and a bank holder:
+        // densely linked, the way a ring would be if it were careless.
+        const CompanyPlan& company = plan.companies[static_cast<std::size_t>(seller.company)];
+        for (std::uint32_t other = s + 1; other < company.seller_begin + company.sellers; ++other) {
+          const auto kinds = static_cast<int>(w.rng.between(1, 2));
+          const auto first = static_cast<int>(w.rng.below(3));
+          for (int k = 0; k < kinds; ++k) {
+            ST_RETURN_IF_ERROR(link(s, other, kCompanyLinks[(first + k) % 3], opened));
+          }
+        }
+        if (w.rng.chance(0.3)) {
+          const std::uint32_t other = random_legit(s);
+          ST_RETURN_IF_ERROR(link(s, other, "image", opened));
+        }
+        break;
+      }
+      case SellerType::kIndependent: {
+        if (w.rng.chance(0.7)) {
+          const auto n = static_cast<int>(w.rng.between(1, 2));
+          for (int k = 0; k < n; ++k) {
+            const std::uint32_t other = random_legit(s);
+            ST_RETURN_IF_ERROR(link(s, other, w.rng.chance(0.6) ? "image" : "contact", opened));
+          }
+        }
+        break;
+      }
+    }
+  }
+  return Status::ok();
+}
+
+// ---------------------------------------------------------------- stock
+
+Status write_stock(Writer& w) {
+  const MarketPlan& plan = w.plan;
+  auto stock = [&](std::uint32_t s, std::uint32_t warehouse, std::int64_t lo, std::int64_t hi,
+                   double again) -> Status {
+    const int times = w.rng.chance(again) ? 2 : 1;
+    for (int t = 0; t < times; ++t) {
+      w.out.field(w.seller(s).view()).field(w.warehouse(warehouse).view());
+      w.out.field(w.units(lo, hi)).field(w.event_date(plan.sellers[s].info.created));
+      ST_RETURN_IF_ERROR(w.out.end_row());
+    }
+    return Status::ok();
+  };
+  for (std::uint32_t r = 0; r < plan.seller_ids.size(); ++r) {
+    const std::uint32_t s = plan.seller_ids.at_rank(r);
+    const SellerPlan& seller = plan.sellers[s];
+    // Everybody, rings included, keeps goods at the giant 3PL hubs.
+    for (std::int16_t hub : seller.hub) {
+      if (hub >= 0) ST_RETURN_IF_ERROR(stock(s, static_cast<std::uint32_t>(hub), 5, 400, 0.15));
+    }
+    switch (seller.type) {
+      case SellerType::kStorefront:
+        for (std::int32_t d : plan.storefronts[s].distributor) {
+          if (d >= 0) ST_RETURN_IF_ERROR(stock(s, static_cast<std::uint32_t>(d), 20, 600, 0.2));
+        }
+        break;
+      case SellerType::kCompanyStore: {
+        const CompanyPlan& company = plan.companies[static_cast<std::size_t>(seller.company)];
+        ST_RETURN_IF_ERROR(stock(s, company.warehouse, 20, 800, 0.2));
+        break;
+      }
+      case SellerType::kIndependent:
+        if (seller.small_warehouse >= 0) {
+          ST_RETURN_IF_ERROR(stock(s, static_cast<std::uint32_t>(seller.small_warehouse), 5, 200, 0.1));
+        }
+        break;
+    }
+  }
+  return Status::ok();
+}
+
+// ---------------------------------------------------------------- payments
+
+Status write_payments(Writer& w) {
+  const MarketPlan& plan = w.plan;
+  auto pay = [&](std::string_view payer_kind, IdBook::Text payer, std::string_view payee_kind,
+                 IdBook::Text payee, Money amount, std::int32_t opened) -> Status {
+    w.out.field(payer_kind).field(payer.view()).field(payee_kind).field(payee.view());
+    w.out.field(amount.view()).field(w.event_date(opened));
+    return w.out.end_row();
+  };
+  auto processor = [&]() {
+    return plan.processor_begin + static_cast<std::uint32_t>(w.rng.skewed(plan.processors));
+  };
+
+  // Sellers pay: their own payout account, processor fees, suppliers.
+  for (std::uint32_t r = 0; r < plan.seller_ids.size(); ++r) {
+    const std::uint32_t s = plan.seller_ids.at_rank(r);
+    const SellerPlan& seller = plan.sellers[s];
+    const std::int32_t opened = seller.info.created;
+    const auto id = w.seller(s);
+    const bool ring = seller.type == SellerType::kStorefront;
+    const auto to_payout = static_cast<int>(ring ? w.rng.between(2, 5) : w.rng.between(1, 2));
+    for (int k = 0; k < to_payout; ++k) {
+      ST_RETURN_IF_ERROR(pay("seller", id, "account", w.account(s),
+                             ring ? w.amount(100, 4000) : w.amount(20, 3000), opened));
+    }
+    if (w.rng.chance(ring ? 0.4 : 0.5)) {
+      // Draws are named one by one: argument order is unspecified in C++.
+      const auto fee_to = w.account(processor());
+      ST_RETURN_IF_ERROR(pay("seller", id, "account", fee_to, w.amount(1, 150), opened));
+    }
+    if (seller.supplier >= 0) {
+      const SupplierPlan& supplier = plan.suppliers[static_cast<std::size_t>(seller.supplier)];
+      ST_RETURN_IF_ERROR(
+          pay("seller", id, "account", w.account(supplier.account), w.amount(100, 5000), opened));
+    }
+    // A shared mule: a little money to another ring's collector.
+    if (ring && plan.storefronts[s].mule >= 0) {
+      ST_RETURN_IF_ERROR(pay("seller", id, "account",
+                             w.account(static_cast<std::uint32_t>(plan.storefronts[s].mule)),
+                             w.amount(20, 150), opened));
+    }
+  }
+
+  // Accounts pay: ring payouts sweep to collectors, company stores to the
+  // company, and some others pay processor fees so outflow alone says little.
+  for (std::uint32_t r = 0; r < plan.account_ids.size(); ++r) {
+    const std::uint32_t a = plan.account_ids.at_rank(r);
+    const AccountPlan& account = plan.accounts[a];
+    const std::int32_t opened = account.info.created;
+    const auto id = w.account(a);
+    switch (account.type) {
+      case AccountType::kPayout: {
+        const auto s = static_cast<std::uint32_t>(account.owner);
+        const SellerPlan& seller = plan.sellers[s];
+        if (seller.type == SellerType::kStorefront) {
+          const StorefrontPlan& front = plan.storefronts[s];
+          const auto sweeps = static_cast<int>(w.rng.between(1, 3));
+          for (int k = 0; k < sweeps; ++k) {
+            ST_RETURN_IF_ERROR(pay("account", id, "account",
+                                   w.account(static_cast<std::uint32_t>(front.collector[0])),
+                                   w.amount(500, 6000), opened));
+          }
+          if (front.collector[1] >= 0) {
+            ST_RETURN_IF_ERROR(pay("account", id, "account",
+                                   w.account(static_cast<std::uint32_t>(front.collector[1])),
+                                   w.amount(300, 3000), opened));
+          }
+        } else if (seller.type == SellerType::kCompanyStore) {
+          const CompanyPlan& company = plan.companies[static_cast<std::size_t>(seller.company)];
+          const auto sweeps = static_cast<int>(w.rng.between(1, 3));
+          for (int k = 0; k < sweeps; ++k) {
+            ST_RETURN_IF_ERROR(pay("account", id, "account", w.account(company.account),
+                                   w.amount(300, 5000), opened));
+          }
+        } else if (w.rng.chance(0.1)) {
+          const auto fee_to = w.account(processor());
+          ST_RETURN_IF_ERROR(pay("account", id, "account", fee_to, w.amount(1, 50), opened));
+        }
+        break;
+      }
+      case AccountType::kCompany: {
+        const CompanyPlan& company = plan.companies[static_cast<std::size_t>(account.owner)];
+        for (std::int32_t sup : company.supplier) {
+          if (sup < 0) continue;
+          const auto times = static_cast<int>(w.rng.between(1, 3));
+          for (int k = 0; k < times; ++k) {
+            ST_RETURN_IF_ERROR(pay("account", id, "account",
+                                   w.account(plan.suppliers[static_cast<std::size_t>(sup)].account),
+                                   w.amount(1000, 20000), opened));
+          }
+        }
+        break;
+      }
+      case AccountType::kCollector:
+        if (w.rng.chance(0.3)) {
+          const auto fee_to = w.account(processor());
+          ST_RETURN_IF_ERROR(pay("account", id, "account", fee_to, w.amount(5, 200), opened));
+        }
+        break;
+      case AccountType::kProcessor:
+      case AccountType::kSupplier:
+        break;
+    }
+  }
+  return Status::ok();
+}
+
+// ---------------------------------------------------------------- shipments
+
+Status write_shipments(Writer& w) {
+  const MarketPlan& plan = w.plan;
+  std::uint64_t next_id = 1;
+  auto ship = [&](std::string_view origin_kind, IdBook::Text origin, std::string_view dest_kind,
+                  IdBook::Text dest, std::uint64_t units, std::int32_t opened) -> Status {
+    char id[24] = {'S', 'H'};
+    std::uint64_t n = next_id++;
+    for (int k = 10; k >= 2; --k) {
+      id[k] = static_cast<char>('0' + n % 10);
+      n /= 10;
+    }
+    w.out.field(std::string_view(id, 11)).field(origin_kind).field(origin.view());
+    w.out.field(dest_kind).field(dest.view()).field(units).field(w.event_date(opened));
+    return w.out.end_row();
+  };
+  auto repeat = [&](int lo, int hi, auto&& one) -> Status {
+    const auto times = static_cast<int>(w.rng.between(lo, hi));
+    for (int k = 0; k < times; ++k) ST_RETURN_IF_ERROR(one());
+    return Status::ok();
+  };
+
+  // Goods arriving at sellers.
+  for (std::uint32_t r = 0; r < plan.seller_ids.size(); ++r) {
+    const std::uint32_t s = plan.seller_ids.at_rank(r);
+    const SellerPlan& seller = plan.sellers[s];
+    const std::int32_t opened = seller.info.created;
+    const auto id = w.seller(s);
+    auto from = [&](std::uint32_t warehouse, int lo, int hi, std::int64_t u_lo, std::int64_t u_hi) {
+      const auto origin = w.warehouse(warehouse);
+      return repeat(lo, hi, [&] {
+        return ship("warehouse", origin, "seller", id, w.units(u_lo, u_hi), opened);
+      });
+    };
+    const bool independent = seller.type == SellerType::kIndependent;
+    for (std::int16_t hub : seller.hub) {
+      if (hub < 0) continue;
+      if (independent && !w.rng.chance(0.7)) continue;
+      ST_RETURN_IF_ERROR(from(static_cast<std::uint32_t>(hub), 1, 2, 1, 60));
+    }
+    switch (seller.type) {
+      case SellerType::kStorefront:
+        for (std::int32_t d : plan.storefronts[s].distributor) {
+          if (d >= 0) ST_RETURN_IF_ERROR(from(static_cast<std::uint32_t>(d), 2, 5, 20, 300));
+        }
+        break;
+      case SellerType::kCompanyStore: {
+        const CompanyPlan& company = plan.companies[static_cast<std::size_t>(seller.company)];
+        ST_RETURN_IF_ERROR(from(company.warehouse, 1, 3, 20, 300));
+        break;
+      }
+      case SellerType::kIndependent:
+        if (seller.supplier >= 0) {
+          const SupplierPlan& supplier = plan.suppliers[static_cast<std::size_t>(seller.supplier)];
+          ST_RETURN_IF_ERROR(from(supplier.warehouse, 1, 2, 10, 400));
+        }
+        if (seller.small_warehouse >= 0 && w.rng.chance(0.4)) {
+          ST_RETURN_IF_ERROR(from(static_cast<std::uint32_t>(seller.small_warehouse), 1, 1, 5, 100));
+        }
+        break;
+    }
+  }
+
+  // Goods moving between warehouses: suppliers feed hubs, suppliers feed
+  // companies' warehouses, factories feed distributors. Suppliers, like
+  // factories, receive nothing: having no upstream is not a ring's mark.
+  for (std::uint32_t r = 0; r < plan.warehouse_ids.size(); ++r) {
+    const std::uint32_t wi = plan.warehouse_ids.at_rank(r);
+    const WarehousePlan& warehouse = plan.warehouses[wi];
+    const auto id = w.warehouse(wi);
+    switch (warehouse.type) {
+      case WarehouseType::kSupplier: {
+        const SupplierPlan& supplier = plan.suppliers[static_cast<std::size_t>(warehouse.owner)];
+        for (std::int16_t hub : supplier.hubs) {
+          if (hub < 0) continue;
+          const auto dest = w.warehouse(static_cast<std::uint32_t>(hub));
+          ST_RETURN_IF_ERROR(repeat(2, 6, [&] {
+            return ship("warehouse", id, "warehouse", dest, w.units(200, 5000), warehouse.info.created);
+          }));
+        }
+        break;
+      }
+      case WarehouseType::kCompany: {
+        const CompanyPlan& company = plan.companies[static_cast<std::size_t>(warehouse.owner)];
+        for (std::int32_t sup : company.supplier) {
+          if (sup < 0) continue;
+          const auto origin = w.warehouse(plan.suppliers[static_cast<std::size_t>(sup)].warehouse);
+          ST_RETURN_IF_ERROR(repeat(2, 5, [&] {
+            return ship("warehouse", origin, "warehouse", id, w.units(300, 4000), warehouse.info.created);
+          }));
+        }
+        break;
+      }
+      case WarehouseType::kDistributor: {
+        for (std::int32_t f : plan.distributor_factories[static_cast<std::size_t>(warehouse.owner)]) {
+          if (f < 0) continue;
+          const auto origin = w.warehouse(static_cast<std::uint32_t>(f));
+          ST_RETURN_IF_ERROR(repeat(3, 8, [&] {
+            return ship("warehouse", origin, "warehouse", id, w.units(500, 8000), warehouse.info.created);
+          }));
+        }
+        break;
+      }
+      case WarehouseType::kHub:
+      case WarehouseType::kSmall:
+      case WarehouseType::kFactory:
+        break;
+    }
+  }
+  return Status::ok();
+}
+
+// ---------------------------------------------------------------- evidence
+
+Status write_evidence(Writer& w) {
+  const MarketPlan& plan = w.plan;
+  auto report = [&](std::string_view kind, IdBook::Text id, std::string_view signal,
+                    std::string_view brand, std::string_view reporter, std::int32_t opened) -> Status {
+    w.out.field(kind).field(id.view()).field(signal).field(brand);
+    w.out.field(w.event_date(opened)).field(reporter);
+    return w.out.end_row();
+  };
+  auto any_brand = [&]() -> std::string_view { return w.brands[w.rng.below(kBrands)]; };
+  // Brands report their own cases, the platform its sweeps, customs seizures.
+  auto reporter_for = [&](std::string_view brand) -> std::string_view {
+    const double u = w.rng.uniform();
+    return u < 0.5 ? brand : u < 0.85 ? std::string_view("platform") : std::string_view("customs");
+  };
+
+  for (std::uint32_t r = 0; r < plan.seller_ids.size(); ++r) {
+    const std::uint32_t s = plan.seller_ids.at_rank(r);
+    const SellerPlan& seller = plan.sellers[s];
+    const std::int32_t opened = seller.info.created;
+    const auto id = w.seller(s);
+    switch (seller.type) {
+      case SellerType::kStorefront: {
+        const RingPlan& ring = plan.rings[static_cast<std::size_t>(seller.info.ring)];
+        auto ring_brand = [&]() -> std::string_view {
+          return w.brands[ring.brands[w.rng.below(ring.brand_count)]];
+        };
+        // A quarter of storefronts are caught at all; some more than once.
+        if (w.rng.chance(0.25)) {
+          const int times = w.rng.chance(0.3) ? 2 : 1;
+          for (int k = 0; k < times; ++k) {
+            // One draw per statement: argument order is unspecified in C++.
+            const auto brand = ring_brand();
+            const std::string_view signal = w.rng.chance(0.5) ? "takedown" : "test_buy_counterfeit";
+            ST_RETURN_IF_ERROR(report("seller", id, signal, brand, reporter_for(brand), opened));
+          }
+        }
+        if (w.rng.chance(0.04)) {
+          const auto brand = ring_brand();
+          ST_RETURN_IF_ERROR(report("seller", id, "enforcement_confirmed", brand,
+                                    w.rng.chance(0.5) ? "customs" : "platform", opened));
+        }
+        // Counterfeiters sell some genuine stock too.
+        if (w.rng.chance(0.06)) {
+          const auto brand = ring_brand();
+          ST_RETURN_IF_ERROR(report("seller", id, "test_buy_genuine", brand,
+                                    w.rng.chance(0.5) ? brand : "platform", opened));
+        }
+        if (w.rng.chance(0.02)) {
+          ST_RETURN_IF_ERROR(report("seller", id, "complaint", "", "platform", opened));
+        }
+        break;
+      }
+      case SellerType::kCompanyStore:
+        // Look-alikes draw wrong takedowns and complaints.
+        if (w.rng.chance(0.06)) {
+          const auto brand = any_brand();
+          if (w.rng.chance(0.6)) {
+            ST_RETURN_IF_ERROR(report("seller", id, "takedown", brand, brand, opened));
+          } else {
+            ST_RETURN_IF_ERROR(report("seller", id, "complaint", w.rng.chance(0.5) ? brand : "",
+                                      "platform", opened));
+          }
+        }
+        break;
+      case SellerType::kIndependent:
+        if (w.rng.chance(0.02)) {
+          ST_RETURN_IF_ERROR(report("seller", id, "complaint",
+                                    w.rng.chance(0.5) ? any_brand() : std::string_view(),
+                                    "platform", opened));
+        }
+        if (w.rng.chance(0.003)) {
+          const auto brand = any_brand();
+          const std::string_view signal = w.rng.chance(0.5) ? "takedown" : "test_buy_counterfeit";
+          ST_RETURN_IF_ERROR(report("seller", id, signal, brand, reporter_for(brand), opened));
+        }
+        if (w.rng.chance(0.01)) {
+          const auto brand = any_brand();
+          ST_RETURN_IF_ERROR(report("seller", id, "test_buy_genuine", brand,
+                                    w.rng.chance(0.5) ? brand : "platform", opened));
+        }
+        break;
+    }
+  }
+  // Customs occasionally confirms a distributor.
+  for (std::uint32_t r = 0; r < plan.warehouse_ids.size(); ++r) {
+    const std::uint32_t wi = plan.warehouse_ids.at_rank(r);
+    const WarehousePlan& warehouse = plan.warehouses[wi];
+    if (warehouse.type != WarehouseType::kDistributor || !w.rng.chance(0.08)) continue;
+    const RingPlan& ring = plan.rings[static_cast<std::size_t>(warehouse.info.ring)];
+    ST_RETURN_IF_ERROR(report("warehouse", w.warehouse(wi), "enforcement_confirmed",
+                              w.brands[ring.brands[w.rng.below(ring.brand_count)]], "customs",
+                              warehouse.info.created));
+  }
+  return Status::ok();
+}
+
+// ---------------------------------------------------------------- one table
+
+std::vector<std::string_view> header_of(Table table) {
+  switch (table) {
+    case Table::kEntities: return {"kind", "id", "region", "created_on"};
+    case Table::kSellerLinks: return {"seller_a", "seller_b", "link", "observed_on"};
+    case Table::kStock: return {"seller", "warehouse", "units", "observed_on"};
+    case Table::kPayments: return {"payer_kind", "payer", "payee_kind", "payee", "amount", "paid_on"};
+    case Table::kShipments:
+      return {"shipment", "origin_kind", "origin", "destination_kind", "destination", "units",
+              "shipped_on"};
+    case Table::kEvidence: return {"kind", "id", "signal", "brand", "reported_on", "reporter"};
+    case Table::kTruth: return {"kind", "id", "ring", "role"};
+  }
+  return {};
+}
+
+struct TableJob {
+  Status status;
+  GeneratedTable table;
+};
+
+Status write_table(Table table, const std::string& path, const GeneratorOptions& options,
+                   const MarketPlan& plan, const DateTexts& dates,
+                   const std::vector<std::string>& brands, std::uint64_t& rows) {
+  auto file = tables::OutputFile::create(
+      path, options.gzip ? tables::OutputFile::Compression::kGzip : tables::OutputFile::Compression::kNone,
+      kGzipLevel);
+  if (!file.is_ok()) return file.status();
+  CsvWriter out(std::move(file).value());
+  for (std::string_view column : header_of(table)) out.field(column);
+  ST_RETURN_IF_ERROR(out.end_row());
+  // Streams 100+ are the tables'; the structure uses 1–4 (market_plan.cpp).
+  Writer w{plan, dates, brands, Rng(options.seed, 100 + static_cast<std::uint64_t>(table)), out};
+  switch (table) {
+    case Table::kEntities: ST_RETURN_IF_ERROR(write_entities(w)); break;
+    case Table::kSellerLinks: ST_RETURN_IF_ERROR(write_seller_links(w)); break;
+    case Table::kStock: ST_RETURN_IF_ERROR(write_stock(w)); break;
+    case Table::kPayments: ST_RETURN_IF_ERROR(write_payments(w)); break;
+    case Table::kShipments: ST_RETURN_IF_ERROR(write_shipments(w)); break;
+    case Table::kEvidence: ST_RETURN_IF_ERROR(write_evidence(w)); break;
+    case Table::kTruth: ST_RETURN_IF_ERROR(write_truth(w)); break;
+  }
+  rows = out.rows_written() - 1;  // the header went through row() too
+  return out.publish();
+}
+
+}  // namespace
+
+Result<GeneratorSummary> generate_market(const std::string& dir, const GeneratorOptions& options) {
+  if (dir.empty()) return Status::invalid_argument("generate_market: no output folder given");
+  // The plan first: options it cannot honour leave no folder behind.
+  auto built = build_market_plan(options);
+  if (!built.is_ok()) return built.status().with_context("generate_market");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::cannot_create(dir + ": cannot create folder: " + ec.message());
+  const MarketPlan& plan = built.value();
+  const DateTexts dates;
+  std::vector<std::string> brands;
+  for (int b = 0; b < kBrands; ++b) brands.push_back(brand_name(b));
+
+  std::vector<TableJob> jobs(kTables);
+  for (int t = 0; t < kTables; ++t) {
+    jobs[t].table.name = std::string(kTableNames[t]);
+    jobs[t].table.path =
+        (std::filesystem::path(dir) / (jobs[t].table.name + (options.gzip ? ".csv.gz" : ".csv")))
+            .string();
+  }
+  const int threads = std::clamp(options.threads > 0 ? options.threads : omp_get_max_threads(), 1, kTables);
+  int done = 0;
+
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (int k = 0; k < kTables; ++k) {
+    const auto t = static_cast<int>(kWriteOrder[k]);
+    TableJob& job = jobs[t];
+    // Nothing may leave an OpenMP region by exception: a failure (bad_alloc
+    // included) becomes this table's Status.
+    try {
+      job.status = write_table(kWriteOrder[k], job.table.path, options, plan, dates, brands, job.table.rows)
+                       .with_context("generate_market: " + job.table.name);
+    } catch (const std::exception& e) {
+      job.status = Status::internal("generate_market: " + job.table.name + ": " + e.what());
+    } catch (...) {
+      job.status = Status::internal("generate_market: " + job.table.name + ": unknown exception");
+    }
+#pragma omp critical(sourcetrace_market_progress)
+    {
+      ++done;
+      if (options.progress) {
+        try {
+          options.progress(done, kTables);
+        } catch (...) {
+          // A failing progress callback must not take the run down.
+        }
+      }
+    }
+  }
+
+  GeneratorSummary summary;
+  for (TableJob& job : jobs) {
+    if (!job.status.is_ok()) return job.status;
+    summary.tables.push_back(std::move(job.table));
+  }
+  summary.sellers = plan.sellers.size();
+  summary.warehouses = plan.warehouses.size();
+  summary.accounts = plan.accounts.size();
+  summary.rings = plan.rings.size();
+  for (const auto& s : plan.sellers) summary.ring_entities += s.info.ring >= 0;
+  for (const auto& x : plan.warehouses) summary.ring_entities += x.info.ring >= 0;
+  for (const auto& a : plan.accounts) summary.ring_entities += a.info.ring >= 0;
+  return summary;
+}
+
+}  // namespace sourcetrace::market
