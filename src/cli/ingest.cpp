@@ -52,6 +52,7 @@ int run_ingest(const IngestCommandOptions& o) {
   const ingest::IngestReport& report = result.value().report;
 
   progress.update("writing " + o.out, 1.0);
+  const double write_start = progress.seconds();
   Status written = store::write_graph_file(o.out, result.value().graph,
                                            ingest::provenance_of(source, report));
   if (!written.is_ok()) return report_failure(written);
@@ -64,9 +65,10 @@ int run_ingest(const IngestCommandOptions& o) {
                                    : "";
   progress.finish(fmt::format(
       "ingest: {} rows read{} from {} tables; {} entities, {} edges in {} layers, {} evidence rows "
-      "-> {} in {:.1f} s",
+      "-> {} in {:.1f} s (read {:.1f}, build {:.1f}, write {:.1f})",
       report.rows_read, rejected, report.tables.size(), g.num_entities(), edges, g.layers.size(),
-      g.evidence.size(), o.out, progress.seconds()));
+      g.evidence.size(), o.out, progress.seconds(), report.read_seconds, report.build_seconds,
+      progress.seconds() - write_start));
   return kExitOk;
 }
 

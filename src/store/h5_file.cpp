@@ -2,6 +2,7 @@
 #include "sourcetrace/store/h5_file.hpp"
 
 #include <hdf5.h>
+#include <zlib.h>
 
 #include <algorithm>
 
@@ -124,6 +125,43 @@ Result<std::vector<std::string>> H5File::list(const std::string& group) const {
   return names;
 }
 
+namespace {
+
+// Applies HDF5's shuffle and deflate filters to every chunk of `data`, in
+// parallel (HDF5 itself would run them on the calling thread only). Each
+// chunk is full-size, the last one padded with zeros, as HDF5 stores it.
+// Returns false when zlib fails.
+bool filter_chunks(const unsigned char* data, std::size_t elements, std::size_t element_size,
+                   std::size_t chunk_elements, std::vector<std::vector<unsigned char>>& chunks) {
+  const std::size_t count = (elements + chunk_elements - 1) / chunk_elements;
+  chunks.assign(count, {});
+  int failures = 0;
+#pragma omp parallel for schedule(dynamic, 1) reduction(+ : failures)
+  for (std::size_t c = 0; c < count; ++c) {
+    const std::size_t first = c * chunk_elements;
+    const std::size_t present = std::min(chunk_elements, elements - first);
+    const std::size_t bytes = chunk_elements * element_size;
+    std::vector<unsigned char> shuffled(bytes, 0);
+    // Shuffle: byte k of every element, for k = 0 .. element_size-1.
+    const unsigned char* src = data + first * element_size;
+    for (std::size_t e = 0; e < present; ++e) {
+      for (std::size_t k = 0; k < element_size; ++k) {
+        shuffled[k * chunk_elements + e] = src[e * element_size + k];
+      }
+    }
+    uLongf size = compressBound(static_cast<uLong>(bytes));
+    chunks[c].resize(size);
+    if (compress2(chunks[c].data(), &size, shuffled.data(), static_cast<uLong>(bytes), 1) != Z_OK) {
+      ++failures;
+      continue;
+    }
+    chunks[c].resize(size);
+  }
+  return failures == 0;
+}
+
+}  // namespace
+
 template <typename T>
 Status H5File::write_array(const std::string& dataset, std::span<const T> values) {
   std::size_t slash = dataset.rfind('/');
@@ -133,8 +171,8 @@ Status H5File::write_array(const std::string& dataset, std::span<const T> values
   const hsize_t n = values.size();
   Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
   Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  const hsize_t chunk = std::min(n, kChunkElements);
   if (n > 0) {
-    const hsize_t chunk = std::min(n, kChunkElements);
     H5Pset_chunk(dcpl.get(), 1, &chunk);
     H5Pset_shuffle(dcpl.get());
     H5Pset_deflate(dcpl.get(), 1);
@@ -143,9 +181,19 @@ Status H5File::write_array(const std::string& dataset, std::span<const T> values
                        dcpl.get(), H5P_DEFAULT),
             H5Dclose);
   if (!ds.ok()) return error("cannot create dataset " + dataset);
-  if (n > 0 &&
-      H5Dwrite(ds.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) {
-    return error("cannot write dataset " + dataset);
+  if (n == 0) return Status::ok();
+
+  // Filter the chunks on all threads, then hand them to HDF5 as they are.
+  std::vector<std::vector<unsigned char>> chunks;
+  if (!filter_chunks(reinterpret_cast<const unsigned char*>(values.data()), values.size(), sizeof(T),
+                     chunk, chunks)) {
+    return error("cannot compress dataset " + dataset);
+  }
+  for (std::size_t c = 0; c < chunks.size(); ++c) {
+    const hsize_t offset = c * chunk;
+    if (H5Dwrite_chunk(ds.get(), H5P_DEFAULT, 0, &offset, chunks[c].size(), chunks[c].data()) < 0) {
+      return error("cannot write dataset " + dataset);
+    }
   }
   return Status::ok();
 }

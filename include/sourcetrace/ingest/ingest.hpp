@@ -49,7 +49,8 @@ struct IngestReport {
   // Over the digests of the tables actually read, in order (truth.csv and
   // other files in the folder never count).
   tables::Digest input_digest;
-  double seconds = 0;
+  double read_seconds = 0;   // parsing and validating the tables
+  double build_seconds = 0;  // aggregating events into the layers' CSRs
 };
 
 struct IngestResult {
