@@ -7,54 +7,56 @@
 
 namespace sourcetrace::graph {
 
-KeyIndex::KeyIndex() : slots_(1024, 0), mask_(1023) {}
+KeyIndex::KeyIndex() : slots_(1024, Slot{0, 0, 0}), mask_(1023) {}
 
 std::uint64_t KeyIndex::hash(std::uint8_t tag, std::string_view key) const {
   return XXH3_64bits_withSeed(key.data(), key.size(), tag);
 }
 
+bool KeyIndex::matches(const Slot& slot, std::uint32_t check, std::uint8_t tag,
+                       std::string_view key) const {
+  if (slot.check != check || (slot.offset >> 48) != key.size()) return false;
+  const char* stored = bytes_.data() + (slot.offset & 0xFFFFFFFFFFFFULL);
+  return std::memcmp(stored, key.data(), key.size()) == 0 && tags_[slot.id_plus_one - 1] == tag;
+}
+
 std::uint32_t KeyIndex::find(std::uint8_t tag, std::string_view key) const {
   const std::uint64_t h = hash(tag, key);
-  const std::uint64_t check = h & 0xFFFFFFFF00000000ULL;
+  const auto check = static_cast<std::uint32_t>(h >> 32);
   for (std::uint64_t i = h & mask_;; i = (i + 1) & mask_) {
-    std::uint64_t slot = slots_[i];
-    if (slot == 0) return kAbsent;
-    if ((slot & 0xFFFFFFFF00000000ULL) == check) {
-      auto id = static_cast<std::uint32_t>(slot) - 1;
-      if (tags_[id] == tag && this->key(id) == key) return id;
-    }
+    const Slot& slot = slots_[i];
+    if (slot.id_plus_one == 0) return kAbsent;
+    if (matches(slot, check, tag, key)) return slot.id_plus_one - 1;
   }
 }
 
 std::uint32_t KeyIndex::intern(std::uint8_t tag, std::string_view key) {
   const std::uint64_t h = hash(tag, key);
-  const std::uint64_t check = h & 0xFFFFFFFF00000000ULL;
+  const auto check = static_cast<std::uint32_t>(h >> 32);
   std::uint64_t i = h & mask_;
   for (;; i = (i + 1) & mask_) {
-    std::uint64_t slot = slots_[i];
-    if (slot == 0) break;
-    if ((slot & 0xFFFFFFFF00000000ULL) == check) {
-      auto id = static_cast<std::uint32_t>(slot) - 1;
-      if (tags_[id] == tag && this->key(id) == key) return id;
-    }
+    const Slot& slot = slots_[i];
+    if (slot.id_plus_one == 0) break;
+    if (matches(slot, check, tag, key)) return slot.id_plus_one - 1;
   }
   const auto id = static_cast<std::uint32_t>(tags_.size());
+  slots_[i] = {id + 1, check, static_cast<std::uint64_t>(bytes_.size()) | (key.size() << 48)};
   tags_.push_back(tag);
   bytes_.append(key);
   offsets_.push_back(bytes_.size());
-  slots_[i] = check | (static_cast<std::uint64_t>(id) + 1);
   if (2 * tags_.size() > slots_.size()) grow();
   return id;
 }
 
 void KeyIndex::grow() {
-  slots_.assign(slots_.size() * 2, 0);
+  slots_.assign(slots_.size() * 2, Slot{0, 0, 0});
   mask_ = slots_.size() - 1;
   for (std::uint32_t id = 0; id < tags_.size(); ++id) {
-    const std::uint64_t h = hash(tags_[id], key(id));
+    std::string_view k = key(id);
+    const std::uint64_t h = hash(tags_[id], k);
     std::uint64_t i = h & mask_;
-    while (slots_[i] != 0) i = (i + 1) & mask_;
-    slots_[i] = (h & 0xFFFFFFFF00000000ULL) | (static_cast<std::uint64_t>(id) + 1);
+    while (slots_[i].id_plus_one != 0) i = (i + 1) & mask_;
+    slots_[i] = {id + 1, static_cast<std::uint32_t>(h >> 32), offsets_[id] | (k.size() << 48)};
   }
 }
 
@@ -71,7 +73,7 @@ KeyIndex KeyIndex::from(Blob blob) {
   index.bytes_ = std::move(blob.bytes);
   std::size_t slots = 1024;
   while (slots < 2 * index.tags_.size() + 2) slots *= 2;
-  index.slots_.assign(slots / 2, 0);  // grow() doubles it
+  index.slots_.assign(slots / 2, Slot{0, 0, 0});  // grow() doubles it
   index.grow();
   return index;
 }

@@ -256,8 +256,8 @@ Status put_attribute(hid_t file, const std::string& path, const std::string& obj
   return Status::ok();
 }
 
-// Reads a string attribute of either HDF5 string flavour (h5py writes
-// variable-length strings; we write fixed-length UTF-8).
+// Reads a string attribute of either HDF5 string flavour (we write
+// variable-length UTF-8; other tools may write fixed-length strings).
 Result<std::string> get_string(hid_t attr) {
   Handle type(H5Aget_type(attr), H5Tclose);
   if (H5Tget_class(type.get()) != H5T_STRING) return Status::corrupt("not a string");
@@ -282,13 +282,13 @@ Result<std::string> get_string(hid_t attr) {
 
 Status H5File::write_attribute(const std::string& object, const std::string& name,
                                std::string_view value) {
+  // Variable-length UTF-8: h5py reads it back as a str, h5dump shows it plainly.
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(type.get(), std::max<std::size_t>(value.size(), 1));
+  H5Tset_size(type.get(), H5T_VARIABLE);
   H5Tset_cset(type.get(), H5T_CSET_UTF8);
-  H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
-  std::string padded(value);
-  if (padded.empty()) padded.push_back('\0');
-  return put_attribute(id_, path_, object, name, type.get(), padded.data());
+  std::string text(value);
+  const char* pointer = text.c_str();
+  return put_attribute(id_, path_, object, name, type.get(), &pointer);
 }
 
 Status H5File::write_attribute(const std::string& object, const std::string& name,

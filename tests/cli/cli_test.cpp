@@ -101,7 +101,7 @@ TEST_CASE("cli: generate is deterministic and the engine never reads truth.csv",
   CHECK(a.value().evidence.entity == b.value().evidence.entity);
 }
 
-TEST_CASE("cli: a killed ingest leaves the last good graph.h5 intact", "[cli][market]") {
+TEST_CASE("cli: a killed ingest leaves the last good graph.h5 intact", "[cli][slow]") {
   TempDir tmp;
   REQUIRE(run_sourcetrace({"generate", tmp / "big", "--sellers", "150000", "--seed", "3"}).exit_code == 0);
   make_fixture_dataset("", tmp / "small");

@@ -49,8 +49,16 @@ class KeyIndex {
   std::vector<std::uint8_t> tags_;
   std::vector<std::uint64_t> offsets_{0};
   std::string bytes_;
-  // Slot: 0 = empty, else (upper 32 hash bits << 32) | (id + 1).
-  std::vector<std::uint64_t> slots_;
+  // A slot holds what a probe needs without touching the other arrays (one
+  // cache miss for the slot, one for the key bytes): id + 1 (0 = empty),
+  // the upper hash bits, and where the key's bytes are.
+  struct Slot {
+    std::uint32_t id_plus_one;
+    std::uint32_t check;
+    std::uint64_t offset;  // key start in bytes_ (lower 48 bits), length (upper 16)
+  };
+  bool matches(const Slot& slot, std::uint32_t check, std::uint8_t tag, std::string_view key) const;
+  std::vector<Slot> slots_;
   std::uint64_t mask_ = 0;
 };
 
