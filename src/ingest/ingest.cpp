@@ -218,7 +218,8 @@ Result<IngestResult> ingest_market(const std::string& dataset_dir, const IngestO
   MarketAssembler assembler;
   IngestReport report;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    const auto& [spec, path] = files[i];
+    const tables::TableSpec* spec = files[i].first;
+    const std::string& path = files[i].second;
     TableStats stats;
     tables::ByteProgress progress;
     if (options.progress) {
