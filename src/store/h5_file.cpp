@@ -278,6 +278,29 @@ Result<std::string> get_string(hid_t attr) {
   return out;
 }
 
+// Any scalar attribute as text, for `info` on files of other formats.
+std::string attribute_text(hid_t attr) {
+  Handle type(H5Aget_type(attr), H5Tclose);
+  switch (H5Tget_class(type.get())) {
+    case H5T_STRING: {
+      auto s = get_string(attr);
+      return s.is_ok() ? s.value() : std::string(1, '?');
+    }
+    case H5T_INTEGER: {
+      std::int64_t v = 0;
+      H5Aread(attr, H5T_NATIVE_INT64, &v);
+      return std::to_string(v);
+    }
+    case H5T_FLOAT: {
+      double v = 0;
+      H5Aread(attr, H5T_NATIVE_DOUBLE, &v);
+      return std::to_string(v);
+    }
+    default:
+      return std::string(1, '?');
+  }
+}
+
 }  // namespace
 
 Status H5File::write_attribute(const std::string& object, const std::string& name,
@@ -340,30 +363,7 @@ Result<std::vector<std::pair<std::string, std::string>>> H5File::attributes(
                 H5Aclose);
     char name[256] = {0};
     H5Aget_name(attr.get(), sizeof name, name);
-    Handle type(H5Aget_type(attr.get()), H5Tclose);
-    std::string value;
-    switch (H5Tget_class(type.get())) {
-      case H5T_STRING: {
-        auto s = get_string(attr.get());
-        value = s.is_ok() ? s.value() : "?";
-        break;
-      }
-      case H5T_INTEGER: {
-        std::int64_t v = 0;
-        H5Aread(attr.get(), H5T_NATIVE_INT64, &v);
-        value = std::to_string(v);
-        break;
-      }
-      case H5T_FLOAT: {
-        double v = 0;
-        H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &v);
-        value = std::to_string(v);
-        break;
-      }
-      default:
-        value = "?";
-    }
-    out.emplace_back(name, value);
+    out.emplace_back(name, attribute_text(attr.get()));
   }
   return out;
 }
