@@ -135,17 +135,11 @@ struct Writer {
 
 // ---------------------------------------------------------------- entities, truth
 
-Status write_entities(Writer& w) {
+// Calls emit(kind, id, info) for every seller, warehouse and account, each
+// kind in identifier order (the order entities.csv and truth.csv list them).
+template <typename Emit>
+Status for_each_entity(Writer& w, Emit&& emit) {
   const MarketPlan& plan = w.plan;
-  // About 5% of entities have no row: the contract allows it, and the
-  // platform's exports are never complete.
-  auto emit = [&](std::string_view kind, std::string_view id, const EntityInfo& info) -> Status {
-    if (!w.rng.chance(0.95)) return Status::ok();
-    w.out.field(kind).field(id);
-    w.out.field(w.rng.chance(0.02) ? std::string_view() : kRegionNames[info.region]);
-    w.out.field(w.dates[std::clamp<int>(info.created, 0, kEventsEnd)]);
-    return w.out.end_row();
-  };
   for (std::uint32_t r = 0; r < plan.seller_ids.size(); ++r) {
     const std::uint32_t i = plan.seller_ids.at_rank(r);
     ST_RETURN_IF_ERROR(emit("seller", w.seller(i).view(), plan.sellers[i].info));
@@ -159,6 +153,19 @@ Status write_entities(Writer& w) {
     ST_RETURN_IF_ERROR(emit("account", w.account(i).view(), plan.accounts[i].info));
   }
   return Status::ok();
+}
+
+Status write_entities(Writer& w) {
+  // About 5% of entities have no row: the contract allows it, and the
+  // platform's exports are never complete.
+  auto emit = [&](std::string_view kind, std::string_view id, const EntityInfo& info) -> Status {
+    if (!w.rng.chance(0.95)) return Status::ok();
+    w.out.field(kind).field(id);
+    w.out.field(w.rng.chance(0.02) ? std::string_view() : kRegionNames[info.region]);
+    w.out.field(w.dates[std::clamp<int>(info.created, 0, kEventsEnd)]);
+    return w.out.end_row();
+  };
+  return for_each_entity(w, emit);
 }
 
 Status write_truth(Writer& w) {
@@ -181,19 +188,7 @@ Status write_truth(Writer& w) {
     w.out.field(role_name(info.role));
     return w.out.end_row();
   };
-  for (std::uint32_t r = 0; r < plan.seller_ids.size(); ++r) {
-    const std::uint32_t i = plan.seller_ids.at_rank(r);
-    ST_RETURN_IF_ERROR(emit("seller", w.seller(i).view(), plan.sellers[i].info));
-  }
-  for (std::uint32_t r = 0; r < plan.warehouse_ids.size(); ++r) {
-    const std::uint32_t i = plan.warehouse_ids.at_rank(r);
-    ST_RETURN_IF_ERROR(emit("warehouse", w.warehouse(i).view(), plan.warehouses[i].info));
-  }
-  for (std::uint32_t r = 0; r < plan.account_ids.size(); ++r) {
-    const std::uint32_t i = plan.account_ids.at_rank(r);
-    ST_RETURN_IF_ERROR(emit("account", w.account(i).view(), plan.accounts[i].info));
-  }
-  return Status::ok();
+  return for_each_entity(w, emit);
 }
 
 // ---------------------------------------------------------------- seller_links
