@@ -1,0 +1,526 @@
+// Leiden (Traag, Waltman & van Eck 2019) on a Csr, parallel with OpenMP.
+//
+// Each level runs the paper's three steps on the current graph:
+//   move_nodes  local moving: every vertex goes to the neighbouring
+//               community with the best modularity gain; only neighbours of
+//               moved vertices are looked at again (pruning); passes repeat
+//               until a pass gains less than the level's tolerance.
+//   refine      inside each community, singletons merge greedily into
+//               sub-communities they are connected to; only singletons
+//               move, so every sub-community stays connected.
+//   aggregate   each sub-community becomes one vertex of the next level's
+//               graph (internal arcs become a self-loop); its initial
+//               community is the one local moving gave it.
+// Levels repeat until local moving changes nothing, aggregation no longer
+// shrinks the graph, or max_levels.
+//
+// Where we deviate from the paper, and why:
+// - Refinement is greedy (best gain) rather than randomised, as GVE-Leiden
+//   does: reproducible and fast; the connectivity guarantee is unchanged.
+// - The well-connectedness checks of the paper's refinement are left out
+//   (GVE-Leiden does the same); instead the final partition is split into
+//   connected components, which can only raise modularity, so every
+//   community we report is connected.
+// - Deterministic mode decides vertices in fixed batches of kBatch against
+//   the state at the start of the batch (a Jacobi step inside the batch,
+//   Gauss–Seidel across batches) and applies moves in vertex order, so the
+//   result does not depend on the thread count.
+#include "sourcetrace/community/leiden.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <numeric>
+#include <tuple>
+
+#include "sourcetrace/community/modularity.hpp"
+
+namespace sourcetrace::community {
+
+using graph::Csr;
+using graph::EdgeIndex;
+using graph::VertexId;
+
+namespace {
+
+constexpr VertexId kNone = UINT32_MAX;
+constexpr std::int64_t kBatch = 1024;
+
+double seconds_now() { return omp_get_wtime(); }
+
+// Weights from one vertex to each neighbouring community, one per thread:
+// a dense index over community ids and a list of the touched ones.
+class NeighbourWeights {
+ public:
+  void resize(std::size_t n) {
+    index_.assign(n, 0);
+    entries_.clear();
+  }
+  void add(VertexId c, double w) {
+    std::uint32_t& i = index_[c];
+    if (i == 0) {
+      entries_.push_back({c, 0.0});
+      i = static_cast<std::uint32_t>(entries_.size());
+    }
+    entries_[i - 1].second += w;
+  }
+  double weight_to(VertexId c) const { return index_[c] ? entries_[index_[c] - 1].second : 0.0; }
+  const std::vector<std::pair<VertexId, double>>& entries() const { return entries_; }
+  std::vector<std::pair<VertexId, double>>& entries() { return entries_; }
+  void clear() {
+    for (const auto& e : entries_) index_[e.first] = 0;
+    entries_.clear();
+  }
+
+ private:
+  std::vector<std::uint32_t> index_;
+  std::vector<std::pair<VertexId, double>> entries_;
+};
+
+template <typename T>
+T load(const T& x) {
+  return std::atomic_ref<T>(const_cast<T&>(x)).load(std::memory_order_relaxed);
+}
+template <typename T>
+void store(T& x, T v) {
+  std::atomic_ref<T>(x).store(v, std::memory_order_relaxed);
+}
+
+std::uint64_t mix(std::uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  return x ^ (x >> 33);
+}
+
+// One level: the graph, its vertex strengths and the current communities.
+class Level {
+ public:
+  Level(const Csr& g, const LeidenOptions& o, std::vector<VertexId> communities)
+      : g_(g), o_(o), n_(g.num_vertices()), comm_(std::move(communities)) {
+    strength_.resize(n_);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t v = 0; v < static_cast<std::int64_t>(n_); ++v) {
+      double k = 0;
+      for (float w : g.neighbour_weights(static_cast<VertexId>(v))) k += w;
+      strength_[v] = k;
+    }
+    total_ = 0;
+    for (double k : strength_) total_ += k;
+    community_strength_.assign(n_, 0.0);
+    for (VertexId v = 0; v < n_; ++v) community_strength_[comm_[v]] += strength_[v];
+    scratch_.resize(static_cast<std::size_t>(omp_get_max_threads()));
+    for (auto& s : scratch_) s.resize(n_);
+  }
+
+  double total_weight() const { return total_; }
+  const std::vector<VertexId>& communities() const { return comm_; }
+
+  // Local moving; returns the number of moves and adds the passes made.
+  std::uint64_t move_nodes(double tolerance, int& passes);
+  // Refinement within the current communities; returns sub-community labels.
+  std::vector<VertexId> refine();
+  VertexId refine_target(VertexId u, const std::vector<VertexId>& sub,
+                         const std::vector<double>& sub_strength, NeighbourWeights& nw) const;
+
+ private:
+  // Best community for u: (community, gain over staying); gain 0 = stay.
+  std::pair<VertexId, double> best_move(VertexId u, NeighbourWeights& nw) const;
+  // True when a neighbour of u carries this batch's stamp (moved in it).
+  bool neighbour_moved(VertexId u, const std::vector<std::uint32_t>& moved_at,
+                       std::uint32_t stamp) const {
+    for (VertexId v : g_.neighbours(u)) {
+      if (moved_at[v] == stamp) return true;
+    }
+    return false;
+  }
+  void mark_neighbours(VertexId u, std::vector<std::uint8_t>& active) const {
+    for (VertexId v : g_.neighbours(u)) store<std::uint8_t>(active[v], 1);
+  }
+
+  const Csr& g_;
+  const LeidenOptions& o_;
+  VertexId n_;
+  std::vector<VertexId> comm_;
+  std::vector<double> strength_;
+  std::vector<double> community_strength_;
+  double total_ = 0;
+  std::vector<NeighbourWeights> scratch_;
+};
+
+std::pair<VertexId, double> Level::best_move(VertexId u, NeighbourWeights& nw) const {
+  nw.clear();
+  auto nb = g_.neighbours(u);
+  auto wt = g_.neighbour_weights(u);
+  for (std::size_t i = 0; i < nb.size(); ++i) {
+    if (nb[i] != u) nw.add(load(comm_[nb[i]]), wt[i]);
+  }
+  const VertexId d = load(comm_[u]);
+  const double k = strength_[u];
+  const double scale = o_.resolution * k / total_;
+  // Gain of being in c = weight to c − γ·k·tot_c/M (u itself left out of d).
+  const double stay = nw.weight_to(d) - scale * (load(community_strength_[d]) - k);
+  VertexId best = d;
+  double best_gain = stay;
+  for (const auto& [c, w] : nw.entries()) {
+    if (c == d) continue;
+    const double gain = w - scale * load(community_strength_[c]);
+    if (gain > best_gain ||
+        (gain == best_gain && best != d && mix(o_.seed ^ c) < mix(o_.seed ^ best))) {
+      best = c;
+      best_gain = gain;
+    }
+  }
+  return {best, best_gain - stay};
+}
+
+std::uint64_t Level::move_nodes(double tolerance, int& passes) {
+  std::vector<std::uint8_t> active(n_, 1);
+  std::uint64_t total_moves = 0;
+  std::vector<VertexId> target(static_cast<std::size_t>(kBatch));
+  std::vector<double> gain(static_cast<std::size_t>(kBatch));
+  std::vector<std::uint32_t> moved_at(o_.deterministic ? n_ : 0, 0);
+  std::uint32_t stamp = 0;
+  const auto n = static_cast<std::int64_t>(n_);
+
+  for (int pass = 0; pass < o_.max_passes; ++pass) {
+    ++passes;
+    double gained = 0;
+    std::uint64_t moves = 0;
+    if (o_.deterministic) {
+#pragma omp parallel
+      {
+        NeighbourWeights& nw = scratch_[omp_get_thread_num()];
+        for (std::int64_t begin = 0; begin < n; begin += kBatch) {
+          const std::int64_t end = std::min(n, begin + kBatch);
+          // Decide the batch against the state at its start.
+#pragma omp for schedule(dynamic, 32)
+          for (std::int64_t u = begin; u < end; ++u) {
+            target[u - begin] = kNone;
+            if (!active[u]) continue;
+            active[u] = 0;
+            auto [c, g] = best_move(static_cast<VertexId>(u), nw);
+            if (g > 0) {
+              target[u - begin] = c;
+              gain[u - begin] = g;
+            }
+          }
+          // Apply in vertex order. A decision is stale when a neighbour
+          // moved earlier in this batch: decide again, now, on one thread
+          // (the batch then behaves exactly like the serial algorithm).
+#pragma omp single
+          {
+            ++stamp;
+            for (std::int64_t u = begin; u < end; ++u) {
+              VertexId c = target[u - begin];
+              if (c == kNone) continue;
+              double g = gain[u - begin];
+              if (neighbour_moved(static_cast<VertexId>(u), moved_at, stamp)) {
+                std::tie(c, g) = best_move(static_cast<VertexId>(u), nw);
+                if (g <= 0) {
+                  target[u - begin] = kNone;
+                  continue;
+                }
+                target[u - begin] = c;
+              }
+              community_strength_[comm_[u]] -= strength_[u];
+              community_strength_[c] += strength_[u];
+              comm_[u] = c;
+              moved_at[u] = stamp;
+              gained += g;
+              ++moves;
+            }
+          }
+#pragma omp for schedule(dynamic, 32)
+          for (std::int64_t u = begin; u < end; ++u) {
+            if (target[u - begin] != kNone) mark_neighbours(static_cast<VertexId>(u), active);
+          }
+        }
+      }
+    } else {
+#pragma omp parallel reduction(+ : gained, moves)
+      {
+        NeighbourWeights& nw = scratch_[omp_get_thread_num()];
+#pragma omp for schedule(dynamic, 2048)
+        for (std::int64_t u = 0; u < n; ++u) {
+          if (!load(active[u])) continue;
+          store<std::uint8_t>(active[u], 0);
+          auto [c, g] = best_move(static_cast<VertexId>(u), nw);
+          if (g <= 0) continue;
+          const VertexId d = load(comm_[u]);
+          std::atomic_ref<double>(community_strength_[d]).fetch_sub(strength_[u], std::memory_order_relaxed);
+          std::atomic_ref<double>(community_strength_[c]).fetch_add(strength_[u], std::memory_order_relaxed);
+          store(comm_[u], c);
+          gained += g;
+          ++moves;
+          mark_neighbours(static_cast<VertexId>(u), active);
+        }
+      }
+    }
+    total_moves += moves;
+    // ΔQ of a move is 2·gain/M.
+    if (moves == 0 || 2 * gained / total_ <= tolerance) break;
+  }
+  return total_moves;
+}
+
+// The refinement move for singleton u: the sub-community of its own
+// community with the best positive gain, or kNone to stay alone.
+VertexId Level::refine_target(VertexId u, const std::vector<VertexId>& sub,
+                              const std::vector<double>& sub_strength, NeighbourWeights& nw) const {
+  nw.clear();
+  auto nb = g_.neighbours(u);
+  auto wt = g_.neighbour_weights(u);
+  for (std::size_t i = 0; i < nb.size(); ++i) {
+    if (nb[i] != u && comm_[nb[i]] == comm_[u]) nw.add(sub[nb[i]], wt[i]);
+  }
+  const double scale = o_.resolution * strength_[u] / total_;
+  VertexId best = kNone;
+  double best_gain = 0;  // staying alone gains nothing
+  for (const auto& [s, w] : nw.entries()) {
+    if (s == sub[u] || w <= 0) continue;
+    const double gain = w - scale * sub_strength[s];
+    if (gain > best_gain) {
+      best = s;
+      best_gain = gain;
+    }
+  }
+  return best;
+}
+
+std::vector<VertexId> Level::refine() {
+  std::vector<VertexId> sub(n_);
+  std::iota(sub.begin(), sub.end(), VertexId{0});
+  std::vector<double> sub_strength(strength_);
+  std::vector<std::uint32_t> sub_size(n_, 1);
+  std::vector<std::uint32_t> moved_at(n_, 0);
+  std::uint32_t stamp = 0;
+  std::vector<VertexId> target(static_cast<std::size_t>(kBatch));
+  const auto n = static_cast<std::int64_t>(n_);
+
+#pragma omp parallel
+  {
+    NeighbourWeights& nw = scratch_[omp_get_thread_num()];
+    for (std::int64_t begin = 0; begin < n; begin += kBatch) {
+      const std::int64_t end = std::min(n, begin + kBatch);
+#pragma omp for schedule(dynamic, 32)
+      for (std::int64_t u = begin; u < end; ++u) {
+        target[u - begin] = kNone;
+        if (sub_size[sub[u]] != 1) continue;  // only singletons move
+        target[u - begin] = refine_target(static_cast<VertexId>(u), sub, sub_strength, nw);
+      }
+      // Apply in vertex order; decide again where a neighbour moved in this
+      // batch. Only singletons move and they join a sub-community they are
+      // linked to, so every sub-community stays connected.
+#pragma omp single
+      {
+        ++stamp;
+        for (std::int64_t u = begin; u < end; ++u) {
+          VertexId s = target[u - begin];
+          if (s == kNone || sub_size[sub[u]] != 1) continue;
+          if (neighbour_moved(static_cast<VertexId>(u), moved_at, stamp)) {
+            s = refine_target(static_cast<VertexId>(u), sub, sub_strength, nw);
+            if (s == kNone) continue;
+          }
+          const VertexId old = sub[u];
+          sub_size[old] = 0;
+          sub_strength[old] = 0;
+          sub[u] = s;
+          ++sub_size[s];
+          sub_strength[s] += strength_[u];
+          moved_at[u] = stamp;
+        }
+      }
+    }
+  }
+  return sub;
+}
+
+// Dense relabelling in order of first vertex; returns the label count.
+VertexId relabel(std::vector<VertexId>& labels) {
+  VertexId max_label = 0;
+  for (VertexId l : labels) max_label = std::max(max_label, l);
+  std::vector<VertexId> renamed(labels.empty() ? 0 : std::size_t{max_label} + 1, kNone);
+  VertexId next = 0;
+  for (VertexId& l : labels) {
+    if (renamed[l] == kNone) renamed[l] = next++;
+    l = renamed[l];
+  }
+  return next;
+}
+
+// The next level's graph: one vertex per sub-community (labels dense
+// 0..count-1), arcs summed, internal arcs as a self-loop. Built in parallel
+// by prefix sums: members grouped by counting sort, each coarse row written
+// into a slot as large as its members' degrees, then compacted.
+Csr aggregate(const Csr& g, const std::vector<VertexId>& sub, VertexId count,
+              std::vector<NeighbourWeights>& scratch) {
+  const VertexId n = g.num_vertices();
+  std::vector<VertexId> member_offsets(static_cast<std::size_t>(count) + 1, 0);
+  for (VertexId v = 0; v < n; ++v) ++member_offsets[sub[v] + 1];
+  std::partial_sum(member_offsets.begin(), member_offsets.end(), member_offsets.begin());
+  std::vector<VertexId> members(n);
+  {
+    std::vector<VertexId> cursor(member_offsets.begin(), member_offsets.end() - 1);
+    for (VertexId v = 0; v < n; ++v) members[cursor[sub[v]]++] = v;
+  }
+  std::vector<EdgeIndex> slot(static_cast<std::size_t>(count) + 1, 0);
+  for (VertexId s = 0; s < count; ++s) {
+    EdgeIndex d = 0;
+    for (VertexId i = member_offsets[s]; i < member_offsets[s + 1]; ++i) d += g.degree(members[i]);
+    slot[s + 1] = slot[s] + d;
+  }
+  std::vector<VertexId> targets(slot[count]);
+  std::vector<float> weights(slot[count]);
+  std::vector<EdgeIndex> degree(static_cast<std::size_t>(count) + 1, 0);
+  for (auto& s : scratch) s.resize(count);
+
+#pragma omp parallel
+  {
+    NeighbourWeights& nw = scratch[omp_get_thread_num()];
+#pragma omp for schedule(dynamic, 64)
+    for (std::int64_t s = 0; s < static_cast<std::int64_t>(count); ++s) {
+      nw.clear();
+      for (VertexId i = member_offsets[s]; i < member_offsets[s + 1]; ++i) {
+        const VertexId u = members[i];
+        auto nb = g.neighbours(u);
+        auto wt = g.neighbour_weights(u);
+        for (std::size_t k = 0; k < nb.size(); ++k) nw.add(sub[nb[k]], wt[k]);
+      }
+      auto& entries = nw.entries();
+      std::sort(entries.begin(), entries.end());
+      EdgeIndex at = slot[s];
+      for (const auto& [t, w] : entries) {
+        targets[at] = t;
+        weights[at] = static_cast<float>(w);
+        ++at;
+      }
+      degree[s + 1] = entries.size();
+    }
+  }
+  Csr coarse;
+  coarse.offsets.assign(static_cast<std::size_t>(count) + 1, 0);
+  std::partial_sum(degree.begin(), degree.end(), coarse.offsets.begin());
+  coarse.targets.resize(coarse.offsets[count]);
+  coarse.weights.resize(coarse.offsets[count]);
+#pragma omp parallel for schedule(static)
+  for (std::int64_t s = 0; s < static_cast<std::int64_t>(count); ++s) {
+    std::copy_n(targets.begin() + static_cast<std::ptrdiff_t>(slot[s]), degree[s + 1],
+                coarse.targets.begin() + static_cast<std::ptrdiff_t>(coarse.offsets[s]));
+    std::copy_n(weights.begin() + static_cast<std::ptrdiff_t>(slot[s]), degree[s + 1],
+                coarse.weights.begin() + static_cast<std::ptrdiff_t>(coarse.offsets[s]));
+  }
+  return coarse;
+}
+
+}  // namespace
+
+Status validate(const LeidenOptions& o) {
+  if (!(o.resolution > 0) || !std::isfinite(o.resolution)) {
+    return Status::invalid_argument("resolution must be a positive number");
+  }
+  if (o.max_levels < 1 || o.max_passes < 1) {
+    return Status::invalid_argument("max_levels and max_passes must be at least 1");
+  }
+  if (!(o.tolerance >= 0) || !(o.tolerance_drop >= 1)) {
+    return Status::invalid_argument("tolerance must be >= 0 and tolerance_drop >= 1");
+  }
+  if (!(o.aggregation_tolerance > 0 && o.aggregation_tolerance <= 1)) {
+    return Status::invalid_argument("aggregation_tolerance must be in (0, 1]");
+  }
+  return Status::ok();
+}
+
+Status Leiden::run() {
+  ST_RETURN_IF_ERROR(validate(options_));
+  const double start = seconds_now();
+  hierarchy_.clear();
+  timings_ = {};
+  const VertexId n = graph_.num_vertices();
+
+  // top[v]: the vertex of the current level that input vertex v is in.
+  std::vector<VertexId> top(n);
+  std::iota(top.begin(), top.end(), VertexId{0});
+  std::vector<VertexId> communities(top);
+  const Csr* current = &graph_;
+  Csr coarse;
+  double tolerance = options_.tolerance;
+
+  for (int level = 0; level < options_.max_levels; ++level) {
+    Level state(*current, options_, std::move(communities));
+    if (state.total_weight() <= 0) break;  // no edges: singletons
+    double t = seconds_now();
+    const std::uint64_t moves = state.move_nodes(tolerance, timings_.passes);
+    timings_.move_seconds += seconds_now() - t;
+    if (moves == 0 && level > 0) break;  // nothing changed: the last level stands
+
+    std::vector<VertexId> labels(n);
+    for (VertexId v = 0; v < n; ++v) labels[v] = state.communities()[top[v]];
+    hierarchy_.push_back({canonical_partition(labels), 0.0});
+    ++timings_.levels;
+
+    t = seconds_now();
+    std::vector<VertexId> sub = options_.method == LeidenOptions::Method::kLeiden
+                                    ? state.refine()
+                                    : state.communities();
+    const VertexId count = relabel(sub);
+    timings_.refine_seconds += seconds_now() - t;
+    const VertexId level_n = current->num_vertices();
+    if (count == level_n || count > options_.aggregation_tolerance * level_n) break;
+
+    t = seconds_now();
+    // Each coarse vertex starts in the community its members were in.
+    communities.assign(count, 0);
+    for (VertexId v = 0; v < level_n; ++v) communities[sub[v]] = state.communities()[v];
+    relabel(communities);
+    std::vector<NeighbourWeights> scratch(static_cast<std::size_t>(omp_get_max_threads()));
+    Csr next = aggregate(*current, sub, count, scratch);
+    for (VertexId& v : top) v = sub[v];
+    coarse = std::move(next);
+    current = &coarse;
+    tolerance /= options_.tolerance_drop;
+    timings_.aggregate_seconds += seconds_now() - t;
+  }
+
+  if (hierarchy_.empty()) {
+    std::vector<VertexId> singletons(n);
+    std::iota(singletons.begin(), singletons.end(), VertexId{0});
+    hierarchy_.push_back({canonical_partition(singletons), 0.0});
+  }
+  hierarchy_.back().partition = split_disconnected(graph_, hierarchy_.back().partition);
+  for (LeidenLevel& l : hierarchy_) {
+    l.modularity = community::modularity(graph_, l.partition.membership, l.partition.num_communities,
+                                         options_.resolution);
+  }
+  timings_.total_seconds = seconds_now() - start;
+  return Status::ok();
+}
+
+Partition split_disconnected(const Csr& g, const Partition& p) {
+  const VertexId n = g.num_vertices();
+  std::vector<VertexId> component(n, kNone);
+  std::vector<VertexId> stack;
+  VertexId next = 0;
+  for (VertexId root = 0; root < n; ++root) {
+    if (component[root] != kNone) continue;
+    component[root] = next;
+    stack.push_back(root);
+    while (!stack.empty()) {
+      VertexId u = stack.back();
+      stack.pop_back();
+      for (VertexId v : g.neighbours(u)) {
+        if (component[v] == kNone && p.membership[v] == p.membership[u]) {
+          component[v] = next;
+          stack.push_back(v);
+        }
+      }
+    }
+    ++next;
+  }
+  return canonical_partition(component);
+}
+
+}  // namespace sourcetrace::community
