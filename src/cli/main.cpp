@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   int exit_code = kExitOk;
   add_generate_command(app, exit_code);
   add_ingest_command(app, exit_code);
+  add_detect_command(app, exit_code);
   add_info_command(app, exit_code);
 
   try {

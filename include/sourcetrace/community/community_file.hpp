@@ -1,0 +1,34 @@
+// The `/communities` group of run.h5: what `detect` found and how.
+//
+// Schema (docs/run-h5.md): the final membership, every level's membership,
+// modularity and community count per level, and as attributes the
+// parameters, the graph it ran on (path and input digest), the job's digest
+// and the timings. Written by community detection, read by the later stages
+// and by `info`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sourcetrace/community/leiden.hpp"
+#include "sourcetrace/store/h5_file.hpp"
+
+namespace sourcetrace::community {
+
+struct DetectionRecord {
+  LeidenOptions options;
+  std::string graph_path;
+  std::string graph_digest;  // graph.h5's input digest
+  std::string job_digest;    // of the job file's text ("" = built-in defaults)
+  int threads = 1;
+  std::vector<LeidenLevel> hierarchy;  // finest first; the last is the result
+  LeidenTimings timings;
+};
+
+Status write_communities(store::H5File& file, const DetectionRecord& record);
+
+// Reads the final partition and the parameters back (hierarchy included).
+Result<DetectionRecord> read_communities(const store::H5File& file);
+
+}  // namespace sourcetrace::community

@@ -1,0 +1,120 @@
+// Job files: TOML → options structs, with every key checked.
+#include "job_file.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "sourcetrace/tables/digest.hpp"
+
+namespace sourcetrace::cli {
+
+namespace {
+
+// Reads typed values from one table and remembers which keys were used.
+class Section {
+ public:
+  Section(const toml::table* table, std::string name, const std::string& path)
+      : table_(table), name_(std::move(name)), path_(path) {}
+
+  template <typename T>
+  Status read(const char* key, T& out) {
+    known_.insert(key);
+    if (table_ == nullptr) return Status::ok();
+    const toml::node* node = table_->get(key);
+    if (node == nullptr) return Status::ok();
+    if constexpr (std::is_same_v<T, bool>) {
+      if (auto v = node->value<bool>()) return out = *v, Status::ok();
+    } else if constexpr (std::is_floating_point_v<T>) {
+      if (auto v = node->value<double>()) return out = *v, Status::ok();
+    } else if constexpr (std::is_integral_v<T>) {
+      if (auto v = node->value<std::int64_t>(); v && *v >= 0) return out = static_cast<T>(*v), Status::ok();
+    } else {
+      if (auto v = node->value<std::string>()) return out = *v, Status::ok();
+    }
+    return error(node, fmt::format("[{}] {} has the wrong type", name_, key));
+  }
+
+  // Every key of the table must have been read.
+  Status check_unknown() const {
+    if (table_ == nullptr) return Status::ok();
+    for (const auto& [key, node] : *table_) {
+      if (!known_.count(std::string(key.str()))) {
+        return error(&node, fmt::format("[{}] has no parameter '{}' (see jobs/default.toml)", name_, key.str()));
+      }
+    }
+    return Status::ok();
+  }
+
+ private:
+  Status error(const toml::node* node, const std::string& what) const {
+    return Status::invalid_argument(fmt::format("{}:{}: {}", path_, node->source().begin.line, what));
+  }
+  const toml::table* table_;
+  std::string name_;
+  const std::string& path_;
+  std::set<std::string> known_;
+};
+
+}  // namespace
+
+Result<Job> load_job(const std::string& path) {
+  Job job;
+  if (path.empty()) return job;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::missing_input(path + ": cannot open job file");
+  std::stringstream text;
+  text << in.rdbuf();
+  job.path = path;
+  job.digest = tables::digest_of(text.str()).hex();
+
+  toml::table root;
+  try {
+    root = toml::parse(text.str(), path);
+  } catch (const toml::parse_error& e) {
+    return Status::invalid_argument(fmt::format("{}:{}: {}", path, e.source().begin.line, e.description()));
+  }
+  for (const auto& [key, node] : root) {
+    if (key != "combine" && key != "detect") {
+      return Status::invalid_argument(fmt::format("{}:{}: unknown section [{}] (see jobs/default.toml)",
+                                                  path, node.source().begin.line, key.str()));
+    }
+  }
+
+  Section combine(root["combine"].as_table(), "combine", job.path);
+  graph::CombineOptions& c = job.combine;
+  ST_RETURN_IF_ERROR(combine.read("seller_weight", c.layer_weight[0]));
+  ST_RETURN_IF_ERROR(combine.read("warehouse_weight", c.layer_weight[1]));
+  ST_RETURN_IF_ERROR(combine.read("payment_weight", c.layer_weight[2]));
+  ST_RETURN_IF_ERROR(combine.read("shipment_weight", c.layer_weight[3]));
+  ST_RETURN_IF_ERROR(combine.read("damp_hubs", c.damp_hubs));
+  ST_RETURN_IF_ERROR(combine.read("hub_degree", c.hub_degree));
+  ST_RETURN_IF_ERROR(combine.check_unknown());
+  ST_RETURN_IF_ERROR(graph::validate(c).with_context(path + ": [combine]"));
+
+  Section detect(root["detect"].as_table(), "detect", job.path);
+  community::LeidenOptions& d = job.detect;
+  std::string algorithm = "leiden";
+  ST_RETURN_IF_ERROR(detect.read("algorithm", algorithm));
+  if (algorithm != "leiden" && algorithm != "louvain") {
+    return Status::invalid_argument(path + ": [detect] algorithm must be \"leiden\" or \"louvain\"");
+  }
+  d.method = algorithm == "leiden" ? community::LeidenOptions::Method::kLeiden
+                                   : community::LeidenOptions::Method::kLouvain;
+  ST_RETURN_IF_ERROR(detect.read("resolution", d.resolution));
+  ST_RETURN_IF_ERROR(detect.read("seed", d.seed));
+  ST_RETURN_IF_ERROR(detect.read("deterministic", d.deterministic));
+  ST_RETURN_IF_ERROR(detect.read("max_levels", d.max_levels));
+  ST_RETURN_IF_ERROR(detect.read("max_passes", d.max_passes));
+  ST_RETURN_IF_ERROR(detect.read("tolerance", d.tolerance));
+  ST_RETURN_IF_ERROR(detect.read("tolerance_drop", d.tolerance_drop));
+  ST_RETURN_IF_ERROR(detect.read("aggregation_tolerance", d.aggregation_tolerance));
+  ST_RETURN_IF_ERROR(detect.check_unknown());
+  ST_RETURN_IF_ERROR(community::validate(d).with_context(path + ": [detect]"));
+  return job;
+}
+
+}  // namespace sourcetrace::cli

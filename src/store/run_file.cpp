@@ -1,0 +1,55 @@
+// run.h5: root attributes and atomic publication.
+#include "sourcetrace/store/run_file.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <ctime>
+
+#include "sourcetrace/tables/output_file.hpp"
+#include "sourcetrace/version.hpp"
+
+namespace sourcetrace::store {
+
+std::string utc_now() {
+  std::time_t now = std::time(nullptr);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return text;
+}
+
+Status write_run_file(const std::string& path, const std::function<Status(H5File&)>& fill) {
+  const std::string temp = tables::temporary_path_for(path);
+  Status status;
+  {
+    auto file = H5File::create(temp);
+    if (!file.is_ok()) return file.status().with_context("cannot write " + path);
+    H5File& f = file.value();
+    status = f.write_attribute("/", "format", std::string_view(kRunFormat));
+    if (status.is_ok()) status = f.write_attribute("/", "version", kRunFormatVersion);
+    if (status.is_ok()) status = f.write_attribute("/", "engine", std::string("sourcetrace ") + kEngineVersion);
+    if (status.is_ok()) status = f.write_attribute("/", "created", utc_now());
+    if (status.is_ok()) status = fill(f);
+    if (status.is_ok()) status = f.close();
+  }
+  if (status.is_ok()) status = tables::publish_file(temp, path);
+  if (!status.is_ok()) std::remove(temp.c_str());
+  return status;
+}
+
+Result<H5File> open_run_file(const std::string& path) {
+  auto file = H5File::open(path);
+  if (!file.is_ok()) return file.status();
+  auto format = file.value().read_string_attribute("/", "format");
+  if (!format.is_ok() || format.value() != kRunFormat) {
+    return Status::corrupt(path + ": not a sourcetrace run file (made by `sourcetrace detect`)");
+  }
+  auto version = file.value().read_int_attribute("/", "version");
+  if (!version.is_ok() || version.value() != kRunFormatVersion) {
+    return Status::corrupt(fmt::format("{}: run format version {} is not supported (this engine reads {})",
+                                       path, version.is_ok() ? version.value() : -1, kRunFormatVersion));
+  }
+  return file;
+}
+
+}  // namespace sourcetrace::store
