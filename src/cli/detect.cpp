@@ -30,7 +30,7 @@ struct DetectOptions {
   std::optional<std::string> algorithm;
   std::optional<double> resolution;
   std::optional<std::uint64_t> seed;
-  std::optional<bool> deterministic;
+  bool deterministic = false, no_deterministic = false;
 };
 
 // `key<TAB>community` per vertex, in vertex order; key is the edge-list id
@@ -70,7 +70,11 @@ int run_detect(const DetectOptions& o) {
   }
   if (o.resolution) leiden.resolution = *o.resolution;
   if (o.seed) leiden.seed = *o.seed;
-  if (o.deterministic) leiden.deterministic = *o.deterministic;
+  if (o.deterministic && o.no_deterministic) {
+    return report_failure(Status::invalid_argument("--deterministic and --no-deterministic contradict each other"));
+  }
+  if (o.deterministic) leiden.deterministic = true;
+  if (o.no_deterministic) leiden.deterministic = false;
   if (Status s = community::validate(leiden); !s.is_ok()) return report_failure(s);
 
   ProgressReporter progress("detect");
@@ -128,8 +132,10 @@ void add_detect_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"leiden", "louvain"}));
   cmd->add_option("--resolution", o->resolution, "Modularity resolution (default 1)");
   cmd->add_option("--seed", o->seed, "Seed for tie-breaking (default 1)");
-  cmd->add_flag("--deterministic,!--no-deterministic", o->deterministic,
-                "Same partition for any thread count (default on)");
+  cmd->add_flag("--deterministic", o->deterministic,
+                "Same partition for any thread count (the default, unless the job file says otherwise)");
+  cmd->add_flag("--no-deterministic", o->no_deterministic,
+                "Let threads move vertices as they go: faster, the result varies from run to run");
   cmd->add_option("--partition-out", o->partition_out,
                   "Also write the final partition as TSV: key<TAB>community, one line per vertex");
   cmd->callback([o, &exit_code] {

@@ -120,17 +120,35 @@ int run_info(const InfoOptions& o) {
     }
     return kExitOk;
   }
-  // Any other HDF5 file: show its root attributes and top-level groups.
+  // A run file (or any other HDF5 file): its root attributes and, per
+  // top-level group (one per stage), that group's attributes: the stage's
+  // parameters, inputs and summary figures.
   auto attrs = file.value().attributes("/");
   if (!attrs.is_ok()) return report_failure(attrs.status());
-  auto members = file.value().list("/");
   ordered_json j;
-  for (const auto& [name, value] : attrs.value()) j["attributes"][name] = value;
-  j["groups"] = members.is_ok() ? members.value() : std::vector<std::string>{};
-  if (!format.is_ok()) {
-    j["note"] = "not a sourcetrace file (no format attribute)";
+  for (const auto& [name, value] : attrs.value()) j[name] = value;
+  if (!format.is_ok()) j["note"] = "not a sourcetrace file (no format attribute)";
+  auto members = file.value().list("/");
+  for (const std::string& group : members.is_ok() ? members.value() : std::vector<std::string>{}) {
+    auto group_attrs = file.value().attributes("/" + group);
+    ordered_json g = ordered_json::object();
+    if (group_attrs.is_ok()) {
+      for (const auto& [name, value] : group_attrs.value()) g[name] = value;
+    }
+    j["stages"][group] = g;
   }
-  fmt::print("{}\n", o.json ? j.dump(2) : j.dump(2));
+  if (o.json) {
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    for (const auto& [key, value] : j.items()) {
+      if (key == "stages") continue;
+      fmt::print("{}: {}\n", key, value.is_string() ? value.get<std::string>() : value.dump());
+    }
+    for (const auto& [stage, values] : j["stages"].items()) {
+      fmt::print("[{}]\n", stage);
+      for (const auto& [key, value] : values.items()) fmt::print("  {} = {}\n", key, value.get<std::string>());
+    }
+  }
   return kExitOk;
 }
 
@@ -138,7 +156,7 @@ int run_info(const InfoOptions& o) {
 
 void add_info_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<InfoOptions>();
-  CLI::App* cmd = app.add_subcommand("info", "Tell what an engine file (graph.h5) holds");
+  CLI::App* cmd = app.add_subcommand("info", "Tell what an engine file (graph.h5, run.h5) holds");
   cmd->add_option("FILE", o->file, "The HDF5 file")->required();
   cmd->add_flag("--json", o->json, "Print JSON for scripts");
   cmd->callback([o, &exit_code] { exit_code = run_info(*o); });

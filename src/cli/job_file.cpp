@@ -92,6 +92,7 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(combine.read("shipment_weight", c.layer_weight[3]));
   ST_RETURN_IF_ERROR(combine.read("damp_hubs", c.damp_hubs));
   ST_RETURN_IF_ERROR(combine.read("hub_degree", c.hub_degree));
+  ST_RETURN_IF_ERROR(combine.read("hub_exponent", c.hub_exponent));
   ST_RETURN_IF_ERROR(combine.check_unknown());
   ST_RETURN_IF_ERROR(graph::validate(c).with_context(path + ": [combine]"));
 

@@ -11,6 +11,9 @@ Status validate(const CombineOptions& o) {
     if (!(w >= 0) || !std::isfinite(w)) return Status::invalid_argument("layer weights must be >= 0");
   }
   if (!(o.hub_degree > 0)) return Status::invalid_argument("hub_degree must be > 0");
+  if (!(o.hub_exponent >= 0 && o.hub_exponent <= 1)) {
+    return Status::invalid_argument("hub_exponent must be in [0, 1]");
+  }
   return Status::ok();
 }
 
@@ -26,7 +29,7 @@ Csr combine_layers(const MarketGraph& g, const CombineOptions& o) {
     const Csr& csr = layer.adjacency.csr;
     auto damping = [&](VertexId v) {
       const double d = static_cast<double>(csr.degree(v));
-      return o.damp_hubs && d > o.hub_degree ? o.hub_degree / d : 1.0;
+      return o.damp_hubs && d > o.hub_degree ? std::pow(o.hub_degree / d, o.hub_exponent) : 1.0;
     };
     for (VertexId u = 0; u < n; ++u) {
       const double du = damping(u);

@@ -10,11 +10,14 @@
 // Hub damping: a tie through an entity shared by thousands of sellers (a
 // 3PL warehouse, a payment processor) says little about common control; a
 // tie through one shared by five says a lot. An edge whose busier endpoint
-// has degree d in that layer is multiplied by min(1, hub_degree / d), the
-// resource-allocation idea (Zhou, Lü & Zhang 2009) with a knee: below the
-// knee nothing changes, above it a hub's total pull stays that of a vertex
-// of degree hub_degree, so a ring that stocks at a hub is not merged into
-// the hub's thousands of legitimate sellers.
+// has degree d in that layer is multiplied by (hub_degree / d)^hub_exponent
+// when d > hub_degree: the resource-allocation idea (Zhou, Lü & Zhang 2009)
+// with a knee. Below the knee nothing changes; above it a hub's pull grows
+// only as sqrt(d) (exponent 0.5), so a ring that stocks at a hub is not
+// merged into the hub's thousands of legitimate sellers, while those
+// sellers keep some anchor to their hub (with exponent 1 they lose it and
+// drift into whatever ring they share one weak link with; measured in
+// docs/community.md).
 //
 // A plain graph (from `ingest --edge-list`) is returned as it is.
 #pragma once
@@ -32,6 +35,8 @@ struct CombineOptions {
   bool damp_hubs = true;
   // Degree above which an endpoint's edges are damped (> 0).
   double hub_degree = 50;
+  // Strength of the damping: factor (hub_degree / d)^hub_exponent, in [0, 1].
+  double hub_exponent = 0.5;
 };
 
 Status validate(const CombineOptions& options);

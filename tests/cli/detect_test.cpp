@@ -1,0 +1,108 @@
+// `sourcetrace detect` as a user runs it: run.h5, the TSV, job files,
+// determinism across thread counts, atomic output.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "../support/test_env.hpp"
+#include "sourcetrace/community/community_file.hpp"
+#include "sourcetrace/community/verify_partition.hpp"
+#include "sourcetrace/store/graph_file.hpp"
+#include "sourcetrace/store/run_file.hpp"
+
+using namespace sourcetrace;
+using namespace sourcetrace::testing;
+
+TEST_CASE("cli: detect writes run.h5 and a canonical partition TSV", "[cli][community]") {
+  TempDir tmp;
+  REQUIRE(run_sourcetrace({"ingest", "--edge-list", source_path("datasets/football/edges.txt"), "--out",
+                           tmp / "g.h5"})
+              .exit_code == 0);
+  CommandResult r = run_sourcetrace(
+      {"detect", tmp / "g.h5", "--out", tmp / "run/run.h5", "--partition-out", tmp / "p.tsv"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.rfind("detect: ", 0) == 0);
+  CHECK(r.out.find("modularity 0.60") != std::string::npos);
+
+  auto file = store::open_run_file(tmp / "run/run.h5");
+  REQUIRE(file.is_ok());
+  auto record = community::read_communities(file.value());
+  REQUIRE(record.is_ok());
+  const community::LeidenLevel& last = record.value().hierarchy.back();
+  auto g = store::read_graph_file(tmp / "g.h5");
+  CHECK(community::verify_partition(g.value().layers[0].adjacency.csr, last.partition, last.modularity).empty());
+  CHECK(record.value().graph_path == tmp / "g.h5");
+  CHECK(record.value().graph_digest.size() == 32);
+
+  // TSV: key<TAB>community per vertex, communities numbered by first vertex.
+  std::istringstream tsv(read_file(tmp / "p.tsv"));
+  std::string line;
+  std::uint32_t next = 0, lines = 0;
+  while (std::getline(tsv, line)) {
+    auto tab = line.find('\t');
+    REQUIRE(tab != std::string::npos);
+    CHECK(line.substr(0, tab) == g.value().key(lines));
+    std::uint32_t c = static_cast<std::uint32_t>(std::stoul(line.substr(tab + 1)));
+    CHECK(c <= next);
+    if (c == next) ++next;
+    CHECK(c == last.partition.membership[lines]);
+    ++lines;
+  }
+  CHECK(lines == 115);
+
+  CommandResult info = run_sourcetrace({"info", tmp / "run/run.h5", "--json"});
+  CHECK(info.exit_code == 0);
+  CHECK(info.out.find("\"algorithm\": \"leiden\"") != std::string::npos);
+}
+
+TEST_CASE("cli: detect on a market is deterministic across thread counts and reruns", "[cli][community]") {
+  TempDir tmp;
+  REQUIRE(run_sourcetrace({"generate", tmp / "m", "--sellers", "4000", "--seed", "2"}).exit_code == 0);
+  REQUIRE(run_sourcetrace({"ingest", tmp / "m", "--out", tmp / "g.h5"}).exit_code == 0);
+  std::string first;
+  for (const char* threads : {"1", "2", "4", "8", "2"}) {
+    INFO("threads " << threads);
+    std::string tsv = tmp / (std::string("p") + threads + ".tsv");
+    CommandResult r = run_sourcetrace(
+        {"detect", tmp / "g.h5", "--out", tmp / "r.h5", "--threads", threads, "--partition-out", tsv});
+    REQUIRE(r.exit_code == 0);
+    std::string bytes = read_file(tsv);
+    CHECK(bytes.rfind("seller:", 0) == 0);  // market keys are kind:id
+    if (first.empty()) first = bytes;
+    CHECK(bytes == first);
+  }
+}
+
+TEST_CASE("cli: job files: the default file equals the built-in defaults; bad ones are refused", "[cli][fast]") {
+  TempDir tmp;
+  REQUIRE(run_sourcetrace({"ingest", "--edge-list", source_path("datasets/karate/edges.txt"), "--out",
+                           tmp / "g.h5"})
+              .exit_code == 0);
+  REQUIRE(run_sourcetrace({"detect", tmp / "g.h5", "--out", tmp / "a.h5", "--partition-out", tmp / "a.tsv"})
+              .exit_code == 0);
+  REQUIRE(run_sourcetrace({"detect", tmp / "g.h5", "--out", tmp / "b.h5", "--partition-out", tmp / "b.tsv",
+                           "--job", source_path("jobs/default.toml")})
+              .exit_code == 0);
+  CHECK(read_file(tmp / "a.tsv") == read_file(tmp / "b.tsv"));
+
+  write_file(tmp / "typo.toml", "[detect]\nresolutoin = 2.0\n");
+  CommandResult typo = run_sourcetrace({"detect", tmp / "g.h5", "--out", tmp / "c.h5", "--job", tmp / "typo.toml"});
+  CHECK(typo.exit_code == 64);
+  CHECK(typo.err.find("typo.toml:2: [detect] has no parameter 'resolutoin'") != std::string::npos);
+  CHECK(!fs::exists(tmp / "c.h5"));
+
+  write_file(tmp / "bad.toml", "[combine]\nhub_degree = -3\n");
+  CHECK(run_sourcetrace({"detect", tmp / "g.h5", "--out", tmp / "c.h5", "--job", tmp / "bad.toml"}).exit_code == 64);
+  write_file(tmp / "broken.toml", "[detect\n");
+  CHECK(run_sourcetrace({"detect", tmp / "g.h5", "--out", tmp / "c.h5", "--job", tmp / "broken.toml"}).exit_code == 64);
+  CHECK(run_sourcetrace({"detect", tmp / "g.h5", "--out", tmp / "c.h5", "--resolution", "0"}).exit_code == 64);
+  CHECK(run_sourcetrace({"detect", tmp / "nope.h5", "--out", tmp / "c.h5"}).exit_code == 66);
+
+  // A higher resolution from the command line gives more communities.
+  CommandResult fine = run_sourcetrace({"detect", tmp / "g.h5", "--out", tmp / "d.h5", "--resolution", "3"});
+  CHECK(fine.exit_code == 0);
+  auto f = store::open_run_file(tmp / "d.h5");
+  auto coarse = store::open_run_file(tmp / "a.h5");
+  CHECK(community::read_communities(f.value()).value().hierarchy.back().partition.num_communities >
+        community::read_communities(coarse.value()).value().hierarchy.back().partition.num_communities);
+}
