@@ -110,6 +110,7 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(detect.read("deterministic", d.deterministic));
   ST_RETURN_IF_ERROR(detect.read("max_levels", d.max_levels));
   ST_RETURN_IF_ERROR(detect.read("max_passes", d.max_passes));
+  ST_RETURN_IF_ERROR(detect.read("iterations", d.iterations));
   ST_RETURN_IF_ERROR(detect.read("tolerance", d.tolerance));
   ST_RETURN_IF_ERROR(detect.read("tolerance_drop", d.tolerance_drop));
   ST_RETURN_IF_ERROR(detect.read("aggregation_tolerance", d.aggregation_tolerance));

@@ -422,8 +422,8 @@ Status validate(const LeidenOptions& o) {
   if (!(o.resolution > 0) || !std::isfinite(o.resolution)) {
     return Status::invalid_argument("resolution must be a positive number");
   }
-  if (o.max_levels < 1 || o.max_passes < 1) {
-    return Status::invalid_argument("max_levels and max_passes must be at least 1");
+  if (o.max_levels < 1 || o.max_passes < 1 || o.iterations < 1) {
+    return Status::invalid_argument("max_levels, max_passes and iterations must be at least 1");
   }
   if (!(o.tolerance >= 0) || !(o.tolerance_drop >= 1)) {
     return Status::invalid_argument("tolerance must be >= 0 and tolerance_drop >= 1");
@@ -434,17 +434,16 @@ Status validate(const LeidenOptions& o) {
   return Status::ok();
 }
 
-Status Leiden::run() {
-  ST_RETURN_IF_ERROR(validate(options_));
-  const double start = seconds_now();
-  hierarchy_.clear();
-  timings_ = {};
+// One run of the multilevel procedure on the input graph, starting from
+// `start` (singletons, or the previous iteration's partition). Returns the
+// levels found, finest first (empty when the graph has no edges).
+std::vector<LeidenLevel> Leiden::run_levels(std::vector<VertexId> start) {
   const VertexId n = graph_.num_vertices();
-
+  std::vector<LeidenLevel> levels;
   // top[v]: the vertex of the current level that input vertex v is in.
   std::vector<VertexId> top(n);
   std::iota(top.begin(), top.end(), VertexId{0});
-  std::vector<VertexId> communities(top);
+  std::vector<VertexId> communities = std::move(start);
   const Csr* current = &graph_;
   Csr coarse;
   double tolerance = options_.tolerance;
@@ -459,7 +458,7 @@ Status Leiden::run() {
 
     std::vector<VertexId> labels(n);
     for (VertexId v = 0; v < n; ++v) labels[v] = state.communities()[top[v]];
-    hierarchy_.push_back({canonical_partition(labels), 0.0});
+    levels.push_back({canonical_partition(labels), 0.0});
     ++timings_.levels;
 
     t = seconds_now();
@@ -483,6 +482,30 @@ Status Leiden::run() {
     current = &coarse;
     tolerance /= options_.tolerance_drop;
     timings_.aggregate_seconds += seconds_now() - t;
+  }
+  return levels;
+}
+
+Status Leiden::run() {
+  ST_RETURN_IF_ERROR(validate(options_));
+  const double start = seconds_now();
+  hierarchy_.clear();
+  timings_ = {};
+  const VertexId n = graph_.num_vertices();
+
+  // Iteration 1 starts from singletons; each further iteration starts from
+  // the partition the previous one ended with (the paper's iterated Leiden)
+  // and stops early once the partition no longer changes.
+  std::vector<VertexId> start_partition(n);
+  std::iota(start_partition.begin(), start_partition.end(), VertexId{0});
+  for (int iteration = 0; iteration < options_.iterations; ++iteration) {
+    std::vector<LeidenLevel> levels = run_levels(start_partition);
+    if (levels.empty()) break;
+    const bool unchanged = iteration > 0 && levels.back().partition.membership ==
+                                                hierarchy_.back().partition.membership;
+    hierarchy_ = std::move(levels);
+    if (unchanged) break;
+    start_partition = hierarchy_.back().partition.membership;
   }
 
   if (hierarchy_.empty()) {

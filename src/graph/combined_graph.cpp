@@ -17,10 +17,12 @@ Status validate(const CombineOptions& o) {
   return Status::ok();
 }
 
-Csr combine_layers(const MarketGraph& g, const CombineOptions& o) {
+Csr combine_layers(MarketGraph& g, const CombineOptions& o) {
   const VertexId n = g.num_entities();
   if (g.source_kind != "market") {
-    return g.layers.empty() ? Csr{} : g.layers.front().adjacency.csr.clone();
+    Csr plain = g.layers.empty() ? Csr{} : std::move(g.layers.front().adjacency.csr);
+    g.layers.clear();
+    return plain;
   }
   std::vector<EdgeEvents> edges;
   for (const Layer& layer : g.layers) {
@@ -42,6 +44,7 @@ Csr combine_layers(const MarketGraph& g, const CombineOptions& o) {
       }
     }
   }
+  g.layers.clear();
   return build_csr(edges, n, /*symmetric=*/true).csr;
 }
 

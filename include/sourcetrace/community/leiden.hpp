@@ -46,6 +46,10 @@ struct LeidenOptions {
   // Levels of aggregation, and local-moving passes per level.
   int max_levels = 20;
   int max_passes = 20;
+  // Runs of the whole procedure, each starting from the partition the
+  // previous one found (stops early when nothing changes). More iterations
+  // buy modularity with time, as igraph's n_iterations does.
+  int iterations = 1;
   // A level's local moving stops when a pass gains less modularity than
   // this; it is divided by tolerance_drop at each level.
   double tolerance = 1e-2;
@@ -83,6 +87,8 @@ class Leiden {
   const LeidenTimings& timings() const { return timings_; }
 
  private:
+  std::vector<LeidenLevel> run_levels(std::vector<graph::VertexId> start);
+
   const graph::Csr& graph_;
   LeidenOptions options_;
   std::vector<LeidenLevel> hierarchy_;

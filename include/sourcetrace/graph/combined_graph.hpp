@@ -20,6 +20,9 @@
 // docs/community.md).
 //
 // A plain graph (from `ingest --edge-list`) is returned as it is.
+//
+// Memory: the layers are moved out of `graph` (detection needs only the
+// combined graph and the entities), so the graph is never held twice.
 #pragma once
 
 #include <array>
@@ -41,7 +44,7 @@ struct CombineOptions {
 
 Status validate(const CombineOptions& options);
 
-// REQUIRES: validate(options) is ok.
-Csr combine_layers(const MarketGraph& graph, const CombineOptions& options);
+// REQUIRES: validate(options) is ok. Leaves graph.layers empty.
+Csr combine_layers(MarketGraph& graph, const CombineOptions& options);
 
 }  // namespace sourcetrace::graph

@@ -1,0 +1,146 @@
+#!/usr/bin/python3
+"""Community detection benchmark (not a test): sourcetrace detect against
+python-igraph's Leiden (objective "modularity", n_iterations=10) and
+multilevel (Louvain), on the same graphs, in the same run.
+
+usage: bench/detect.py [--binary build/release/sourcetrace] [--work /tmp/sourcetrace-bench]
+                       [--shared ../shared/datasets] [--trials 3] [--threads 2]
+
+Graphs: the bundled LFR 100k; snap-ego-twitter and snap-soc-slashdot0902
+from the shared dataset folder when it is there; a generated planted-
+partition graph (400k vertices, 2.4M edges). Per graph, one JSON line:
+best-of-N algorithm time (timed inside, without file I/O) and whole-process
+time of `sourcetrace detect`, each as a ratio to igraph Leiden's time; the
+modularity difference to igraph Leiden; edges/s; peak RSS per edge; the same
+for the non-deterministic mode (the cost of determinism).
+"""
+import argparse
+import gzip
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import igraph
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def planted_partition(path, n=400_000, edges=2_400_000, community=100, mixing=0.3, seed=7):
+    """Random graph with planted communities of `community` vertices; a share
+    `mixing` of edge ends leave their community."""
+    if os.path.exists(path):
+        return
+    rng = np.random.default_rng(seed)
+    u = rng.integers(0, n, size=int(edges * 1.05))
+    inside = rng.random(u.size) >= mixing
+    base = (u // community) * community
+    v = np.where(inside, base + rng.integers(0, community, size=u.size), rng.integers(0, n, size=u.size))
+    keep = u != v
+    u, v = u[keep], v[keep]
+    a, b = np.minimum(u, v), np.maximum(u, v)
+    pairs = np.unique(a.astype(np.int64) * n + b)[:edges]
+    tmp = path + ".tmp"
+    with gzip.open(tmp, "wt", compresslevel=1) as f:
+        f.write("# planted partition: %d vertices, communities of %d, mixing %.2f\n" % (n, community, mixing))
+        np.savetxt(f, np.stack([pairs // n, pairs % n], axis=1), fmt="%d")
+    os.replace(tmp, path)
+
+
+def run_detect(binary, graph, threads, extra):
+    """Whole-process seconds, algorithm seconds, modularity, peak RSS (KiB)."""
+    start = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-f", "%M", binary, "detect", graph, "--out", graph + ".run.h5",
+                        "--threads", str(threads)] + extra, capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - start
+    m = re.search(r"modularity ([0-9.]+).*\(([0-9.]+) s algorithm", p.stdout)
+    rss = int(p.stderr.strip().splitlines()[-1])
+    return wall, float(m.group(2)), float(m.group(1)), rss
+
+
+def best(trials, fn):
+    results = [fn() for _ in range(trials)]
+    return min(results, key=lambda r: r[0]), results
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", default=os.path.join(ROOT, "build/release/sourcetrace"))
+    ap.add_argument("--work", default="/tmp/sourcetrace-bench")
+    ap.add_argument("--shared", default=os.path.join(ROOT, "../shared/datasets"))
+    ap.add_argument("--trials", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--only", default="")
+    args = ap.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+
+    graphs = [("lfr-n100k", os.path.join(ROOT, "datasets/lfr-n100k-mu0.40/edges.txt.gz"))]
+    for name in ("snap-ego-twitter", "snap-soc-slashdot0902"):
+        path = os.path.join(args.shared, name, "edges.txt.gz")
+        if os.path.exists(path):
+            graphs.append((name, path))
+        else:
+            print(json.dumps({"graph": name, "skipped": "not found: " + path}), flush=True)
+    planted = os.path.join(args.work, "planted-400k.txt.gz")
+    planted_partition(planted)
+    graphs.append(("planted-400k", planted))
+
+    for name, edges in graphs:
+        if args.only and name not in args.only.split(","):
+            continue
+        h5 = os.path.join(args.work, name + ".h5")
+        subprocess.run([args.binary, "ingest", "--edge-list", edges, "--out", h5], check=True,
+                       stdout=subprocess.DEVNULL)
+
+        # igraph reads the same file: undirected, simple (as our ingest).
+        with gzip.open(edges, "rt") as f:
+            data = np.loadtxt((l for l in f if l[0] not in "#%"), dtype=np.int64)
+        g = igraph.Graph(n=int(data.max()) + 1, edges=data.tolist(), directed=False)
+        g.simplify()
+        g.delete_vertices([v.index for v in g.vs if v.degree() == 0])
+        m = g.ecount()
+
+        def igraph_leiden():
+            t = time.perf_counter()
+            c = g.community_leiden(objective_function="modularity", n_iterations=10)
+            return time.perf_counter() - t, g.modularity(c.membership)
+
+        def igraph_multilevel():
+            t = time.perf_counter()
+            c = g.community_multilevel()
+            return time.perf_counter() - t, g.modularity(c.membership)
+
+        (leiden_s, leiden_q), _ = best(args.trials, igraph_leiden)
+        (ml_s, ml_q), _ = best(args.trials, igraph_multilevel)
+        ours, _ = best(args.trials, lambda: run_detect(args.binary, h5, args.threads, []))
+        fast, _ = best(args.trials, lambda: run_detect(args.binary, h5, args.threads, ["--no-deterministic"]))
+        wall, algo, q, rss = ours
+        out = {
+            "graph": name, "vertices": g.vcount(), "edges": m, "threads": args.threads,
+            "igraph_leiden": {"seconds": round(leiden_s, 3), "modularity": round(leiden_q, 4)},
+            "igraph_multilevel": {"seconds": round(ml_s, 3), "modularity": round(ml_q, 4)},
+            "sourcetrace": {
+                "algorithm_seconds": round(algo, 3), "process_seconds": round(wall, 3), "modularity": round(q, 4),
+                "algorithm_ratio_to_igraph_leiden": round(algo / leiden_s, 4),
+                "process_ratio_to_igraph_leiden": round(wall / leiden_s, 4),
+                "modularity_minus_igraph_leiden": round(q - leiden_q, 4),
+                "edges_per_second": int(m / algo) if algo > 0 else None,
+                "peak_rss_bytes_per_edge": round(rss * 1024 / m, 1),
+            },
+            "sourcetrace_nondeterministic": {
+                "algorithm_seconds": round(fast[1], 3), "process_seconds": round(fast[0], 3),
+                "modularity": round(fast[2], 4),
+                "deterministic_cost": round(algo / fast[1], 3) if fast[1] > 0 else None,
+            },
+            "goals": {"algorithm_ratio": "<= 0.05", "process_ratio": "<= 0.125",
+                      "modularity_minus_igraph_leiden": ">= -0.005", "peak_rss_bytes_per_edge": "<= 64"},
+        }
+        print(json.dumps(out), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
