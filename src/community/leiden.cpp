@@ -96,11 +96,30 @@ std::uint64_t mix(std::uint64_t x) {
   return x ^ (x >> 33);
 }
 
+// A pseudo-random permutation of 0..n-1 from (seed, level) (Fisher–Yates
+// with splitmix64). Vertices are visited in this order, not by id: ids
+// follow the input's order, where neighbours tend to come together, and
+// greedy moves in that order snowball into a few early giant communities
+// (on snap-ego-twitter, id order gives Q 0.788, a random order 0.796).
+std::vector<VertexId> visiting_order(VertexId n, std::uint64_t seed, int level) {
+  std::vector<VertexId> order(n);
+  std::iota(order.begin(), order.end(), VertexId{0});
+  std::uint64_t state = mix(seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(level) + 1);
+  for (VertexId i = n; i > 1; --i) {
+    state += 0x9E3779B97F4A7C15ULL;
+    const std::uint64_t r = mix(state);
+    const auto j = static_cast<VertexId>(r % i);
+    std::swap(order[i - 1], order[j]);
+  }
+  return order;
+}
+
 // One level: the graph, its vertex strengths and the current communities.
 class Level {
  public:
-  Level(const Csr& g, const LeidenOptions& o, std::vector<VertexId> communities)
+  Level(const Csr& g, const LeidenOptions& o, std::vector<VertexId> communities, int level)
       : g_(g), o_(o), n_(g.num_vertices()), comm_(std::move(communities)) {
+    order_ = visiting_order(n_, o.seed, level);
     strength_.resize(n_);
 #pragma omp parallel for schedule(static)
     for (std::int64_t v = 0; v < static_cast<std::int64_t>(n_); ++v) {
@@ -149,6 +168,7 @@ class Level {
   std::vector<double> community_strength_;
   double total_ = 0;
   std::vector<NeighbourWeights> scratch_;
+  std::vector<VertexId> order_;  // the order vertices are visited in
 };
 
 std::pair<VertexId, double> Level::best_move(VertexId u, NeighbourWeights& nw) const {
@@ -198,14 +218,15 @@ std::uint64_t Level::move_nodes(double tolerance, int& passes) {
           const std::int64_t end = std::min(n, begin + kBatch);
           // Decide the batch against the state at its start.
 #pragma omp for schedule(dynamic, 32)
-          for (std::int64_t u = begin; u < end; ++u) {
-            target[u - begin] = kNone;
+          for (std::int64_t i = begin; i < end; ++i) {
+            const VertexId u = order_[i];
+            target[i - begin] = kNone;
             if (!active[u]) continue;
             active[u] = 0;
-            auto [c, g] = best_move(static_cast<VertexId>(u), nw);
+            auto [c, g] = best_move(u, nw);
             if (g > 0) {
-              target[u - begin] = c;
-              gain[u - begin] = g;
+              target[i - begin] = c;
+              gain[i - begin] = g;
             }
           }
           // Apply in vertex order. A decision is stale when a neighbour
@@ -214,17 +235,18 @@ std::uint64_t Level::move_nodes(double tolerance, int& passes) {
 #pragma omp single
           {
             ++stamp;
-            for (std::int64_t u = begin; u < end; ++u) {
-              VertexId c = target[u - begin];
+            for (std::int64_t i = begin; i < end; ++i) {
+              const VertexId u = order_[i];
+              VertexId c = target[i - begin];
               if (c == kNone) continue;
-              double g = gain[u - begin];
-              if (neighbour_moved(static_cast<VertexId>(u), moved_at, stamp)) {
-                std::tie(c, g) = best_move(static_cast<VertexId>(u), nw);
+              double g = gain[i - begin];
+              if (neighbour_moved(u, moved_at, stamp)) {
+                std::tie(c, g) = best_move(u, nw);
                 if (g <= 0) {
-                  target[u - begin] = kNone;
+                  target[i - begin] = kNone;
                   continue;
                 }
-                target[u - begin] = c;
+                target[i - begin] = c;
               }
               community_strength_[comm_[u]] -= strength_[u];
               community_strength_[c] += strength_[u];
@@ -235,8 +257,8 @@ std::uint64_t Level::move_nodes(double tolerance, int& passes) {
             }
           }
 #pragma omp for schedule(dynamic, 32)
-          for (std::int64_t u = begin; u < end; ++u) {
-            if (target[u - begin] != kNone) mark_neighbours(static_cast<VertexId>(u), active);
+          for (std::int64_t i = begin; i < end; ++i) {
+            if (target[i - begin] != kNone) mark_neighbours(order_[i], active);
           }
         }
       }
@@ -245,10 +267,11 @@ std::uint64_t Level::move_nodes(double tolerance, int& passes) {
       {
         NeighbourWeights& nw = scratch_[omp_get_thread_num()];
 #pragma omp for schedule(dynamic, 2048)
-        for (std::int64_t u = 0; u < n; ++u) {
+        for (std::int64_t i = 0; i < n; ++i) {
+          const VertexId u = order_[i];
           if (!load(active[u])) continue;
           store<std::uint8_t>(active[u], 0);
-          auto [c, g] = best_move(static_cast<VertexId>(u), nw);
+          auto [c, g] = best_move(u, nw);
           if (g <= 0) continue;
           const VertexId d = load(comm_[u]);
           std::atomic_ref<double>(community_strength_[d]).fetch_sub(strength_[u], std::memory_order_relaxed);
@@ -256,7 +279,7 @@ std::uint64_t Level::move_nodes(double tolerance, int& passes) {
           store(comm_[u], c);
           gained += g;
           ++moves;
-          mark_neighbours(static_cast<VertexId>(u), active);
+          mark_neighbours(u, active);
         }
       }
     }
@@ -307,10 +330,11 @@ std::vector<VertexId> Level::refine() {
     for (std::int64_t begin = 0; begin < n; begin += kBatch) {
       const std::int64_t end = std::min(n, begin + kBatch);
 #pragma omp for schedule(dynamic, 32)
-      for (std::int64_t u = begin; u < end; ++u) {
-        target[u - begin] = kNone;
+      for (std::int64_t i = begin; i < end; ++i) {
+        const VertexId u = order_[i];
+        target[i - begin] = kNone;
         if (sub_size[sub[u]] != 1) continue;  // only singletons move
-        target[u - begin] = refine_target(static_cast<VertexId>(u), sub, sub_strength, nw);
+        target[i - begin] = refine_target(u, sub, sub_strength, nw);
       }
       // Apply in vertex order; decide again where a neighbour moved in this
       // batch. Only singletons move and they join a sub-community they are
@@ -318,11 +342,12 @@ std::vector<VertexId> Level::refine() {
 #pragma omp single
       {
         ++stamp;
-        for (std::int64_t u = begin; u < end; ++u) {
-          VertexId s = target[u - begin];
+        for (std::int64_t i = begin; i < end; ++i) {
+          const VertexId u = order_[i];
+          VertexId s = target[i - begin];
           if (s == kNone || sub_size[sub[u]] != 1) continue;
-          if (neighbour_moved(static_cast<VertexId>(u), moved_at, stamp)) {
-            s = refine_target(static_cast<VertexId>(u), sub, sub_strength, nw);
+          if (neighbour_moved(u, moved_at, stamp)) {
+            s = refine_target(u, sub, sub_strength, nw);
             if (s == kNone) continue;
           }
           const VertexId old = sub[u];
@@ -449,7 +474,7 @@ std::vector<LeidenLevel> Leiden::run_levels(std::vector<VertexId> start) {
   double tolerance = options_.tolerance;
 
   for (int level = 0; level < options_.max_levels; ++level) {
-    Level state(*current, options_, std::move(communities));
+    Level state(*current, options_, std::move(communities), level);
     if (state.total_weight() <= 0) break;  // no edges: singletons
     double t = seconds_now();
     const std::uint64_t moves = state.move_nodes(tolerance, timings_.passes);
