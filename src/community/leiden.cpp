@@ -120,6 +120,8 @@ class Level {
   Level(const Csr& g, const LeidenOptions& o, std::vector<VertexId> communities, int level)
       : g_(g), o_(o), n_(g.num_vertices()), comm_(std::move(communities)) {
     order_ = visiting_order(n_, o.seed, level);
+    position_.resize(n_);
+    for (VertexId i = 0; i < n_; ++i) position_[order_[i]] = i;
     strength_.resize(n_);
 #pragma omp parallel for schedule(static)
     for (std::int64_t v = 0; v < static_cast<std::int64_t>(n_); ++v) {
@@ -156,6 +158,17 @@ class Level {
     }
     return false;
   }
+  // True when a neighbour of u is visited in the same batch before u (at
+  // position i, batch from `begin`): only then can a move applied before
+  // u's make u's decision stale. Checked on all threads, so that the
+  // one-thread apply step scans neighbours only for these few vertices.
+  bool has_earlier_batch_neighbour(VertexId u, std::int64_t begin, std::int64_t i) const {
+    for (VertexId v : g_.neighbours(u)) {
+      const std::int64_t p = position_[v];
+      if (p >= begin && p < i) return true;
+    }
+    return false;
+  }
   void mark_neighbours(VertexId u, std::vector<std::uint8_t>& active) const {
     for (VertexId v : g_.neighbours(u)) store<std::uint8_t>(active[v], 1);
   }
@@ -168,7 +181,8 @@ class Level {
   std::vector<double> community_strength_;
   double total_ = 0;
   std::vector<NeighbourWeights> scratch_;
-  std::vector<VertexId> order_;  // the order vertices are visited in
+  std::vector<VertexId> order_;     // the order vertices are visited in
+  std::vector<VertexId> position_;  // inverse of order_
 };
 
 std::pair<VertexId, double> Level::best_move(VertexId u, NeighbourWeights& nw) const {
@@ -202,6 +216,7 @@ std::uint64_t Level::move_nodes(double tolerance, int& passes) {
   std::uint64_t total_moves = 0;
   std::vector<VertexId> target(static_cast<std::size_t>(kBatch));
   std::vector<double> gain(static_cast<std::size_t>(kBatch));
+  std::vector<std::uint8_t> check(static_cast<std::size_t>(kBatch));
   std::vector<std::uint32_t> moved_at(o_.deterministic ? n_ : 0, 0);
   std::uint32_t stamp = 0;
   const auto n = static_cast<std::int64_t>(n_);
@@ -227,6 +242,7 @@ std::uint64_t Level::move_nodes(double tolerance, int& passes) {
             if (g > 0) {
               target[i - begin] = c;
               gain[i - begin] = g;
+              check[i - begin] = has_earlier_batch_neighbour(u, begin, i);
             }
           }
           // Apply in vertex order. A decision is stale when a neighbour
@@ -240,7 +256,7 @@ std::uint64_t Level::move_nodes(double tolerance, int& passes) {
               VertexId c = target[i - begin];
               if (c == kNone) continue;
               double g = gain[i - begin];
-              if (neighbour_moved(u, moved_at, stamp)) {
+              if (check[i - begin] && neighbour_moved(u, moved_at, stamp)) {
                 std::tie(c, g) = best_move(u, nw);
                 if (g <= 0) {
                   target[i - begin] = kNone;
@@ -322,6 +338,7 @@ std::vector<VertexId> Level::refine() {
   std::vector<std::uint32_t> moved_at(n_, 0);
   std::uint32_t stamp = 0;
   std::vector<VertexId> target(static_cast<std::size_t>(kBatch));
+  std::vector<std::uint8_t> check(static_cast<std::size_t>(kBatch));
   const auto n = static_cast<std::int64_t>(n_);
 
 #pragma omp parallel
@@ -335,6 +352,7 @@ std::vector<VertexId> Level::refine() {
         target[i - begin] = kNone;
         if (sub_size[sub[u]] != 1) continue;  // only singletons move
         target[i - begin] = refine_target(u, sub, sub_strength, nw);
+        check[i - begin] = target[i - begin] != kNone && has_earlier_batch_neighbour(u, begin, i);
       }
       // Apply in vertex order; decide again where a neighbour moved in this
       // batch. Only singletons move and they join a sub-community they are
@@ -346,7 +364,7 @@ std::vector<VertexId> Level::refine() {
           const VertexId u = order_[i];
           VertexId s = target[i - begin];
           if (s == kNone || sub_size[sub[u]] != 1) continue;
-          if (neighbour_moved(u, moved_at, stamp)) {
+          if (check[i - begin] && neighbour_moved(u, moved_at, stamp)) {
             s = refine_target(u, sub, sub_strength, nw);
             if (s == kNone) continue;
           }
@@ -483,7 +501,13 @@ std::vector<LeidenLevel> Leiden::run_levels(std::vector<VertexId> start) {
 
     std::vector<VertexId> labels(n);
     for (VertexId v = 0; v < n; ++v) labels[v] = state.communities()[top[v]];
-    levels.push_back({canonical_partition(labels), 0.0});
+    Partition partition = canonical_partition(labels);
+    // Modularity on this level's (smaller) graph equals that on the input
+    // graph: aggregation keeps internal arcs as self-loops.
+    const double q = community::modularity(*current, state.communities(),
+                                           static_cast<CommunityId>(current->num_vertices()),
+                                           options_.resolution);
+    levels.push_back({std::move(partition), q});
     ++timings_.levels;
 
     t = seconds_now();
@@ -538,11 +562,12 @@ Status Leiden::run() {
     std::iota(singletons.begin(), singletons.end(), VertexId{0});
     hierarchy_.push_back({canonical_partition(singletons), 0.0});
   }
-  hierarchy_.back().partition = split_disconnected(graph_, hierarchy_.back().partition);
-  for (LeidenLevel& l : hierarchy_) {
-    l.modularity = community::modularity(graph_, l.partition.membership, l.partition.num_communities,
-                                         options_.resolution);
-  }
+  // The result: connected communities, its modularity computed on the
+  // input graph itself (coarse levels store float sums of weights).
+  LeidenLevel& last = hierarchy_.back();
+  last.partition = split_disconnected(graph_, last.partition);
+  last.modularity = community::modularity(graph_, last.partition.membership,
+                                          last.partition.num_communities, options_.resolution);
   timings_.total_seconds = seconds_now() - start;
   return Status::ok();
 }
