@@ -1,0 +1,62 @@
+// Network risk: how likely a community is a counterfeit supply network,
+// in [0, 1], honest about how much is known.
+//
+// Two parts, multiplied:
+//
+// evidence  How much more evidence the network carries per seller than the
+//           market as a whole, with shrinkage: the rate is a posterior mean
+//           (positive evidence + prior_sellers × market rate) / (sellers +
+//           prior_sellers), so two sellers with one report do not look
+//           certain and one report among thousands does not look like a
+//           ring. Lift = that rate / the market rate, minus the genuine
+//           test-buys weighed the same way; evidence risk = 1 − 1 / lift
+//           (0 at or below the market's rate, toward 1 as the lift grows).
+// structure Counterfeit supply flows in from few sources and money out to
+//           few collectors: the share of goods reaching the network's
+//           sellers that comes from member distributors fed by member
+//           sources, and the share of the sellers' money that reaches member
+//           collectors. A legitimate multi-store business (dense links, one
+//           shared warehouse stocked by outside suppliers, one account) has
+//           neither and keeps only `structure_floor` of its evidence risk.
+//
+// risk = evidence risk × (structure_floor + (1 − structure_floor) × structure).
+// Each network also gets a reason in words.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sourcetrace/community/partition.hpp"
+#include "sourcetrace/graph/market_graph.hpp"
+#include "sourcetrace/risk/evidence_score.hpp"
+#include "sourcetrace/risk/role.hpp"
+#include "sourcetrace/status.hpp"
+
+namespace sourcetrace::risk {
+
+struct NetworkRiskOptions {
+  // Pseudo-sellers at the market's evidence rate added to every network.
+  double prior_sellers = 50.0;
+  // Share of the evidence risk kept by a network with no supply structure.
+  double structure_floor = 0.3;
+};
+
+Status validate(const NetworkRiskOptions& options);
+
+struct NetworkRisk {
+  community::CommunityId community = 0;
+  double risk = 0, evidence_risk = 0, structure = 0;
+  std::uint32_t members = 0, sellers = 0, warehouses = 0, accounts = 0;
+  std::uint32_t reports = 0;  // evidence rows on members, as of the run date
+  std::uint32_t sources = 0, distributors = 0, storefronts = 0, collectors = 0;
+  double positive = 0, negative = 0;  // decayed evidence mass
+  std::string reason;
+};
+
+// One entry per community, in community order.
+std::vector<NetworkRisk> assess_networks(const graph::MarketGraph& graph,
+                                         const community::Partition& partition,
+                                         const EvidenceScores& scores, const std::vector<Role>& roles,
+                                         const NetworkRiskOptions& options);
+
+}  // namespace sourcetrace::risk

@@ -1,0 +1,150 @@
+// Network risk: shrunk evidence lift × supply structure.
+#include "sourcetrace/risk/network_risk.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace sourcetrace::risk {
+
+using graph::VertexId;
+
+Status validate(const NetworkRiskOptions& o) {
+  if (!(o.prior_sellers > 0)) return Status::invalid_argument("prior_sellers must be > 0");
+  if (!(o.structure_floor >= 0 && o.structure_floor <= 1)) {
+    return Status::invalid_argument("structure_floor must be in [0, 1]");
+  }
+  return Status::ok();
+}
+
+namespace {
+
+// Goods into member sellers (all, and from member distributors fed by
+// member sources) and money out of member sellers and their payout accounts
+// (all, and to member collectors), per community.
+struct Flows {
+  double goods_in = 0, goods_from_chain = 0, money_out = 0, money_to_collectors = 0;
+};
+
+std::vector<Flows> supply_flows(const graph::MarketGraph& g, const community::Partition& p,
+                                const std::vector<Role>& roles) {
+  std::vector<Flows> flows(p.num_communities);
+  const auto& c = p.membership;
+  const VertexId n = g.num_entities();
+  if (const graph::Layer* s = g.layer("shipment"); s && s->directed) {
+    // A distributor counts as part of a chain when a member source feeds it.
+    std::vector<bool> fed(n, false);
+    const graph::Csr& f = s->flow.csr;
+    for (VertexId u = 0; u < n; ++u) {
+      if (roles[u] != Role::kSource) continue;
+      for (VertexId v : f.neighbours(u)) {
+        if (c[v] == c[u]) fed[v] = true;
+      }
+    }
+    for (VertexId u = 0; u < n; ++u) {
+      for (std::size_t k = 0; k < f.degree(u); ++k) {
+        const VertexId v = f.neighbours(u)[k];
+        if (g.kind(v) != EntityKind::kSeller) continue;
+        const double units = f.neighbour_weights(u)[k];
+        flows[c[v]].goods_in += units;
+        if (c[u] == c[v] && roles[u] == Role::kDistributor && fed[u]) flows[c[v]].goods_from_chain += units;
+      }
+    }
+  }
+  if (const graph::Layer* pay = g.layer("payment"); pay && pay->directed) {
+    const graph::Csr& f = pay->flow.csr;
+    for (VertexId u = 0; u < n; ++u) {
+      if (roles[u] != Role::kStorefront) continue;
+      for (std::size_t k = 0; k < f.degree(u); ++k) {
+        const VertexId v = f.neighbours(u)[k];
+        if (c[v] == c[u] && roles[v] == Role::kStorefront) continue;  // seller → own payout account
+        const double amount = f.neighbour_weights(u)[k];
+        flows[c[u]].money_out += amount;
+        if (c[v] == c[u] && roles[v] == Role::kCollector) flows[c[u]].money_to_collectors += amount;
+      }
+    }
+  }
+  return flows;
+}
+
+std::string describe(const NetworkRisk& r, double lift) {
+  std::string reason;
+  if (r.reports == 0) {
+    reason = "no evidence";
+  } else {
+    reason = fmt::format("{} report{} on {} member{} ({:.1f}x the market's rate per seller)", r.reports,
+                         r.reports == 1 ? "" : "s", r.members, r.members == 1 ? "" : "s", lift);
+  }
+  if (r.sources + r.distributors > 0) {
+    reason += fmt::format("; goods from {} source{} through {} distributor{} to {} storefront{}", r.sources,
+                          r.sources == 1 ? "" : "s", r.distributors, r.distributors == 1 ? "" : "s",
+                          r.storefronts, r.storefronts == 1 ? "" : "s");
+  } else {
+    reason += "; no supply chain inside";
+  }
+  if (r.collectors > 0) {
+    reason += fmt::format("; money to {} collector{}", r.collectors, r.collectors == 1 ? "" : "s");
+  }
+  return reason;
+}
+
+}  // namespace
+
+std::vector<NetworkRisk> assess_networks(const graph::MarketGraph& g, const community::Partition& p,
+                                         const EvidenceScores& scores, const std::vector<Role>& roles,
+                                         const NetworkRiskOptions& o) {
+  std::vector<NetworkRisk> out(p.num_communities);
+  for (community::CommunityId c = 0; c < p.num_communities; ++c) out[c].community = c;
+  double market_positive = 0, market_negative = 0;
+  std::uint64_t market_sellers = 0;
+  for (VertexId v = 0; v < g.num_entities(); ++v) {
+    NetworkRisk& r = out[p.membership[v]];
+    ++r.members;
+    switch (g.kind(v)) {
+      case EntityKind::kSeller: ++r.sellers; ++market_sellers; break;
+      case EntityKind::kWarehouse: ++r.warehouses; break;
+      case EntityKind::kAccount: ++r.accounts; break;
+      default: break;
+    }
+    switch (roles[v]) {
+      case Role::kSource: ++r.sources; break;
+      case Role::kDistributor: ++r.distributors; break;
+      case Role::kStorefront: r.storefronts += g.kind(v) == EntityKind::kSeller; break;
+      case Role::kCollector: ++r.collectors; break;
+      case Role::kLegit: break;
+    }
+    r.positive += scores.positive[v];
+    r.negative += scores.negative[v];
+    market_positive += scores.positive[v];
+    market_negative += scores.negative[v];
+  }
+  for (std::size_t i = 0; i < g.evidence.size(); ++i) {
+    if (g.evidence.day[i] <= scores.as_of) ++out[p.membership[g.evidence.entity[i]]].reports;
+  }
+
+  const std::vector<Flows> flows = supply_flows(g, p, roles);
+  const double sellers = std::max<double>(1.0, static_cast<double>(market_sellers));
+  const double base_rate = market_positive / sellers;
+  const double base_negative = market_negative / sellers;
+  for (NetworkRisk& r : out) {
+    double lift = 0;
+    if (base_rate > 0) {
+      const double k = static_cast<double>(r.sellers) + o.prior_sellers;
+      const double rate = (r.positive + o.prior_sellers * base_rate) / k;
+      const double against = (r.negative + o.prior_sellers * base_negative) / k;
+      // Genuine test-buys above the market's usual share count against.
+      lift = std::max(0.0, rate - std::max(0.0, against - base_negative)) / base_rate;
+    }
+    r.evidence_risk = lift > 1 ? 1.0 - 1.0 / lift : 0.0;
+    const Flows& f = flows[r.community];
+    const double goods = f.goods_in > 0 ? f.goods_from_chain / f.goods_in : 0.0;
+    const double money = f.money_out > 0 ? f.money_to_collectors / f.money_out : 0.0;
+    r.structure = 0.5 * goods + 0.5 * money;
+    r.risk = r.evidence_risk * (o.structure_floor + (1.0 - o.structure_floor) * r.structure);
+    r.reason = describe(r, lift);
+  }
+  return out;
+}
+
+}  // namespace sourcetrace::risk

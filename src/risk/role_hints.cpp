@@ -1,0 +1,87 @@
+// Role hints from the member-to-member shipment and payment flows.
+#include "sourcetrace/risk/role_hints.hpp"
+
+namespace sourcetrace::risk {
+
+using graph::VertexId;
+
+namespace {
+
+// Per entity, what flows it has with members of its own community.
+struct MemberFlows {
+  double ships_to_warehouses = 0, ships_to_sellers = 0, receives_from_warehouses = 0;
+  std::uint32_t member_payers = 0, member_seller_payers = 0;
+  bool tied = false;  // any edge to another member
+};
+
+}  // namespace
+
+std::vector<Role> role_hints(const graph::MarketGraph& g, const community::Partition& p) {
+  const VertexId n = g.num_entities();
+  std::vector<MemberFlows> flows(n);
+  const auto& c = p.membership;
+
+  for (const graph::Layer& layer : g.layers) {
+    const graph::Csr& adj = layer.adjacency.csr;
+    for (VertexId u = 0; u < n; ++u) {
+      for (VertexId v : adj.neighbours(u)) {
+        if (c[u] == c[v]) flows[u].tied = true;
+      }
+    }
+  }
+  if (const graph::Layer* shipments = g.layer("shipment"); shipments && shipments->directed) {
+    const graph::Csr& f = shipments->flow.csr;
+    for (VertexId u = 0; u < n; ++u) {
+      for (std::size_t k = 0; k < f.degree(u); ++k) {
+        const VertexId v = f.neighbours(u)[k];
+        const double units = f.neighbour_weights(u)[k];
+        if (c[u] != c[v] || g.kind(u) != EntityKind::kWarehouse) continue;
+        if (g.kind(v) == EntityKind::kWarehouse) {
+          flows[u].ships_to_warehouses += units;
+          flows[v].receives_from_warehouses += units;
+        } else if (g.kind(v) == EntityKind::kSeller) {
+          flows[u].ships_to_sellers += units;
+        }
+      }
+    }
+  }
+  if (const graph::Layer* payments = g.layer("payment"); payments && payments->directed) {
+    const graph::Csr& f = payments->flow.csr;
+    for (VertexId u = 0; u < n; ++u) {
+      for (VertexId v : f.neighbours(u)) {
+        if (c[u] != c[v]) continue;
+        ++flows[v].member_payers;
+        if (g.kind(u) == EntityKind::kSeller) ++flows[v].member_seller_payers;
+      }
+    }
+  }
+
+  std::vector<Role> roles(n, Role::kLegit);
+  for (VertexId v = 0; v < n; ++v) {
+    const MemberFlows& f = flows[v];
+    switch (g.kind(v)) {
+      case EntityKind::kWarehouse:
+        if (f.ships_to_warehouses > 0 && f.receives_from_warehouses == 0) {
+          roles[v] = Role::kSource;
+        } else if (f.ships_to_sellers > 0) {
+          roles[v] = Role::kDistributor;
+        }
+        break;
+      case EntityKind::kSeller:
+        if (f.tied) roles[v] = Role::kStorefront;
+        break;
+      case EntityKind::kAccount:
+        if (f.member_payers >= 2) {
+          roles[v] = Role::kCollector;
+        } else if (f.member_seller_payers == 1) {
+          roles[v] = Role::kStorefront;  // a storefront's own payout account
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return roles;
+}
+
+}  // namespace sourcetrace::risk
