@@ -78,7 +78,7 @@ Result<Job> load_job(const std::string& path) {
     return Status::invalid_argument(fmt::format("{}:{}: {}", path, e.source().begin.line, e.description()));
   }
   for (const auto& [key, node] : root) {
-    if (key != "combine" && key != "detect") {
+    if (key != "combine" && key != "detect" && key != "risk" && key != "export") {
       return Status::invalid_argument(fmt::format("{}:{}: unknown section [{}] (see jobs/default.toml)",
                                                   path, node.source().begin.line, key.str()));
     }
@@ -116,6 +116,27 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(detect.read("aggregation_tolerance", d.aggregation_tolerance));
   ST_RETURN_IF_ERROR(detect.check_unknown());
   ST_RETURN_IF_ERROR(community::validate(d).with_context(path + ": [detect]"));
+
+  Section risk_section(root["risk"].as_table(), "risk", job.path);
+  risk::EvidenceWeights& w = job.evidence;
+  ST_RETURN_IF_ERROR(risk_section.read("takedown", w.takedown));
+  ST_RETURN_IF_ERROR(risk_section.read("test_buy_counterfeit", w.test_buy_counterfeit));
+  ST_RETURN_IF_ERROR(risk_section.read("test_buy_genuine", w.test_buy_genuine));
+  ST_RETURN_IF_ERROR(risk_section.read("complaint", w.complaint));
+  ST_RETURN_IF_ERROR(risk_section.read("enforcement_confirmed", w.enforcement_confirmed));
+  ST_RETURN_IF_ERROR(risk_section.read("half_life_days", w.half_life_days));
+  ST_RETURN_IF_ERROR(risk_section.read("prior_sellers", job.network_risk.prior_sellers));
+  ST_RETURN_IF_ERROR(risk_section.read("structure_floor", job.network_risk.structure_floor));
+  ST_RETURN_IF_ERROR(risk_section.check_unknown());
+  ST_RETURN_IF_ERROR(risk::validate(w).with_context(path + ": [risk]"));
+  ST_RETURN_IF_ERROR(risk::validate(job.network_risk).with_context(path + ": [risk]"));
+
+  Section export_section(root["export"].as_table(), "export", job.path);
+  ST_RETURN_IF_ERROR(export_section.read("min_risk", job.min_risk));
+  ST_RETURN_IF_ERROR(export_section.check_unknown());
+  if (!(job.min_risk >= 0 && job.min_risk <= 1)) {
+    return Status::invalid_argument(path + ": [export] min_risk must be in [0, 1]");
+  }
   return job;
 }
 

@@ -8,6 +8,8 @@
 
 #include "sourcetrace/community/leiden.hpp"
 #include "sourcetrace/graph/combined_graph.hpp"
+#include "sourcetrace/risk/evidence_score.hpp"
+#include "sourcetrace/risk/network_risk.hpp"
 #include "sourcetrace/status.hpp"
 
 namespace sourcetrace::cli {
@@ -15,6 +17,9 @@ namespace sourcetrace::cli {
 struct Job {
   graph::CombineOptions combine;
   community::LeidenOptions detect;
+  risk::EvidenceWeights evidence;
+  risk::NetworkRiskOptions network_risk;
+  double min_risk = 0.2;  // [export] networks at or above this risk are listed
   std::string path;    // "" = the built-in defaults
   std::string digest;  // of the file's text ("" for the defaults)
 };

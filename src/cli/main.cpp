@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   add_generate_command(app, exit_code);
   add_ingest_command(app, exit_code);
   add_detect_command(app, exit_code);
+  add_score_command(app, exit_code);
+  add_export_command(app, exit_code);
   add_info_command(app, exit_code);
   add_eval_command(app, exit_code);
 

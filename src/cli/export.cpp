@@ -1,0 +1,138 @@
+// `sourcetrace export`: a run folder's results as the contract's output
+// tables (docs/tables.md): networks.csv and members.csv, each written
+// atomically. A run folder holds graph.h5, communities.h5 (detect) and
+// risk.h5 (score).
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <numeric>
+#include <set>
+
+#include "commands.hpp"
+#include "job_file.hpp"
+#include "sourcetrace/cli/exit_code.hpp"
+#include "sourcetrace/cli/progress.hpp"
+#include "sourcetrace/community/community_file.hpp"
+#include "sourcetrace/risk/risk_file.hpp"
+#include "sourcetrace/store/graph_file.hpp"
+#include "sourcetrace/store/run_file.hpp"
+#include "sourcetrace/tables/csv_writer.hpp"
+
+namespace sourcetrace::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ExportOptions {
+  std::string run, out, job, brand;
+};
+
+std::string network_name(community::CommunityId c) { return fmt::format("N{:05d}", c); }
+
+int run_export(const ExportOptions& o) {
+  auto job = load_job(o.job);
+  if (!job.is_ok()) return report_failure(job.status());
+  ProgressReporter progress("export");
+  const fs::path run(o.run);
+  auto graph = store::read_graph_file((run / "graph.h5").string());
+  if (!graph.is_ok()) return report_failure(graph.status());
+  auto detected_file = store::open_run_file((run / "communities.h5").string());
+  if (!detected_file.is_ok()) return report_failure(detected_file.status());
+  auto detected = community::read_communities(detected_file.value());
+  if (!detected.is_ok()) return report_failure(detected.status());
+  auto risk_file = store::open_run_file((run / "risk.h5").string());
+  if (!risk_file.is_ok()) return report_failure(risk_file.status());
+  auto scored = risk::read_risk(risk_file.value());
+  if (!scored.is_ok()) return report_failure(scored.status());
+
+  const graph::MarketGraph& g = graph.value();
+  const community::Partition& p = detected.value().hierarchy.back().partition;
+  const risk::RiskRecord& r = scored.value();
+  if (p.membership.size() != g.num_entities() || r.roles.size() != g.num_entities() ||
+      r.networks.size() != p.num_communities) {
+    return report_failure(Status::corrupt(o.run + ": graph.h5, communities.h5 and risk.h5 are not from the same run"));
+  }
+
+  // Per network: members by kind, evidence rows, brands named.
+  struct Summary {
+    std::uint32_t members = 0, sellers = 0, warehouses = 0, accounts = 0, evidence = 0;
+    std::set<std::string_view> brands;
+  };
+  std::vector<Summary> summary(p.num_communities);
+  for (graph::VertexId v = 0; v < g.num_entities(); ++v) {
+    Summary& s = summary[p.membership[v]];
+    ++s.members;
+    s.sellers += g.kind(v) == EntityKind::kSeller;
+    s.warehouses += g.kind(v) == EntityKind::kWarehouse;
+    s.accounts += g.kind(v) == EntityKind::kAccount;
+  }
+  for (std::size_t i = 0; i < g.evidence.size(); ++i) {
+    if (g.evidence.day[i] > r.as_of) continue;
+    Summary& s = summary[p.membership[g.evidence.entity[i]]];
+    ++s.evidence;
+    if (g.evidence.brand[i] != 0) s.brands.insert(graph::dictionary_entry(g.brands, g.evidence.brand[i]));
+  }
+
+  // The suspects: at or above min_risk (and naming the brand, if asked),
+  // most suspect first; ties by network id so the order is stable.
+  std::vector<community::CommunityId> listed;
+  for (community::CommunityId c = 0; c < p.num_communities; ++c) {
+    if (r.networks[c].risk < job.value().min_risk) continue;
+    if (!o.brand.empty() && !summary[c].brands.count(o.brand)) continue;
+    listed.push_back(c);
+  }
+  std::stable_sort(listed.begin(), listed.end(), [&](auto a, auto b) { return r.networks[a].risk > r.networks[b].risk; });
+
+  std::error_code ec;
+  fs::create_directories(o.out, ec);
+  if (ec) return report_failure(Status::cannot_create(o.out + ": " + ec.message()));
+  auto networks = tables::CsvWriter::create(
+      (fs::path(o.out) / "networks.csv").string(),
+      {"network", "risk", "members", "sellers", "warehouses", "accounts", "evidence", "brands", "reason"});
+  if (!networks.is_ok()) return report_failure(networks.status());
+  auto members = tables::CsvWriter::create((fs::path(o.out) / "members.csv").string(),
+                                           {"network", "kind", "id", "role_hint", "risk"});
+  if (!members.is_ok()) return report_failure(members.status());
+
+  std::vector<std::vector<graph::VertexId>> member_lists(p.num_communities);
+  for (graph::VertexId v = 0; v < g.num_entities(); ++v) member_lists[p.membership[v]].push_back(v);
+  std::uint64_t member_rows = 0;
+  for (community::CommunityId c : listed) {
+    const Summary& s = summary[c];
+    std::string brands;
+    for (std::string_view b : s.brands) brands += (brands.empty() ? "" : ";") + std::string(b);
+    const std::string risk_text = fmt::format("{:.4f}", r.networks[c].risk);
+    networks.value().field(network_name(c)).field(risk_text).field(std::uint64_t{s.members});
+    networks.value().field(std::uint64_t{s.sellers}).field(std::uint64_t{s.warehouses}).field(std::uint64_t{s.accounts});
+    networks.value().field(std::uint64_t{s.evidence}).field(brands).field(r.networks[c].reason);
+    if (Status st = networks.value().end_row(); !st.is_ok()) return report_failure(st);
+    for (graph::VertexId v : member_lists[c]) {
+      members.value().field(network_name(c)).field(entity_kind_name(g.kind(v))).field(g.key(v));
+      members.value().field(risk::role_name(r.roles[v])).field(risk_text);
+      if (Status st = members.value().end_row(); !st.is_ok()) return report_failure(st);
+      ++member_rows;
+    }
+  }
+  if (Status st = networks.value().publish(); !st.is_ok()) return report_failure(st);
+  if (Status st = members.value().publish(); !st.is_ok()) return report_failure(st);
+  progress.finish(fmt::format("export: {} networks at or above risk {:.2f}{}, {} members -> {}", listed.size(),
+                              job.value().min_risk, o.brand.empty() ? "" : " naming brand " + o.brand,
+                              member_rows, o.out));
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_export_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<ExportOptions>();
+  CLI::App* cmd = app.add_subcommand("export", "Write a run folder's suspected networks as networks.csv and members.csv");
+  cmd->add_option("RUN", o->run, "Run folder with graph.h5, communities.h5 and risk.h5")->required();
+  cmd->add_option("--out", o->out, "Folder for the CSV files")->required();
+  cmd->add_option("--job", o->job, "Job file (its [export] min_risk)");
+  cmd->add_option("--brand", o->brand, "Only the networks whose evidence names this brand");
+  cmd->callback([o, &exit_code] { exit_code = run_export(*o); });
+}
+
+}  // namespace sourcetrace::cli
