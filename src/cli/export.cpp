@@ -1,7 +1,7 @@
 // `sourcetrace export`: a run folder's results as the contract's output
-// tables (docs/tables.md): networks.csv and members.csv, each written
-// atomically. A run folder holds graph.h5, communities.h5 (detect) and
-// risk.h5 (score).
+// tables (docs/tables.md): networks.csv, members.csv and targets.csv, each
+// written atomically. A run folder holds graph.h5, communities.h5
+// (detect), risk.h5 (score) and targets.h5 (targets).
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -18,6 +18,7 @@
 #include "sourcetrace/store/graph_file.hpp"
 #include "sourcetrace/store/run_file.hpp"
 #include "sourcetrace/tables/csv_writer.hpp"
+#include "sourcetrace/targets/target_file.hpp"
 
 namespace sourcetrace::cli {
 
@@ -46,6 +47,10 @@ int run_export(const ExportOptions& o) {
   if (!risk_file.is_ok()) return report_failure(risk_file.status());
   auto scored = risk::read_risk(risk_file.value());
   if (!scored.is_ok()) return report_failure(scored.status());
+  auto targets_file = store::open_run_file((run / "targets.h5").string());
+  if (!targets_file.is_ok()) return report_failure(targets_file.status());
+  auto ranked = targets::read_targets(targets_file.value());
+  if (!ranked.is_ok()) return report_failure(ranked.status());
 
   const graph::MarketGraph& g = graph.value();
   const community::Partition& p = detected.value().hierarchy.back().partition;
@@ -115,11 +120,34 @@ int run_export(const ExportOptions& o) {
       ++member_rows;
     }
   }
+  // targets.csv: the global list, restricted to the listed networks.
+  auto target_rows = tables::CsvWriter::create((fs::path(o.out) / "targets.csv").string(),
+                                               {"rank", "network", "kind", "id", "impact", "reason"});
+  if (!target_rows.is_ok()) return report_failure(target_rows.status());
+  std::vector<bool> is_listed(p.num_communities, false);
+  for (community::CommunityId c : listed) is_listed[c] = true;
+  std::uint64_t target_count = 0;
+  const targets::TargetRecord& t = ranked.value();
+  for (std::size_t i = 0; i < t.ranked.size(); ++i) {
+    const community::CommunityId c = t.community[i];
+    const graph::VertexId v = t.ranked[i].target.vertex;
+    if (c >= p.num_communities || v >= g.num_entities()) {
+      return report_failure(Status::corrupt(o.run + "/targets.h5: a target outside the run's graph"));
+    }
+    if (!is_listed[c]) continue;
+    target_rows.value().field(std::uint64_t{t.ranked[i].rank}).field(network_name(c));
+    target_rows.value().field(entity_kind_name(g.kind(v))).field(g.key(v));
+    target_rows.value().field(fmt::format("{:.4f}", t.ranked[i].target.impact)).field(t.ranked[i].target.reason);
+    if (Status st = target_rows.value().end_row(); !st.is_ok()) return report_failure(st);
+    ++target_count;
+  }
   if (Status st = networks.value().publish(); !st.is_ok()) return report_failure(st);
   if (Status st = members.value().publish(); !st.is_ok()) return report_failure(st);
-  progress.finish(fmt::format("export: {} networks at or above risk {:.2f}{}, {} members -> {}", listed.size(),
-                              job.value().min_risk, o.brand.empty() ? "" : " naming brand " + o.brand,
-                              member_rows, o.out));
+  if (Status st = target_rows.value().publish(); !st.is_ok()) return report_failure(st);
+  progress.finish(fmt::format("export: {} networks at or above risk {:.2f}{}, {} members, {} targets -> {}",
+                              listed.size(), job.value().min_risk,
+                              o.brand.empty() ? "" : " naming brand " + o.brand, member_rows, target_count,
+                              o.out));
   return kExitOk;
 }
 
@@ -127,8 +155,8 @@ int run_export(const ExportOptions& o) {
 
 void add_export_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ExportOptions>();
-  CLI::App* cmd = app.add_subcommand("export", "Write a run folder's suspected networks as networks.csv and members.csv");
-  cmd->add_option("RUN", o->run, "Run folder with graph.h5, communities.h5 and risk.h5")->required();
+  CLI::App* cmd = app.add_subcommand("export", "Write a run folder's results as networks.csv, members.csv and targets.csv");
+  cmd->add_option("RUN", o->run, "Run folder with graph.h5, communities.h5, risk.h5 and targets.h5")->required();
   cmd->add_option("--out", o->out, "Folder for the CSV files")->required();
   cmd->add_option("--job", o->job, "Job file (its [export] min_risk)");
   cmd->add_option("--brand", o->brand, "Only the networks whose evidence names this brand");

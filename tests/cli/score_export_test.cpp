@@ -27,7 +27,7 @@ std::vector<std::vector<std::string>> rows_of(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("cli: score and export list the planted rings first", "[cli][risk]") {
+TEST_CASE("cli: score, targets and export list the planted rings first", "[cli][risk]") {
   TempDir tmp;
   const std::string run = tmp / "run";
   REQUIRE(run_sourcetrace({"generate", tmp / "m", "--sellers", "6000", "--seed", "4"}).exit_code == 0);
@@ -37,6 +37,10 @@ TEST_CASE("cli: score and export list the planted rings first", "[cli][risk]") {
   INFO(score.err);
   REQUIRE(score.exit_code == 0);
   CHECK(score.out.rfind("score: ", 0) == 0);
+  CommandResult targets = run_sourcetrace({"targets", run + "/graph.h5", run + "/communities.h5",
+                                           run + "/risk.h5", "--out", run + "/targets.h5"});
+  INFO(targets.err);
+  REQUIRE(targets.exit_code == 0);
   CommandResult exported = run_sourcetrace({"export", run, "--out", tmp / "out"});
   INFO(exported.err);
   REQUIRE(exported.exit_code == 0);
@@ -69,6 +73,20 @@ TEST_CASE("cli: score and export list the planted rings first", "[cli][risk]") {
   int best = 0;
   for (const auto& [ring, count] : top_rings) best = std::max(best, count);
   CHECK(best * 2 >= top_members);
+
+  // targets.csv: ranks increase; a network's impact never decreases down the list.
+  auto target_rows = rows_of(tmp / "out/targets.csv");
+  REQUIRE(target_rows.size() >= 2);
+  CHECK(target_rows[0] == std::vector<std::string>{"rank", "network", "kind", "id", "impact", "reason"});
+  std::map<std::string, double> last_impact;
+  for (std::size_t i = 1; i < target_rows.size(); ++i) {
+    if (i > 1) CHECK(std::stoul(target_rows[i][0]) > std::stoul(target_rows[i - 1][0]));
+    const double impact = std::stod(target_rows[i][4]);
+    CHECK(impact >= last_impact[target_rows[i][1]]);
+    CHECK(impact <= 1.0 + 1e-9);
+    last_impact[target_rows[i][1]] = impact;
+    CHECK(!target_rows[i][5].empty());
+  }
 
   // --brand keeps only networks whose evidence names the brand.
   const std::string brand = networks[1][7].substr(0, networks[1][7].find(';'));
