@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "sourcetrace/tables/column_reader.hpp"
 #include "sourcetrace/tables/csv_reader.hpp"
 #include "sourcetrace/tables/fields.hpp"
 #include "sourcetrace/tables/table_reader.hpp"
@@ -20,69 +21,6 @@ namespace sourcetrace::evaluation {
 namespace {
 
 using risk::Role;
-using tables::CsvReader;
-using tables::CsvRecord;
-
-// Receives the values of the asked-for columns of one row, in the order
-// asked; returns why the row is refused, or an empty string.
-using ColumnsHandler = std::function<std::string(const std::vector<std::string_view>& values)>;
-
-// Reads the CSV file at `path`, finding `columns` by header name, and hands
-// every row to `on_row`. The first bad row stops the reading with
-// `path:line: reason`.
-Status read_columns(const std::string& path, const std::vector<std::string_view>& columns,
-                    const ColumnsHandler& on_row) {
-  auto opened = CsvReader::open(path);
-  if (!opened.is_ok()) return opened.status();
-  CsvReader& reader = *opened.value();
-  CsvRecord record;
-  std::string reason;
-
-  switch (reader.next(record, reason)) {
-    case CsvReader::Next::kEnd:
-      return Status::invalid_input(path + ":1: empty file (expected a header row)");
-    case CsvReader::Next::kFatal:
-      return reader.status();
-    case CsvReader::Next::kBadRecord:
-      return Status::invalid_input(fmt::format("{}:{}: header row: {}", path, record.line, reason));
-    case CsvReader::Next::kRecord:
-      break;
-  }
-  const std::size_t width = record.fields.size();
-  std::vector<int> column_of(columns.size(), -1);
-  std::unordered_set<std::string_view> seen;
-  for (std::size_t i = 0; i < width; ++i) {
-    if (!seen.insert(record.fields[i]).second) {
-      return Status::invalid_input(
-          fmt::format("{}:{}: duplicate column '{}' in the header", path, record.line, record.fields[i]));
-    }
-    for (std::size_t c = 0; c < columns.size(); ++c) {
-      if (columns[c] == record.fields[i]) column_of[c] = static_cast<int>(i);
-    }
-  }
-  for (std::size_t c = 0; c < columns.size(); ++c) {
-    if (column_of[c] < 0) {
-      return Status::invalid_input(
-          fmt::format("{}:{}: missing required column '{}'", path, record.line, columns[c]));
-    }
-  }
-
-  std::vector<std::string_view> values(columns.size());
-  while (true) {
-    const CsvReader::Next next = reader.next(record, reason);
-    if (next == CsvReader::Next::kEnd) return Status::ok();
-    if (next == CsvReader::Next::kFatal) return reader.status();
-    if (next == CsvReader::Next::kRecord) {
-      if (record.fields.size() != width) {
-        reason = fmt::format("{} fields, the header has {}", record.fields.size(), width);
-      } else {
-        for (std::size_t c = 0; c < columns.size(); ++c) values[c] = record.fields[column_of[c]];
-        reason = on_row(values);
-      }
-    }
-    if (!reason.empty()) return Status::invalid_input(fmt::format("{}:{}: {}", path, record.line, reason));
-  }
-}
 
 // A value shown in a message only when it is short and printable.
 std::string quoted(std::string_view value) {
@@ -115,7 +53,7 @@ Status read_networks(const std::string& out_dir, RunOutputs& outputs,
                      std::unordered_map<std::string, std::size_t>& position) {
   auto path = required_file(out_dir, "networks", "a run's evaluation");
   if (!path.is_ok()) return path.status();
-  return read_columns(path.value(), {"network"}, [&](const std::vector<std::string_view>& v) -> std::string {
+  return tables::read_columns(path.value(), {"network"}, [&](const std::vector<std::string_view>& v) -> std::string {
     if (const char* why = tables::check_identifier(v[0])) return fmt::format("column 'network': {}", why);
     if (!position.emplace(std::string(v[0]), outputs.networks.size()).second) {
       return "network listed twice" + quoted(v[0]);
@@ -133,7 +71,7 @@ Status read_members(const std::string& out_dir, RunOutputs& outputs,
   // metrics count every entity once.
   std::unordered_map<EntityKey, std::string_view, EntityKeyHash> network_of;
   EntityKey member;
-  return read_columns(path.value(), {"network", "kind", "id"},
+  return tables::read_columns(path.value(), {"network", "kind", "id"},
                       [&](const std::vector<std::string_view>& v) -> std::string {
                         auto n = position.find(std::string(v[0]));
                         if (n == position.end()) return "column 'network': not in networks.csv" + quoted(v[0]);
@@ -154,7 +92,7 @@ Status read_targets(const std::string& out_dir, RunOutputs& outputs) {
   std::unordered_set<EntityKey, EntityKeyHash> seen;
   std::uint64_t last_rank = 0;
   EntityKey target;
-  return read_columns(path.value(), {"rank", "kind", "id"}, [&](const std::vector<std::string_view>& v) -> std::string {
+  return tables::read_columns(path.value(), {"rank", "kind", "id"}, [&](const std::vector<std::string_view>& v) -> std::string {
     // The metrics take the targets in file order; ranks that disagree with
     // it mean a file that was sorted by something else, so refuse it
     // rather than guess which order was meant.
@@ -220,7 +158,7 @@ Result<std::vector<TruthEntry>> read_truth(const std::string& path) {
   std::vector<TruthEntry> truth;
   std::unordered_set<EntityKey, EntityKeyHash> seen;
   TruthEntry entry;
-  Status read = read_columns(path, {"kind", "id", "ring", "role"},
+  Status read = tables::read_columns(path, {"kind", "id", "ring", "role"},
                              [&](const std::vector<std::string_view>& v) -> std::string {
                                if (std::string why = parse_entity(v[0], v[1], entry.entity); !why.empty()) return why;
                                auto role = risk::parse_role(v[3]);

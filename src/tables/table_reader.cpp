@@ -4,8 +4,8 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <unordered_set>
 
+#include "sourcetrace/tables/column_reader.hpp"
 #include "sourcetrace/tables/csv_reader.hpp"
 #include "sourcetrace/tables/fields.hpp"
 
@@ -189,41 +189,13 @@ Status read_table(const std::string& path, Table table, RowHandler& handler,
   if (!opened.is_ok()) return opened.status();
   CsvReader& reader = *opened.value();
 
+  // The header: every required column once; other columns are ignored.
+  auto header = read_header(reader, path, std::span(spec.columns.data(), static_cast<std::size_t>(spec.num_columns)));
+  if (!header.is_ok()) return header.status();
+  const std::vector<int>& column_of = header.value().column_of;
+  const std::size_t width = header.value().width;
   CsvRecord record;
   std::string reason;
-
-  // The header: every required column once; other columns are ignored.
-  switch (reader.next(record, reason)) {
-    case CsvReader::Next::kEnd:
-      return Status::invalid_input(path + ":1: empty file (expected a header row)");
-    case CsvReader::Next::kFatal:
-      return reader.status();
-    case CsvReader::Next::kBadRecord:
-      return Status::invalid_input(fmt::format("{}:{}: header row: {}", path, record.line, reason));
-    case CsvReader::Next::kRecord:
-      break;
-  }
-  const std::size_t width = record.fields.size();
-  std::vector<int> column_of(spec.num_columns, -1);
-  {
-    std::unordered_set<std::string_view> seen;
-    for (std::size_t i = 0; i < width; ++i) {
-      std::string_view name = record.fields[i];
-      if (!seen.insert(name).second) {
-        return Status::invalid_input(
-            fmt::format("{}:{}: duplicate column '{}' in the header", path, record.line, name));
-      }
-      for (int c = 0; c < spec.num_columns; ++c) {
-        if (spec.columns[c] == name) column_of[c] = static_cast<int>(i);
-      }
-    }
-    for (int c = 0; c < spec.num_columns; ++c) {
-      if (column_of[c] < 0) {
-        return Status::invalid_input(fmt::format("{}:{}: missing required column '{}' (table {})",
-                                                 path, record.line, spec.columns[c], spec.name));
-      }
-    }
-  }
 
   RowParser parser(table, column_of);
   std::uint64_t next_progress = 1 << 16;
