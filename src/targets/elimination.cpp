@@ -143,6 +143,8 @@ Status EliminationRanking::run() {
   const std::size_t m = supply_.num_members();
   // Flows are sums of doubles: differences below this are rounding.
   const double tolerance = 1e-9 * network_flow;
+  std::vector<double> original_through(m);
+  for (std::size_t i = 0; i < m; ++i) original_through[i] = supply_.through(i);
 
   struct Candidate {
     std::size_t member;
@@ -223,7 +225,40 @@ Status EliminationRanking::run() {
     }
     targets_.push_back(std::move(t));
   }
+  if (options_.name_remaining_suppliers) name_remaining_suppliers(original_through, tolerance);
   return Status::ok();
+}
+
+void EliminationRanking::name_remaining_suppliers(const std::vector<double>& original_through,
+                                                  double tolerance) {
+  std::vector<std::size_t> rest;
+  for (std::size_t i = 0; i < supply_.num_members(); ++i) {
+    const Role r = supply_.member(i).role;
+    const bool upstream = r == Role::kSource || r == Role::kDistributor || r == Role::kCollector;
+    if (upstream && !supply_.removed(i) && original_through[i] > tolerance) rest.push_back(i);
+  }
+  // Most flow carried (weighted by how hard it is to replace) first; then
+  // upstream first, then the lower vertex id.
+  std::sort(rest.begin(), rest.end(), [&](std::size_t a, std::size_t b) {
+    const double ka = original_through[a] * cost(a), kb = original_through[b] * cost(b);
+    if (ka != kb) return ka > kb;
+    const int ra = upstream_rank(supply_.member(a).role), rb = upstream_rank(supply_.member(b).role);
+    if (ra != rb) return ra < rb;
+    return supply_.member(a).vertex < supply_.member(b).vertex;
+  });
+  const double impact = targets_.empty() ? 0.0 : targets_.back().impact;
+  for (std::size_t i : rest) {
+    if (static_cast<int>(targets_.size()) >= options_.max_targets) break;
+    Target t;
+    t.vertex = supply_.member(i).vertex;
+    t.role = supply_.member(i).role;
+    t.marginal = 0;
+    t.impact = impact;
+    t.replacement_cost = cost(i);
+    t.reason = describe(supply_.graph(), supply_.member(i), supply_.facts(i)) +
+               "; its supply is already cut by the targets above, but it would restock their replacements";
+    targets_.push_back(std::move(t));
+  }
 }
 
 Result<std::vector<RankedTarget>> merge_target_lists(std::span<const std::vector<Target>> lists,

@@ -57,9 +57,12 @@ struct HandMarket {
   }
 };
 
+// The greedy's own cuts: every flow checked, and no naming of the suppliers
+// left once the flow is cut (tested on its own below).
 EliminationOptions verified() {
   EliminationOptions o;
   o.verify = true;  // every flow run() computes goes through verify_flow
+  o.name_remaining_suppliers = false;
   return o;
 }
 
@@ -132,6 +135,26 @@ TEST_CASE("targets: a chain's single source is the first pick and cuts everythin
     CHECK(t.reason == "source (factory): feeds 1 distributor; removing it cuts 100% of the network's supply");
     CHECK(verify_flow(ranking.supply().solution()).empty());
     CHECK(ranking.supply().solution().value == 0.0);
+  }
+
+  SECTION("after the cut, the suppliers left are named, upstream first") {
+    EliminationOptions o = verified();
+    o.name_remaining_suppliers = true;
+    EliminationRanking ranking(g, m.members, o);
+    REQUIRE(ranking.run().is_ok());
+    REQUIRE(ranking.targets().size() == 3);
+    CHECK(ranking.targets()[0].vertex == f);
+    CHECK(ranking.targets()[1].role == Role::kDistributor);
+    CHECK(ranking.targets()[2].vertex == c);
+    for (std::size_t k = 1; k < 3; ++k) {
+      CHECK(ranking.targets()[k].marginal == 0.0);
+      CHECK(ranking.targets()[k].impact == Approx(1.0));
+      CHECK(ranking.targets()[k].reason.find("would restock their replacements") != std::string::npos);
+    }
+    o.max_targets = 2;
+    EliminationRanking capped(g, m.members, o);
+    REQUIRE(capped.run().is_ok());
+    CHECK(capped.targets().size() == 2);
   }
 }
 

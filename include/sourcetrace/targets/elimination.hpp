@@ -41,7 +41,7 @@ namespace sourcetrace::targets {
 
 struct EliminationOptions {
   // At most this many targets per network (>= 1).
-  int max_targets = 10;
+  int max_targets = 16;
   // How hard a removed member is to replace, by role, in (0, ∞): the
   // weight on the flow it cuts. A storefront is a new seller account away;
   // a payout account needs identity documents; a distributor, a factory or
@@ -56,6 +56,13 @@ struct EliminationOptions {
   // Stop when the remaining flow is at most this share of the network's
   // flow, in [0, 1): nothing worth a takedown is left.
   double min_remaining_share = 1e-9;
+  // Once the greedy has cut the flow, go on naming the upstream members it
+  // did not pick (sources, distributors, collectors: slow to replace), by
+  // the flow they carried before any removal. Their marginal gain is 0 —
+  // the flow through them is already cut — but they are what would supply
+  // the replacements of the storefronts and distributors taken down, so an
+  // enforcement list names them too (after every network's real cuts).
+  bool name_remaining_suppliers = true;
   // Check every computed flow with verify_flow (tests; costs a pass over
   // the arcs per solve); a failure makes run() return internal.
   bool verify = false;
@@ -104,6 +111,7 @@ class EliminationRanking {
 
  private:
   double cost(std::size_t member) const;
+  void name_remaining_suppliers(const std::vector<double>& original_through, double tolerance);
   Status solve_checked(double& value);
 
   SupplyFlow supply_;
