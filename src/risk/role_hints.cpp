@@ -11,7 +11,6 @@ namespace {
 struct MemberFlows {
   double ships_to_warehouses = 0, ships_to_sellers = 0, receives_from_warehouses = 0;
   std::uint32_t member_payers = 0, member_seller_payers = 0;
-  bool tied = false;  // any edge to another member
 };
 
 }  // namespace
@@ -21,14 +20,6 @@ std::vector<Role> role_hints(const graph::MarketGraph& g, const community::Parti
   std::vector<MemberFlows> flows(n);
   const auto& c = p.membership;
 
-  for (const graph::Layer& layer : g.layers) {
-    const graph::Csr& adj = layer.adjacency.csr;
-    for (VertexId u = 0; u < n; ++u) {
-      for (VertexId v : adj.neighbours(u)) {
-        if (c[u] == c[v]) flows[u].tied = true;
-      }
-    }
-  }
   if (const graph::Layer* shipments = g.layer("shipment"); shipments && shipments->directed) {
     const graph::Csr& f = shipments->flow.csr;
     for (VertexId u = 0; u < n; ++u) {
@@ -56,29 +47,36 @@ std::vector<Role> role_hints(const graph::MarketGraph& g, const community::Parti
     }
   }
 
+  // Warehouses first: the sellers' and accounts' hints depend on them.
   std::vector<Role> roles(n, Role::kLegit);
   for (VertexId v = 0; v < n; ++v) {
     const MemberFlows& f = flows[v];
-    switch (g.kind(v)) {
-      case EntityKind::kWarehouse:
-        if (f.ships_to_warehouses > 0 && f.receives_from_warehouses == 0) {
-          roles[v] = Role::kSource;
-        } else if (f.ships_to_sellers > 0) {
-          roles[v] = Role::kDistributor;
-        }
-        break;
-      case EntityKind::kSeller:
-        if (f.tied) roles[v] = Role::kStorefront;
-        break;
-      case EntityKind::kAccount:
-        if (f.member_payers >= 2) {
-          roles[v] = Role::kCollector;
-        } else if (f.member_seller_payers == 1) {
-          roles[v] = Role::kStorefront;  // a storefront's own payout account
-        }
-        break;
-      default:
-        break;
+    if (g.kind(v) != EntityKind::kWarehouse) continue;
+    if (f.ships_to_warehouses > 0 && f.receives_from_warehouses == 0) {
+      roles[v] = Role::kSource;
+    } else if (f.ships_to_sellers > 0 && f.receives_from_warehouses > 0) {
+      // Fed from inside the network: a warehouse stocked only by outside
+      // suppliers is a legitimate business's, even inside a ring's community.
+      roles[v] = Role::kDistributor;
+    }
+  }
+  // A seller is a storefront when the network's own chain supplies it.
+  if (const graph::Layer* shipments = g.layer("shipment"); shipments && shipments->directed) {
+    const graph::Csr& f = shipments->flow.csr;
+    for (VertexId u = 0; u < n; ++u) {
+      if (roles[u] != Role::kSource && roles[u] != Role::kDistributor) continue;
+      for (VertexId v : f.neighbours(u)) {
+        if (c[u] == c[v] && g.kind(v) == EntityKind::kSeller) roles[v] = Role::kStorefront;
+      }
+    }
+  }
+  for (VertexId v = 0; v < n; ++v) {
+    const MemberFlows& f = flows[v];
+    if (g.kind(v) != EntityKind::kAccount) continue;
+    if (f.member_payers >= 2) {
+      roles[v] = Role::kCollector;
+    } else if (f.member_seller_payers == 1) {
+      roles[v] = Role::kStorefront;  // a storefront's own payout account
     }
   }
   return roles;

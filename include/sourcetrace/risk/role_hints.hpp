@@ -2,11 +2,13 @@
 // flows inside that community.
 //
 // Within a community: a warehouse that ships to other member warehouses and
-// receives from none of them is a source (a factory); a warehouse that
-// ships to member sellers is a distributor; a seller tied to other members
-// is a storefront; an account paid by exactly one member seller is that
-// storefront's payout account (role storefront); an account paid by two or
-// more members is a collector. Everything else is legit. A hint, not a
+// receives from none of them is a source (a factory); a warehouse fed by a
+// member warehouse that ships to member sellers is a distributor; a seller
+// that a member source or distributor ships to is a storefront; an account
+// paid by exactly one member seller is that storefront's payout account
+// (role storefront); an account paid by two or more members is a
+// collector. Everything else is legit — including a legitimate shop and
+// its outside-stocked warehouse that community detection put beside a ring. A hint, not a
 // verdict: it only says where the entity sits in the goods and money flows.
 #pragma once
 
