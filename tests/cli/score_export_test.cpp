@@ -5,27 +5,12 @@
 #include <map>
 #include <set>
 
+#include "../support/csv_rows.hpp"
 #include "../support/test_env.hpp"
-#include "sourcetrace/tables/csv_reader.hpp"
 
 using namespace sourcetrace;
 using namespace sourcetrace::testing;
 
-namespace {
-
-std::vector<std::vector<std::string>> rows_of(const std::string& path) {
-  auto reader = tables::CsvReader::open(path);
-  REQUIRE(reader.is_ok());
-  std::vector<std::vector<std::string>> rows;
-  tables::CsvRecord record;
-  std::string reason;
-  while (reader.value()->next(record, reason) == tables::CsvReader::Next::kRecord) {
-    rows.emplace_back(record.fields.begin(), record.fields.end());
-  }
-  return rows;
-}
-
-}  // namespace
 
 TEST_CASE("cli: score, targets and export list the planted rings first", "[cli][risk]") {
   TempDir tmp;
@@ -45,8 +30,8 @@ TEST_CASE("cli: score, targets and export list the planted rings first", "[cli][
   INFO(exported.err);
   REQUIRE(exported.exit_code == 0);
 
-  auto networks = rows_of(tmp / "out/networks.csv");
-  auto members = rows_of(tmp / "out/members.csv");
+  auto networks = read_csv_rows(tmp / "out/networks.csv");
+  auto members = read_csv_rows(tmp / "out/members.csv");
   REQUIRE(networks.size() >= 2);
   CHECK(networks[0] == std::vector<std::string>{"network", "risk", "members", "sellers", "warehouses",
                                                 "accounts", "evidence", "brands", "reason"});
@@ -59,7 +44,7 @@ TEST_CASE("cli: score, targets and export list the planted rings first", "[cli][
   // Each entity in one network; the top network is mostly a planted ring.
   std::set<std::string> seen;
   std::map<std::string, std::string> ring_of;
-  for (const auto& row : rows_of(tmp / "m/truth.csv")) ring_of[row[0] + ":" + row[1]] = row[2];
+  for (const auto& row : read_csv_rows(tmp / "m/truth.csv")) ring_of[row[0] + ":" + row[1]] = row[2];
   std::map<std::string, int> top_rings;
   int top_members = 0;
   for (std::size_t i = 1; i < members.size(); ++i) {
@@ -75,7 +60,7 @@ TEST_CASE("cli: score, targets and export list the planted rings first", "[cli][
   CHECK(best * 2 >= top_members);
 
   // targets.csv: ranks increase; a network's impact never decreases down the list.
-  auto target_rows = rows_of(tmp / "out/targets.csv");
+  auto target_rows = read_csv_rows(tmp / "out/targets.csv");
   REQUIRE(target_rows.size() >= 2);
   CHECK(target_rows[0] == std::vector<std::string>{"rank", "network", "kind", "id", "impact", "reason"});
   std::map<std::string, double> last_impact;
@@ -91,7 +76,7 @@ TEST_CASE("cli: score, targets and export list the planted rings first", "[cli][
   // --brand keeps only networks whose evidence names the brand.
   const std::string brand = networks[1][7].substr(0, networks[1][7].find(';'));
   REQUIRE(run_sourcetrace({"export", run, "--out", tmp / "brand", "--brand", brand}).exit_code == 0);
-  auto branded = rows_of(tmp / "brand/networks.csv");
+  auto branded = read_csv_rows(tmp / "brand/networks.csv");
   REQUIRE(branded.size() >= 2);
   for (std::size_t i = 1; i < branded.size(); ++i) CHECK(branded[i][7].find(brand) != std::string::npos);
 

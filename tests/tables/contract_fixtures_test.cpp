@@ -5,9 +5,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "../support/csv_rows.hpp"
 #include "../support/test_env.hpp"
 #include "sourcetrace/store/graph_file.hpp"
-#include "sourcetrace/tables/csv_reader.hpp"
 
 using namespace sourcetrace;
 using namespace sourcetrace::testing;
@@ -21,20 +21,6 @@ std::vector<std::string> fixture_cases(const std::string& kind) {
   }
   std::sort(cases.begin(), cases.end());
   return cases;
-}
-
-// Reads every record of a CSV file with the project's reader.
-std::vector<std::vector<std::string>> read_csv(const std::string& path) {
-  auto reader = tables::CsvReader::open(path);
-  REQUIRE(reader.is_ok());
-  std::vector<std::vector<std::string>> rows;
-  tables::CsvRecord record;
-  std::string reason;
-  while (reader.value()->next(record, reason) == tables::CsvReader::Next::kRecord) {
-    rows.emplace_back(record.fields.begin(), record.fields.end());
-  }
-  REQUIRE(reader.value()->status().is_ok());
-  return rows;
 }
 
 template <typename T>
@@ -93,7 +79,7 @@ TEST_CASE("tables: every broken contract rule stops a strict ingest with file:li
         CHECK(!fs::exists(tmp / "lenient/graph.h5"));
       } else {
         REQUIRE(lenient.exit_code == 0);
-        auto rejected = read_csv(tmp / "lenient/rejected.csv");
+        auto rejected = read_csv_rows(tmp / "lenient/rejected.csv");
         REQUIRE(rejected.size() == 2);  // header + the one bad row
         CHECK(rejected[0] == std::vector<std::string>{"table", "line", "reason", "raw"});
         // "stock.csv:3: reason" → table stock, line 3, the reason.
