@@ -16,7 +16,6 @@
 #include "sourcetrace/community/community_file.hpp"
 #include "sourcetrace/risk/risk_file.hpp"
 #include "sourcetrace/store/graph_file.hpp"
-#include "sourcetrace/store/run_file.hpp"
 #include "sourcetrace/tables/csv_writer.hpp"
 #include "sourcetrace/targets/target_file.hpp"
 
@@ -39,17 +38,11 @@ int run_export(const ExportOptions& o) {
   const fs::path run(o.run);
   auto graph = store::read_graph_file((run / "graph.h5").string());
   if (!graph.is_ok()) return report_failure(graph.status());
-  auto detected_file = store::open_run_file((run / "communities.h5").string());
-  if (!detected_file.is_ok()) return report_failure(detected_file.status());
-  auto detected = community::read_communities(detected_file.value());
+  auto detected = community::read_communities_file((run / "communities.h5").string());
   if (!detected.is_ok()) return report_failure(detected.status());
-  auto risk_file = store::open_run_file((run / "risk.h5").string());
-  if (!risk_file.is_ok()) return report_failure(risk_file.status());
-  auto scored = risk::read_risk(risk_file.value());
+  auto scored = risk::read_risk_file((run / "risk.h5").string());
   if (!scored.is_ok()) return report_failure(scored.status());
-  auto targets_file = store::open_run_file((run / "targets.h5").string());
-  if (!targets_file.is_ok()) return report_failure(targets_file.status());
-  auto ranked = targets::read_targets(targets_file.value());
+  auto ranked = targets::read_targets_file((run / "targets.h5").string());
   if (!ranked.is_ok()) return report_failure(ranked.status());
 
   const graph::MarketGraph& g = graph.value();

@@ -32,9 +32,7 @@ int run_score(const ScoreOptions& o) {
   store::GraphProvenance provenance;
   auto graph = store::read_graph_file(o.graph, &provenance);
   if (!graph.is_ok()) return report_failure(graph.status());
-  auto run = store::open_run_file(o.communities);
-  if (!run.is_ok()) return report_failure(run.status());
-  auto detected = community::read_communities(run.value());
+  auto detected = community::read_communities_file(o.communities);
   if (!detected.is_ok()) return report_failure(detected.status());
   const community::Partition& partition = detected.value().hierarchy.back().partition;
   if (partition.membership.size() != graph.value().num_entities()) {

@@ -29,13 +29,9 @@ int run_targets(const TargetsOptions& o) {
   ProgressReporter progress("targets");
   auto graph = store::read_graph_file(o.graph);
   if (!graph.is_ok()) return report_failure(graph.status());
-  auto detected_file = store::open_run_file(o.communities);
-  if (!detected_file.is_ok()) return report_failure(detected_file.status());
-  auto detected = community::read_communities(detected_file.value());
+  auto detected = community::read_communities_file(o.communities);
   if (!detected.is_ok()) return report_failure(detected.status());
-  auto risk_file = store::open_run_file(o.risk);
-  if (!risk_file.is_ok()) return report_failure(risk_file.status());
-  auto scored = risk::read_risk(risk_file.value());
+  auto scored = risk::read_risk_file(o.risk);
   if (!scored.is_ok()) return report_failure(scored.status());
   const community::Partition& p = detected.value().hierarchy.back().partition;
   const risk::RiskRecord& r = scored.value();

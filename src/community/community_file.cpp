@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "sourcetrace/store/run_file.hpp"
+
 namespace sourcetrace::community {
 
 namespace {
@@ -85,6 +87,12 @@ Result<DetectionRecord> read_communities(const store::H5File& f) {
   if (auto seed = f.read_int_attribute(g, "seed"); seed.is_ok()) r.options.seed = static_cast<std::uint64_t>(seed.value());
   if (auto det = f.read_int_attribute(g, "deterministic"); det.is_ok()) r.options.deterministic = det.value() != 0;
   return r;
+}
+
+Result<DetectionRecord> read_communities_file(const std::string& path) {
+  auto file = store::open_run_file(path);
+  if (!file.is_ok()) return file.status();
+  return read_communities(file.value());
 }
 
 }  // namespace sourcetrace::community

@@ -3,6 +3,8 @@
 
 #include <span>
 
+#include "sourcetrace/store/run_file.hpp"
+
 namespace sourcetrace::risk {
 
 namespace {
@@ -108,6 +110,12 @@ Result<RiskRecord> read_risk(const store::H5File& f) {
     *field = v.is_ok() ? v.value() : "";
   }
   return r;
+}
+
+Result<RiskRecord> read_risk_file(const std::string& path) {
+  auto file = store::open_run_file(path);
+  if (!file.is_ok()) return file.status();
+  return read_risk(file.value());
 }
 
 }  // namespace sourcetrace::risk

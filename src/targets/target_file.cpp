@@ -3,6 +3,8 @@
 
 #include <span>
 
+#include "sourcetrace/store/run_file.hpp"
+
 namespace sourcetrace::targets {
 
 Status write_targets(store::H5File& f, const TargetRecord& r) {
@@ -81,6 +83,12 @@ Result<TargetRecord> read_targets(const store::H5File& f) {
   auto digest = f.read_string_attribute(g, "risk_digest");
   r.risk_digest = digest.is_ok() ? digest.value() : "";
   return r;
+}
+
+Result<TargetRecord> read_targets_file(const std::string& path) {
+  auto file = store::open_run_file(path);
+  if (!file.is_ok()) return file.status();
+  return read_targets(file.value());
 }
 
 }  // namespace sourcetrace::targets

@@ -24,9 +24,7 @@ TEST_CASE("cli: detect writes run.h5 and a canonical partition TSV", "[cli][comm
   CHECK(r.out.rfind("detect: ", 0) == 0);
   CHECK(r.out.find("modularity 0.60") != std::string::npos);
 
-  auto file = store::open_run_file(tmp / "run/run.h5");
-  REQUIRE(file.is_ok());
-  auto record = community::read_communities(file.value());
+  auto record = community::read_communities_file(tmp / "run/run.h5");
   REQUIRE(record.is_ok());
   const community::LeidenLevel& last = record.value().hierarchy.back();
   auto g = store::read_graph_file(tmp / "g.h5");
@@ -101,8 +99,10 @@ TEST_CASE("cli: job files: the default file equals the built-in defaults; bad on
   // A higher resolution from the command line gives more communities.
   CommandResult fine = run_sourcetrace({"detect", tmp / "g.h5", "--out", tmp / "d.h5", "--resolution", "3"});
   CHECK(fine.exit_code == 0);
-  auto f = store::open_run_file(tmp / "d.h5");
-  auto coarse = store::open_run_file(tmp / "a.h5");
-  CHECK(community::read_communities(f.value()).value().hierarchy.back().partition.num_communities >
-        community::read_communities(coarse.value()).value().hierarchy.back().partition.num_communities);
+  auto fine_record = community::read_communities_file(tmp / "d.h5");
+  auto coarse_record = community::read_communities_file(tmp / "a.h5");
+  REQUIRE(fine_record.is_ok());
+  REQUIRE(coarse_record.is_ok());
+  CHECK(fine_record.value().hierarchy.back().partition.num_communities >
+        coarse_record.value().hierarchy.back().partition.num_communities);
 }

@@ -30,5 +30,7 @@ Status write_communities(store::H5File& file, const DetectionRecord& record);
 
 // Reads the final partition and the parameters back (hierarchy included).
 Result<DetectionRecord> read_communities(const store::H5File& file);
+// The same from a stage file's path (opened as a run file).
+Result<DetectionRecord> read_communities_file(const std::string& path);
 
 }  // namespace sourcetrace::community

@@ -30,5 +30,7 @@ struct RiskRecord {
 
 Status write_risk(store::H5File& file, const RiskRecord& record);
 Result<RiskRecord> read_risk(const store::H5File& file);
+// The same from a stage file's path (opened as a run file).
+Result<RiskRecord> read_risk_file(const std::string& path);
 
 }  // namespace sourcetrace::risk

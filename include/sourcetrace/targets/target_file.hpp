@@ -20,5 +20,7 @@ struct TargetRecord {
 
 Status write_targets(store::H5File& file, const TargetRecord& record);
 Result<TargetRecord> read_targets(const store::H5File& file);
+// The same from a stage file's path (opened as a run file).
+Result<TargetRecord> read_targets_file(const std::string& path);
 
 }  // namespace sourcetrace::targets
