@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "sourcetrace/tables/digest.hpp"
+
 namespace sourcetrace::community {
 
 Partition canonical_partition(std::span<const std::uint32_t> labels) {
@@ -19,6 +21,12 @@ Partition canonical_partition(std::span<const std::uint32_t> labels) {
     p.membership[v] = r;
   }
   return p;
+}
+
+std::string membership_digest(const Partition& partition) {
+  return tables::digest_of({reinterpret_cast<const char*>(partition.membership.data()),
+                            partition.membership.size() * sizeof(CommunityId)})
+      .hex();
 }
 
 }  // namespace sourcetrace::community

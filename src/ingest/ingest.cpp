@@ -5,10 +5,11 @@
 
 #include <chrono>
 #include <filesystem>
-#include <ctime>
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "sourcetrace/store/run_file.hpp"
+#include "sourcetrace/tables/byte_source.hpp"
 #include "sourcetrace/tables/csv_reader.hpp"
 #include "sourcetrace/tables/csv_writer.hpp"
 #include "sourcetrace/tables/edge_list_reader.hpp"
@@ -163,6 +164,31 @@ class MarketAssembler final : public tables::RowHandler {
   graph::EvidenceTable graph_evidence_;
 };
 
+using DatasetTables = std::vector<std::pair<const tables::TableSpec*, std::string>>;
+
+// The contract's tables present in `dataset_dir`, in contract order.
+Result<DatasetTables> find_dataset_tables(const std::string& dataset_dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dataset_dir, ec)) {
+    return Status::missing_input(dataset_dir + ": no such dataset folder");
+  }
+  DatasetTables files;
+  for (const tables::TableSpec& spec : tables::kTableSpecs) {
+    auto found = tables::find_table_file(dataset_dir, spec.name);
+    if (!found.is_ok()) return found.status();
+    if (!found.value()) {
+      if (spec.required) {
+        return Status::missing_input(fmt::format(
+            "{}: required table {} is missing (expected {}.csv or {}.csv.gz)", dataset_dir,
+            spec.name, spec.name, spec.name));
+      }
+      continue;
+    }
+    files.emplace_back(&spec, *found.value());
+  }
+  return files;
+}
+
 tables::Digest combine_digests(const std::vector<TableStats>& read) {
   tables::DigestBuilder d;
   for (const TableStats& t : read) {
@@ -190,26 +216,11 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 Result<IngestResult> ingest_market(const std::string& dataset_dir, const IngestOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dataset_dir, ec)) {
-    return Status::missing_input(dataset_dir + ": no such dataset folder");
-  }
   // Find every table first: a missing required table is reported before
   // any work is done.
-  std::vector<std::pair<const tables::TableSpec*, std::string>> files;
-  for (const tables::TableSpec& spec : tables::kTableSpecs) {
-    auto found = tables::find_table_file(dataset_dir, spec.name);
-    if (!found.is_ok()) return found.status();
-    if (!found.value()) {
-      if (spec.required) {
-        return Status::missing_input(fmt::format(
-            "{}: required table {} is missing (expected {}.csv or {}.csv.gz)", dataset_dir,
-            spec.name, spec.name, spec.name));
-      }
-      continue;
-    }
-    files.emplace_back(&spec, *found.value());
-  }
+  auto found_files = find_dataset_tables(dataset_dir);
+  if (!found_files.is_ok()) return found_files.status();
+  const DatasetTables& files = found_files.value();
 
   auto rejected = RejectedRows::open(options);
   if (!rejected.is_ok()) return rejected.status();
@@ -294,6 +305,25 @@ Result<IngestResult> ingest_edge_list(const std::string& path, const IngestOptio
   return result;
 }
 
+Result<tables::Digest> dataset_digest(const std::string& dataset_dir) {
+  auto files = find_dataset_tables(dataset_dir);
+  if (!files.is_ok()) return files.status();
+  std::vector<TableStats> read;
+  for (const auto& [spec, path] : files.value()) {
+    auto source = tables::ByteSource::open(path);
+    if (!source.is_ok()) return source.status();
+    std::string block;
+    while (source.value()->next(block)) {
+    }
+    ST_RETURN_IF_ERROR(source.value()->status());
+    TableStats stats;
+    stats.name = spec->name;
+    stats.digest = source.value()->digest();
+    read.push_back(std::move(stats));
+  }
+  return combine_digests(read);
+}
+
 store::GraphProvenance provenance_of(const std::string& source, const IngestReport& report) {
   nlohmann::json tables = nlohmann::json::array();
   for (const TableStats& t : report.tables) {
@@ -304,10 +334,12 @@ store::GraphProvenance provenance_of(const std::string& source, const IngestRepo
                       {"rows_rejected", t.rejected},
                       {"digest", t.digest.hex()}});
   }
-  std::time_t now = std::time(nullptr);
-  char created[32];
-  std::strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  return {source, report.input_digest.hex(), tables.dump(), created};
+  store::GraphProvenance p;
+  p.source = source;
+  p.input_digest = report.input_digest.hex();
+  p.tables_json = tables.dump();
+  p.created = store::utc_now();
+  return p;
 }
 
 }  // namespace sourcetrace::ingest

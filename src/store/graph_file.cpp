@@ -7,7 +7,7 @@
 
 #include "sourcetrace/store/h5_file.hpp"
 #include "sourcetrace/tables/output_file.hpp"
-#include "sourcetrace/version.hpp"
+#include "sourcetrace/store/engine_stamp.hpp"
 
 namespace sourcetrace::store {
 
@@ -73,7 +73,7 @@ Result<KeyIndex::Blob> read_blob(const H5File& f, const std::string& offsets_pat
 Status write_all(H5File& f, const MarketGraph& g, const GraphProvenance& p) {
   ST_RETURN_IF_ERROR(f.write_attribute("/", "format", kGraphFormat));
   ST_RETURN_IF_ERROR(f.write_attribute("/", "version", kGraphFormatVersion));
-  ST_RETURN_IF_ERROR(f.write_attribute("/", "engine", std::string("sourcetrace ") + kEngineVersion));
+  ST_RETURN_IF_ERROR(stamp_engine(f));
   ST_RETURN_IF_ERROR(f.write_attribute("/", "created", p.created));
   ST_RETURN_IF_ERROR(f.write_attribute("/", "source_kind", g.source_kind));
   ST_RETURN_IF_ERROR(f.write_attribute("/", "source", p.source));
@@ -126,10 +126,9 @@ Status write_graph_file(const std::string& path, const MarketGraph& g,
   return status;
 }
 
-Result<MarketGraph> read_graph_file(const std::string& path, GraphProvenance* provenance) {
-  auto opened = H5File::open(path);
-  if (!opened.is_ok()) return opened.status();
-  const H5File& f = opened.value();
+namespace {
+
+Status check_graph_format(const H5File& f, const std::string& path) {
   auto format = f.read_string_attribute("/", "format");
   if (!format.is_ok() || format.value() != kGraphFormat) {
     return Status::corrupt(path + ": not a sourcetrace graph file (made by `sourcetrace ingest`)");
@@ -141,18 +140,40 @@ Result<MarketGraph> read_graph_file(const std::string& path, GraphProvenance* pr
         "re-run `sourcetrace ingest` with this engine",
         path, version.is_ok() ? std::to_string(version.value()) : "?", kGraphFormatVersion));
   }
+  return Status::ok();
+}
+
+GraphProvenance provenance_attributes(const H5File& f) {
+  GraphProvenance p;
+  for (auto [field, name] : {std::pair{&p.source, "source"},
+                             {&p.input_digest, "input_digest"},
+                             {&p.tables_json, "tables"},
+                             {&p.created, "created"},
+                             {&p.engine_build, "engine_build"}}) {
+    auto value = f.read_string_attribute("/", name);
+    *field = value.is_ok() ? value.value() : "";
+  }
+  return p;
+}
+
+}  // namespace
+
+Result<GraphProvenance> read_graph_provenance(const std::string& path) {
+  auto opened = H5File::open(path);
+  if (!opened.is_ok()) return opened.status();
+  ST_RETURN_IF_ERROR(check_graph_format(opened.value(), path));
+  return provenance_attributes(opened.value());
+}
+
+Result<MarketGraph> read_graph_file(const std::string& path, GraphProvenance* provenance) {
+  auto opened = H5File::open(path);
+  if (!opened.is_ok()) return opened.status();
+  const H5File& f = opened.value();
+  ST_RETURN_IF_ERROR(check_graph_format(f, path));
 
   MarketGraph g;
   if (auto kind = f.read_string_attribute("/", "source_kind"); kind.is_ok()) g.source_kind = kind.value();
-  if (provenance != nullptr) {
-    for (auto [field, name] : {std::pair{&provenance->source, "source"},
-                               {&provenance->input_digest, "input_digest"},
-                               {&provenance->tables_json, "tables"},
-                               {&provenance->created, "created"}}) {
-      auto value = f.read_string_attribute("/", name);
-      *field = value.is_ok() ? value.value() : "";
-    }
-  }
+  if (provenance != nullptr) *provenance = provenance_attributes(f);
 
   auto keys = read_blob(f, "/entities/key_offsets", "/entities/key_bytes");
   if (!keys.is_ok()) return keys.status();

@@ -7,7 +7,7 @@
 #include <ctime>
 
 #include "sourcetrace/tables/output_file.hpp"
-#include "sourcetrace/version.hpp"
+#include "sourcetrace/store/engine_stamp.hpp"
 
 namespace sourcetrace::store {
 
@@ -27,7 +27,7 @@ Status write_run_file(const std::string& path, const std::function<Status(H5File
     H5File& f = file.value();
     status = f.write_attribute("/", "format", std::string_view(kRunFormat));
     if (status.is_ok()) status = f.write_attribute("/", "version", kRunFormatVersion);
-    if (status.is_ok()) status = f.write_attribute("/", "engine", std::string("sourcetrace ") + kEngineVersion);
+    if (status.is_ok()) status = stamp_engine(f);
     if (status.is_ok()) status = f.write_attribute("/", "created", utc_now());
     if (status.is_ok()) status = fill(f);
     if (status.is_ok()) status = f.close();

@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include <cstdio>
+#include <fstream>
 
 namespace sourcetrace::tables {
 
@@ -36,6 +37,22 @@ Digest DigestBuilder::finish() const {
 Digest digest_of(std::string_view bytes) {
   XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
   return {h.high64, h.low64};
+}
+
+Result<FileDigest> digest_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::missing_input(path + ": cannot open");
+  DigestBuilder digest;
+  FileDigest result;
+  std::string block(1 << 20, '\0');
+  while (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0) {
+    const auto got = static_cast<std::size_t>(in.gcount());
+    digest.update(std::string_view(block.data(), got));
+    result.bytes += got;
+  }
+  if (in.bad()) return Status::io_error(path + ": read failed");
+  result.digest = digest.finish();
+  return result;
 }
 
 }  // namespace sourcetrace::tables

@@ -80,8 +80,10 @@ Result<TargetRecord> read_targets(const store::H5File& f) {
                            bytes.value().begin() + static_cast<std::ptrdiff_t>(o[i + 1]));
     r.ranked.push_back(std::move(t));
   }
-  auto digest = f.read_string_attribute(g, "risk_digest");
-  r.risk_digest = digest.is_ok() ? digest.value() : "";
+  for (auto [field, name] : {std::pair{&r.risk_digest, "risk_digest"}, {&r.job_digest, "job_digest"}}) {
+    auto value = f.read_string_attribute(g, name);
+    *field = value.is_ok() ? value.value() : "";
+  }
   return r;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace sourcetrace::community {
@@ -20,5 +21,9 @@ struct Partition {
 
 // Renumbers arbitrary labels into canonical form (first-vertex order).
 Partition canonical_partition(std::span<const std::uint32_t> labels);
+
+// Digest (32 hex digits) of the membership: what later stages record to
+// say which partition they were computed from.
+std::string membership_digest(const Partition& partition);
 
 }  // namespace sourcetrace::community

@@ -67,6 +67,11 @@ Result<IngestResult> ingest_market(const std::string& dataset_dir, const IngestO
 // Self-loops are dropped.
 Result<IngestResult> ingest_edge_list(const std::string& path, const IngestOptions& options);
 
+// The input digest ingest_market would record for `dataset_dir`, without
+// parsing: the tables are only read (and inflated) to digest their content.
+// `sourcetrace run` compares it with graph.h5's to skip an ingest.
+Result<tables::Digest> dataset_digest(const std::string& dataset_dir);
+
 // What graph.h5 records about where the graph came from.
 store::GraphProvenance provenance_of(const std::string& source, const IngestReport& report);
 

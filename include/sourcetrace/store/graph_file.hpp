@@ -25,6 +25,7 @@ struct GraphProvenance {
   std::string input_digest;  // over the tables actually read, 32 hex digits
   std::string tables_json;   // per table: path, rows read/accepted/rejected, digest
   std::string created;       // ISO-8601 UTC
+  std::string engine_build;  // filled when read (store/engine_stamp.hpp)
 };
 
 Status write_graph_file(const std::string& path, const graph::MarketGraph& graph,
@@ -34,5 +35,8 @@ Status write_graph_file(const std::string& path, const graph::MarketGraph& graph
 // recorded provenance.
 Result<graph::MarketGraph> read_graph_file(const std::string& path,
                                            GraphProvenance* provenance = nullptr);
+
+// Only the provenance: reads the root attributes, not the graph.
+Result<GraphProvenance> read_graph_provenance(const std::string& path);
 
 }  // namespace sourcetrace::store

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "sourcetrace/status.hpp"
+
 namespace sourcetrace::tables {
 
 struct Digest {
@@ -34,5 +36,12 @@ class DigestBuilder {
 };
 
 Digest digest_of(std::string_view bytes);
+
+// The digest and size of a file's bytes as stored (no decompression).
+struct FileDigest {
+  Digest digest;
+  std::uint64_t bytes = 0;
+};
+Result<FileDigest> digest_file(const std::string& path);
 
 }  // namespace sourcetrace::tables
