@@ -231,16 +231,21 @@ Status EliminationRanking::run() {
 
 void EliminationRanking::name_remaining_suppliers(const std::vector<double>& original_through,
                                                   double tolerance) {
+  // Goods a source or distributor carried before any pick; the takings
+  // (money rescaled to units) a collector receives.
+  auto carried = [&](std::size_t i) {
+    return supply_.member(i).role == Role::kCollector ? supply_.facts(i).units_in : original_through[i];
+  };
   std::vector<std::size_t> rest;
   for (std::size_t i = 0; i < supply_.num_members(); ++i) {
     const Role r = supply_.member(i).role;
     const bool upstream = r == Role::kSource || r == Role::kDistributor || r == Role::kCollector;
-    if (upstream && !supply_.removed(i) && original_through[i] > tolerance) rest.push_back(i);
+    if (upstream && !supply_.removed(i) && carried(i) > tolerance) rest.push_back(i);
   }
   // Most flow carried (weighted by how hard it is to replace) first; then
   // upstream first, then the lower vertex id.
   std::sort(rest.begin(), rest.end(), [&](std::size_t a, std::size_t b) {
-    const double ka = original_through[a] * cost(a), kb = original_through[b] * cost(b);
+    const double ka = carried(a) * cost(a), kb = carried(b) * cost(b);
     if (ka != kb) return ka > kb;
     const int ra = upstream_rank(supply_.member(a).role), rb = upstream_rank(supply_.member(b).role);
     if (ra != rb) return ra < rb;
@@ -256,7 +261,9 @@ void EliminationRanking::name_remaining_suppliers(const std::vector<double>& ori
     t.impact = impact;
     t.replacement_cost = cost(i);
     t.reason = describe(supply_.graph(), supply_.member(i), supply_.facts(i)) +
-               "; its supply is already cut by the targets above, but it would restock their replacements";
+               (t.role == Role::kCollector
+                    ? "; takes the network's money: freezing it stops the takings that would pay for new supply"
+                    : "; its supply is already cut by the targets above, but it would restock their replacements");
     targets_.push_back(std::move(t));
   }
 }

@@ -7,8 +7,9 @@
 //   3. supply arcs: S → each source, and → entry points (members that
 //      hold goods no member sent them)
 //   4. money arcs: payment `flow` arcs between members, rescaled to units,
-//      storefront sellers first, then the payout accounts they pay
-//   5. sale arcs: collectors → T, storefronts without a collector → T
+//      storefront sellers first, then the payout accounts they pay (facts
+//      only: what each account takes in, for ranking collectors)
+//   5. sale arcs: storefronts → T
 // Node arcs (member i's in → out) come first, so that arc i of solution()
 // is member i's: through(i) and set_removed(i) touch only that arc.
 //
@@ -256,19 +257,14 @@ Status SupplyFlow::build() {
     if (supply[i] > 0) add_arc(kSource, in_node(i), supply[i]);
   }
   for (const Pending& a : goods) add_arc(out_node(a.from), in_node(a.to), a.capacity);
-  for (const Pending& a : money) add_arc(out_node(a.from), in_node(a.to), a.capacity);
 
-  // 5. Sales. A storefront seller that keeps no money arc sells into T.
-  std::vector<std::uint8_t> pays(m, 0);
-  for (const Pending& a : money) pays[a.from] = 1;
+  // 5. Sales: goods that reach a storefront are sold. The money arcs stay
+  // out of the max flow: taking a collector down stops the takings, not the
+  // goods, so it must not count as cutting the supply (it would, if the
+  // money chain were the only way to T). Collectors are ranked by the money
+  // they take in after the goods are cut (elimination.hpp).
   for (std::size_t i = 0; i < m; ++i) {
-    double capacity = 0;
-    if (role(i) == Role::kCollector) capacity = scaled_in[i];
-    if (storefront_seller(i) && !pays[i]) {
-      capacity = facts_[i].units_in;
-      facts_[i].units_out += capacity;
-    }
-    if (capacity > 0) add_arc(out_node(i), kSink, capacity);
+    if (storefront_seller(i) && facts_[i].units_in > 0) add_arc(out_node(i), kSink, facts_[i].units_in);
   }
   return Status::ok();
 }

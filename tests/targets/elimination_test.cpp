@@ -108,14 +108,17 @@ TEST_CASE("targets: a chain's single source is the first pick and cuts everythin
     CHECK(flow.solve() == Approx(600));
     CHECK(verify_flow(flow.solution()).empty());
     CHECK(flow.through(member_index(flow, f)) == Approx(600));
-    CHECK(flow.through(member_index(flow, p1)) == Approx(300));
-    CHECK(flow.through(member_index(flow, c)) == Approx(600));
+    // Money is not supply: accounts carry none of the flow, and a
+    // collector's takings (rescaled to units) are a fact of it.
+    CHECK(flow.through(member_index(flow, p1)) == 0.0);
+    CHECK(flow.through(member_index(flow, c)) == 0.0);
+    CHECK(flow.facts(member_index(flow, c)).units_in == Approx(600));
     CHECK(flow.facts(member_index(flow, p1)).payout_account);
     flow.set_removed(member_index(flow, s1), true);
     CHECK(flow.solve() == Approx(300));
     CHECK(verify_flow(flow.solution()).empty());
     flow.set_removed(member_index(flow, p2), true);
-    CHECK(flow.solve() == Approx(100));
+    CHECK(flow.solve() == Approx(300));  // a payout account stops money, not goods
     CHECK(verify_flow(flow.solution()).empty());
     flow.set_removed(member_index(flow, s1), false);
     flow.set_removed(member_index(flow, p2), false);
@@ -149,8 +152,9 @@ TEST_CASE("targets: a chain's single source is the first pick and cuts everythin
     for (std::size_t k = 1; k < 3; ++k) {
       CHECK(ranking.targets()[k].marginal == 0.0);
       CHECK(ranking.targets()[k].impact == Approx(1.0));
-      CHECK(ranking.targets()[k].reason.find("would restock their replacements") != std::string::npos);
     }
+    CHECK(ranking.targets()[1].reason.find("would restock their replacements") != std::string::npos);
+    CHECK(ranking.targets()[2].reason.find("stops the takings") != std::string::npos);
     o.max_targets = 2;
     EliminationRanking capped(g, m.members, o);
     REQUIRE(capped.run().is_ok());
@@ -235,7 +239,7 @@ TEST_CASE("targets: replacement cost decides between equal cuts", "[targets][fas
     CHECK(cheap.targets()[0].vertex == d);
     CHECK(cheap.targets()[0].impact == Approx(1.0));
   }
-  SECTION("storefront seller or its payout account") {
+  SECTION("a storefront's accounts carry money, not goods: the storefront is the pick") {
     HandMarket m;
     const VertexId hub = m.add(EntityKind::kWarehouse, std::nullopt);  // outside the network
     const VertexId s = m.storefront(), p = m.payout();
@@ -243,28 +247,27 @@ TEST_CASE("targets: replacement cost decides between equal cuts", "[targets][fas
     m.ship(hub, s, 100);
     m.pay(s, p, 1000);
     m.pay(p, c1, 300);
-    m.pay(p, c2, 300);
+    m.pay(p, c2, 900);
     const graph::MarketGraph g = m.build();
     SupplyFlow flow(g, m.members);
     REQUIRE(flow.build().is_ok());
     CHECK(flow.solve() == Approx(100));  // stocked from outside: an entry point
     CHECK(verify_flow(flow.solution()).empty());
-    CHECK(flow.through(member_index(flow, c1)) == Approx(50));  // money split 300:300
     CHECK(flow.facts(member_index(flow, s)).entry);
+    CHECK(flow.facts(member_index(flow, c1)).units_in == Approx(25));  // money split 300:900
+    CHECK(flow.facts(member_index(flow, c2)).units_in == Approx(75));
 
     EliminationOptions o = verified();
-    o.collector_cost = 0.1;  // collectors cut half each: 5 against 20 and 30
+    o.name_remaining_suppliers = true;
     EliminationRanking ranking(g, m.members, o);
     REQUIRE(ranking.run().is_ok());
-    REQUIRE(!ranking.targets().empty());
-    CHECK(ranking.targets()[0].vertex == p);  // payout 0.3 over storefront 0.2
+    REQUIRE(ranking.targets().size() == 3);
+    CHECK(ranking.targets()[0].vertex == s);
     CHECK(ranking.targets()[0].impact == Approx(1.0));
-    CHECK(ranking.targets()[0].reason.rfind("storefront payout account: pays 2 collectors", 0) == 0);
-    o.storefront_cost = 0.4;
-    EliminationRanking swapped(g, m.members, o);
-    REQUIRE(swapped.run().is_ok());
-    REQUIRE(!swapped.targets().empty());
-    CHECK(swapped.targets()[0].vertex == s);
+    // Then the collectors, the larger takings first.
+    CHECK(ranking.targets()[1].vertex == c2);
+    CHECK(ranking.targets()[2].vertex == c1);
+    CHECK(ranking.targets()[1].marginal == 0.0);
   }
 }
 

@@ -7,11 +7,8 @@
 // §2.4), solved with Boost.Graph's Boykov–Kolmogorov max flow (Boykov &
 // Kolmogorov, IEEE TPAMI 26(9), 2004):
 //
-//   S ──supply──▶ source ─goods─▶ distributor ─goods─▶ storefront seller
-//                         └───────────goods──────────────▶┘        │
-//   storefront seller ─money─▶ payout account ─money─▶ collector ─▶ T
-//   storefront seller ─money─────────────────────────▶ collector
-//   storefront (seller or payout) with no way to a collector ─────▶ T
+//   S ──supply──▶ source ─goods─▶ distributor ─goods─▶ storefront seller ─sales─▶ T
+//                         └───────────goods──────────────▶┘
 //
 // Every member m is two nodes, m_in → m_out, joined by an arc whose
 // capacity is unbounded (the total supply) while m is present and 0 once
@@ -25,18 +22,17 @@
 // - Goods arcs: shipment layer `flow` arcs between members (units), for
 //   source → distributor, source → storefront, distributor → distributor
 //   and distributor → storefront; other pairs carry no network supply.
-// - Money arcs: payment layer `flow` arcs between members, for storefront
-//   seller → payout account (an account with role storefront), storefront
-//   seller → collector and payout account → collector. Money and units do
-//   not compare, so money is rescaled to units: each storefront seller's
-//   money out (over the money arcs it keeps) is scaled to equal its units
-//   in, and each payout account's money out to the scaled money it
-//   receives. The split of goods across collectors then follows the split
-//   of the money, and what a storefront can pass on is what it was sent.
-//   A money arc is kept only when its payee leads to a collector.
-// - collector → T: the scaled money it receives. A storefront seller whose
-//   money reaches no member collector sells into T directly (goods that
-//   reach a storefront are sold), with capacity its units in.
+// - storefront seller → T: the units it received (goods that reach a
+//   storefront are sold).
+// - Money is not in the max flow: taking a collector down stops the
+//   takings, not the goods, so it must not count as cutting the supply.
+//   The payment `flow` arcs between members (storefront seller → payout
+//   account, storefront seller → collector, payout account → collector)
+//   are read into the members' facts, rescaled to units (each storefront
+//   seller's money out scaled to its units in, each payout account's to
+//   what it receives), so that a collector's `units_in` says how much of
+//   the network's sales it takes; EliminationRanking names collectors by it
+//   once the goods are cut.
 // Members with role `legit`, and roles in positions the model has no arc
 // for, are nodes without arcs: they carry nothing and are never targets.
 //
