@@ -46,10 +46,10 @@ int run_export(const ExportOptions& o) {
   if (!ranked.is_ok()) return report_failure(ranked.status());
 
   const graph::MarketGraph& g = graph.value();
-  const community::Partition& p = detected.value().hierarchy.back().partition;
   const risk::RiskRecord& r = scored.value();
-  if (p.membership.size() != g.num_entities() || r.roles.size() != g.num_entities() ||
-      r.networks.size() != p.num_communities) {
+  const std::size_t num_networks = r.networks.size();
+  if (r.network.size() != g.num_entities() || r.roles.size() != g.num_entities() ||
+      r.communities_digest != community::membership_digest(detected.value().hierarchy.back().partition)) {
     return report_failure(Status::corrupt(o.run + ": graph.h5, communities.h5 and risk.h5 are not from the same run"));
   }
 
@@ -58,9 +58,9 @@ int run_export(const ExportOptions& o) {
     std::uint32_t members = 0, sellers = 0, warehouses = 0, accounts = 0, evidence = 0;
     std::set<std::string_view> brands;
   };
-  std::vector<Summary> summary(p.num_communities);
+  std::vector<Summary> summary(num_networks);
   for (graph::VertexId v = 0; v < g.num_entities(); ++v) {
-    Summary& s = summary[p.membership[v]];
+    Summary& s = summary[r.network[v]];
     ++s.members;
     s.sellers += g.kind(v) == EntityKind::kSeller;
     s.warehouses += g.kind(v) == EntityKind::kWarehouse;
@@ -68,7 +68,7 @@ int run_export(const ExportOptions& o) {
   }
   for (std::size_t i = 0; i < g.evidence.size(); ++i) {
     if (g.evidence.day[i] > r.as_of) continue;
-    Summary& s = summary[p.membership[g.evidence.entity[i]]];
+    Summary& s = summary[r.network[g.evidence.entity[i]]];
     ++s.evidence;
     if (g.evidence.brand[i] != 0) s.brands.insert(graph::dictionary_entry(g.brands, g.evidence.brand[i]));
   }
@@ -76,7 +76,7 @@ int run_export(const ExportOptions& o) {
   // The suspects: at or above min_risk (and naming the brand, if asked),
   // most suspect first; ties by network id so the order is stable.
   std::vector<community::CommunityId> listed;
-  for (community::CommunityId c = 0; c < p.num_communities; ++c) {
+  for (community::CommunityId c = 0; c < num_networks; ++c) {
     if (r.networks[c].risk < job.value().min_risk) continue;
     if (!o.brand.empty() && !summary[c].brands.count(o.brand)) continue;
     listed.push_back(c);
@@ -94,8 +94,8 @@ int run_export(const ExportOptions& o) {
                                            {"network", "kind", "id", "role_hint", "risk"});
   if (!members.is_ok()) return report_failure(members.status());
 
-  std::vector<std::vector<graph::VertexId>> member_lists(p.num_communities);
-  for (graph::VertexId v = 0; v < g.num_entities(); ++v) member_lists[p.membership[v]].push_back(v);
+  std::vector<std::vector<graph::VertexId>> member_lists(num_networks);
+  for (graph::VertexId v = 0; v < g.num_entities(); ++v) member_lists[r.network[v]].push_back(v);
   std::uint64_t member_rows = 0;
   for (community::CommunityId c : listed) {
     const Summary& s = summary[c];
@@ -108,7 +108,7 @@ int run_export(const ExportOptions& o) {
     if (Status st = networks.value().end_row(); !st.is_ok()) return report_failure(st);
     for (graph::VertexId v : member_lists[c]) {
       members.value().field(network_name(c)).field(entity_kind_name(g.kind(v))).field(g.key(v));
-      members.value().field(risk::role_name(r.roles[v])).field(risk_text);
+      members.value().field(risk::role_name(r.roles[v])).field(fmt::format("{:.4f}", r.member_risk[v]));
       if (Status st = members.value().end_row(); !st.is_ok()) return report_failure(st);
       ++member_rows;
     }
@@ -117,14 +117,14 @@ int run_export(const ExportOptions& o) {
   auto target_rows = tables::CsvWriter::create((fs::path(o.out) / "targets.csv").string(),
                                                {"rank", "network", "kind", "id", "impact", "reason"});
   if (!target_rows.is_ok()) return report_failure(target_rows.status());
-  std::vector<bool> is_listed(p.num_communities, false);
+  std::vector<bool> is_listed(num_networks, false);
   for (community::CommunityId c : listed) is_listed[c] = true;
   std::uint64_t target_count = 0;
   const targets::TargetRecord& t = ranked.value();
   for (std::size_t i = 0; i < t.ranked.size(); ++i) {
     const community::CommunityId c = t.community[i];
     const graph::VertexId v = t.ranked[i].target.vertex;
-    if (c >= p.num_communities || v >= g.num_entities()) {
+    if (c >= num_networks || v >= g.num_entities()) {
       return report_failure(Status::corrupt(o.run + "/targets.h5: a target outside the run's graph"));
     }
     if (!is_listed[c]) continue;

@@ -3,11 +3,13 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "sourcetrace/risk/risk_file.hpp"
 #include "sourcetrace/tables/digest.hpp"
 
 namespace sourcetrace::cli {
@@ -17,11 +19,31 @@ namespace {
 // Reads typed values from one table and remembers which keys were used.
 class Section {
  public:
-  Section(const toml::table* table, std::string name, const std::string& path)
-      : table_(table), name_(std::move(name)), path_(path) {}
+  // Every value read (or left at its default) is recorded in `parameters`.
+  Section(const toml::table* table, std::string name, const std::string& path, nlohmann::json& parameters)
+      : table_(table), name_(std::move(name)), path_(path), parameters_(parameters[name_]) {}
 
   template <typename T>
   Status read(const char* key, T& out) {
+    Status s = parse(key, out);
+    parameters_[key] = out;
+    return s;
+  }
+
+  // Every key of the table must have been read.
+  Status check_unknown() const {
+    if (table_ == nullptr) return Status::ok();
+    for (const auto& [key, node] : *table_) {
+      if (!known_.count(std::string(key.str()))) {
+        return error(&node, fmt::format("[{}] has no parameter '{}' (see jobs/default.toml)", name_, key.str()));
+      }
+    }
+    return Status::ok();
+  }
+
+ private:
+  template <typename T>
+  Status parse(const char* key, T& out) {
     known_.insert(key);
     if (table_ == nullptr) return Status::ok();
     const toml::node* node = table_->get(key);
@@ -38,53 +60,78 @@ class Section {
     return error(node, fmt::format("[{}] {} has the wrong type", name_, key));
   }
 
-  // Every key of the table must have been read.
-  Status check_unknown() const {
-    if (table_ == nullptr) return Status::ok();
-    for (const auto& [key, node] : *table_) {
-      if (!known_.count(std::string(key.str()))) {
-        return error(&node, fmt::format("[{}] has no parameter '{}' (see jobs/default.toml)", name_, key.str()));
-      }
-    }
-    return Status::ok();
-  }
-
- private:
   Status error(const toml::node* node, const std::string& what) const {
     return Status::invalid_argument(fmt::format("{}:{}: {}", path_, node->source().begin.line, what));
   }
   const toml::table* table_;
   std::string name_;
   const std::string& path_;
+  nlohmann::json& parameters_;
   std::set<std::string> known_;
 };
 
+// [risk] weights_from: the evidence weights of a fit stored by `score --fit`
+// replace the job's own. The fit's weights join the digest, so outputs
+// scored with an older fit are not taken for current. `where` is
+// "file:line: [risk] weights_from" for messages.
+Status use_fitted_weights(const std::string& where, const std::string& from, Job& job) {
+  std::filesystem::path file(from);
+  if (file.is_relative()) file = std::filesystem::path(job.path).parent_path() / file;
+  auto fit = risk::read_weight_fit_file(file.string());
+  if (!fit.is_ok()) {
+    if (fit.status().code() != Status::Code::kNotFound) return fit.status().with_context(where);
+    return Status::invalid_argument(where + ": " + fit.status().message());
+  }
+  if (!fit->fitted) {
+    return Status::invalid_argument(
+        fmt::format("{}: {} has no learned weights to reuse ({})", where, file.string(), fit->reason));
+  }
+  job.evidence = fit->weights;
+  const risk::EvidenceWeights& w = job.evidence;
+  nlohmann::json& used = job.parameters["risk"];  // the weights as used, not as written
+  used["takedown"] = w.takedown;
+  used["test_buy_counterfeit"] = w.test_buy_counterfeit;
+  used["test_buy_genuine"] = w.test_buy_genuine;
+  used["complaint"] = w.complaint;
+  used["enforcement_confirmed"] = w.enforcement_confirmed;
+  used["half_life_days"] = w.half_life_days;
+  job.digest = digest_with_weights(job.digest, w);
+  return Status::ok();
+}
+
 }  // namespace
+
+std::string digest_with_weights(const std::string& digest, const risk::EvidenceWeights& w) {
+  return tables::digest_of(fmt::format("{}\nweights {:a} {:a} {:a} {:a} {:a} {:a}", digest, w.takedown,
+                                       w.test_buy_counterfeit, w.test_buy_genuine, w.complaint,
+                                       w.enforcement_confirmed, w.half_life_days))
+      .hex();
+}
 
 Result<Job> load_job(const std::string& path) {
   Job job;
-  if (path.empty()) return job;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::missing_input(path + ": cannot open job file");
-  std::stringstream text;
-  text << in.rdbuf();
-  job.path = path;
-  job.digest = tables::digest_of(text.str()).hex();
-
-  toml::table root;
-  try {
-    root = toml::parse(text.str(), path);
-  } catch (const toml::parse_error& e) {
-    return Status::invalid_argument(fmt::format("{}:{}: {}", path, e.source().begin.line, e.description()));
+  toml::table root;  // empty for the built-in defaults
+  if (!path.empty()) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status::missing_input(path + ": cannot open job file");
+    std::stringstream text;
+    text << in.rdbuf();
+    job.path = path;
+    job.digest = tables::digest_of(text.str()).hex();
+    try {
+      root = toml::parse(text.str(), path);
+    } catch (const toml::parse_error& e) {
+      return Status::invalid_argument(fmt::format("{}:{}: {}", path, e.source().begin.line, e.description()));
+    }
   }
   for (const auto& [key, node] : root) {
-    if (key != "combine" && key != "detect" && key != "risk" && key != "export") {
+    if (key != "combine" && key != "detect" && key != "risk" && key != "targets" && key != "export") {
       return Status::invalid_argument(fmt::format("{}:{}: unknown section [{}] (see jobs/default.toml)",
                                                   path, node.source().begin.line, key.str()));
     }
   }
 
-  Section combine(root["combine"].as_table(), "combine", job.path);
+  Section combine(root["combine"].as_table(), "combine", job.path, job.parameters);
   graph::CombineOptions& c = job.combine;
   ST_RETURN_IF_ERROR(combine.read("seller_weight", c.layer_weight[0]));
   ST_RETURN_IF_ERROR(combine.read("warehouse_weight", c.layer_weight[1]));
@@ -96,7 +143,7 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(combine.check_unknown());
   ST_RETURN_IF_ERROR(graph::validate(c).with_context(path + ": [combine]"));
 
-  Section detect(root["detect"].as_table(), "detect", job.path);
+  Section detect(root["detect"].as_table(), "detect", job.path, job.parameters);
   community::LeidenOptions& d = job.detect;
   std::string algorithm = "leiden";
   ST_RETURN_IF_ERROR(detect.read("algorithm", algorithm));
@@ -117,7 +164,7 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(detect.check_unknown());
   ST_RETURN_IF_ERROR(community::validate(d).with_context(path + ": [detect]"));
 
-  Section risk_section(root["risk"].as_table(), "risk", job.path);
+  Section risk_section(root["risk"].as_table(), "risk", job.path, job.parameters);
   risk::EvidenceWeights& w = job.evidence;
   ST_RETURN_IF_ERROR(risk_section.read("takedown", w.takedown));
   ST_RETURN_IF_ERROR(risk_section.read("test_buy_counterfeit", w.test_buy_counterfeit));
@@ -127,11 +174,36 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(risk_section.read("half_life_days", w.half_life_days));
   ST_RETURN_IF_ERROR(risk_section.read("prior_sellers", job.network_risk.prior_sellers));
   ST_RETURN_IF_ERROR(risk_section.read("structure_floor", job.network_risk.structure_floor));
+  ST_RETURN_IF_ERROR(risk_section.read("spread", job.spread.alpha));
+  ST_RETURN_IF_ERROR(risk_section.read("spread_rounds", job.spread.rounds));
+  ST_RETURN_IF_ERROR(risk_section.read("join_share", job.supply_networks.join_share));
+  std::string weights_from;
+  ST_RETURN_IF_ERROR(risk_section.read("weights_from", weights_from));
   ST_RETURN_IF_ERROR(risk_section.check_unknown());
+  if (!weights_from.empty()) {
+    const toml::node* node = root["risk"]["weights_from"].node();
+    const std::string where = fmt::format("{}:{}: [risk] weights_from", path, node->source().begin.line);
+    ST_RETURN_IF_ERROR(use_fitted_weights(where, weights_from, job));
+  }
   ST_RETURN_IF_ERROR(risk::validate(w).with_context(path + ": [risk]"));
   ST_RETURN_IF_ERROR(risk::validate(job.network_risk).with_context(path + ": [risk]"));
+  ST_RETURN_IF_ERROR(risk::validate(job.spread).with_context(path + ": [risk]"));
+  ST_RETURN_IF_ERROR(risk::validate(job.supply_networks).with_context(path + ": [risk]"));
 
-  Section export_section(root["export"].as_table(), "export", job.path);
+  Section targets_section(root["targets"].as_table(), "targets", job.path, job.parameters);
+  targets::EliminationOptions& e = job.elimination;
+  ST_RETURN_IF_ERROR(targets_section.read("max_targets", e.max_targets));
+  ST_RETURN_IF_ERROR(targets_section.read("source_cost", e.source_cost));
+  ST_RETURN_IF_ERROR(targets_section.read("distributor_cost", e.distributor_cost));
+  ST_RETURN_IF_ERROR(targets_section.read("storefront_cost", e.storefront_cost));
+  ST_RETURN_IF_ERROR(targets_section.read("payout_account_cost", e.payout_account_cost));
+  ST_RETURN_IF_ERROR(targets_section.read("collector_cost", e.collector_cost));
+  ST_RETURN_IF_ERROR(targets_section.read("exact_candidates", e.exact_candidates));
+  ST_RETURN_IF_ERROR(targets_section.read("name_remaining_suppliers", e.name_remaining_suppliers));
+  ST_RETURN_IF_ERROR(targets_section.check_unknown());
+  ST_RETURN_IF_ERROR(targets::validate(e).with_context(path + ": [targets]"));
+
+  Section export_section(root["export"].as_table(), "export", job.path, job.parameters);
   ST_RETURN_IF_ERROR(export_section.read("min_risk", job.min_risk));
   ST_RETURN_IF_ERROR(export_section.check_unknown());
   if (!(job.min_risk >= 0 && job.min_risk <= 1)) {

@@ -4,12 +4,16 @@
 // a default.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "sourcetrace/community/leiden.hpp"
 #include "sourcetrace/graph/combined_graph.hpp"
 #include "sourcetrace/risk/evidence_score.hpp"
+#include "sourcetrace/risk/evidence_spread.hpp"
 #include "sourcetrace/risk/network_risk.hpp"
+#include "sourcetrace/risk/supply_network.hpp"
+#include "sourcetrace/targets/elimination.hpp"
 #include "sourcetrace/status.hpp"
 
 namespace sourcetrace::cli {
@@ -19,13 +23,23 @@ struct Job {
   community::LeidenOptions detect;
   risk::EvidenceWeights evidence;
   risk::NetworkRiskOptions network_risk;
+  risk::SpreadOptions spread;
+  risk::SupplyNetworkOptions supply_networks;
+  targets::EliminationOptions elimination;
   double min_risk = 0.2;  // [export] networks at or above this risk are listed
   std::string path;    // "" = the built-in defaults
-  std::string digest;  // of the file's text ("" for the defaults)
+  std::string digest;  // of the file's text ("" for the defaults), and weights_from's weights
+  // Every parameter's value as used, by section (for summary.json).
+  nlohmann::json parameters = nlohmann::json::object();
 };
 
 // Reads `path`; an empty path gives the built-in defaults (equal to
 // jobs/default.toml).
 Result<Job> load_job(const std::string& path);
+
+// A job digest with evidence weights folded in: for weights that are not the
+// job file's own ([risk] weights_from, `score --fit`), so that outputs made
+// with other weights never pass for current.
+std::string digest_with_weights(const std::string& digest, const risk::EvidenceWeights& weights);
 
 }  // namespace sourcetrace::cli

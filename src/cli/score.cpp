@@ -11,10 +11,13 @@
 #include "sourcetrace/cli/progress.hpp"
 #include "sourcetrace/community/community_file.hpp"
 #include "sourcetrace/risk/risk_file.hpp"
+#include "sourcetrace/graph/combined_graph.hpp"
+#include "sourcetrace/risk/evidence_spread.hpp"
 #include "sourcetrace/risk/role_hints.hpp"
+#include "sourcetrace/risk/supply_network.hpp"
+#include "sourcetrace/risk/weight_fit.hpp"
 #include "sourcetrace/store/graph_file.hpp"
 #include "sourcetrace/store/run_file.hpp"
-#include "sourcetrace/tables/digest.hpp"
 #include "sourcetrace/tables/fields.hpp"
 
 namespace sourcetrace::cli {
@@ -23,7 +26,29 @@ namespace {
 
 struct ScoreOptions {
   std::string graph, communities, out, job, as_of;
+  bool fit = false;  // learn the evidence weights from the outcomes first
 };
+
+// --fit: learns the weights, says how well they do against the job's, and
+// scores with them when there was enough to learn from.
+Status fit_weights(const graph::MarketGraph& graph, const community::Partition& partition,
+                   risk::RiskRecord& record) {
+  risk::FitOptions options;
+  options.prior_sellers = record.options.prior_sellers;
+  auto fit = risk::fit_evidence_weights(graph, partition, record.weights, record.as_of, options);
+  if (!fit.is_ok()) return fit.status();
+  std::string report = risk::describe(fit.value());
+  for (std::size_t at = report.find('\n'); at != std::string::npos; at = report.find('\n', at + 1)) {
+    report.insert(at + 1, "  ");
+  }
+  fmt::print(stderr, "score --fit: {}\n", report);
+  if (fit->fitted) {
+    record.weights = fit->weights;
+    record.job_digest = digest_with_weights(record.job_digest, record.weights);
+  }
+  record.fit = std::move(fit).value();
+  return Status::ok();
+}
 
 int run_score(const ScoreOptions& o) {
   auto job = load_job(o.job);
@@ -54,14 +79,29 @@ int run_score(const ScoreOptions& o) {
   record.options = job.value().network_risk;
   record.as_of = as_of;
   record.graph_digest = provenance.input_digest;
-  record.communities_digest =
-      tables::digest_of({reinterpret_cast<const char*>(partition.membership.data()),
-                         partition.membership.size() * sizeof(community::CommunityId)})
-          .hex();
+  record.communities_digest = community::membership_digest(partition);
   record.job_digest = job.value().digest;
+  // Roles from the communities' flows; the networks scored are the supply
+  // lines they trace (and each community's rest).
   record.roles = risk::role_hints(graph.value(), partition);
+  community::Partition networks =
+      risk::supply_networks(graph.value(), partition, record.roles, job.value().supply_networks);
+  if (o.fit) {
+    Status fitted = fit_weights(graph.value(), networks, record);
+    if (!fitted.is_ok()) return report_failure(fitted);
+  }
   record.scores = risk::score_evidence(graph.value(), record.weights, as_of);
-  record.networks = risk::assess_networks(graph.value(), partition, record.scores, record.roles, record.options);
+  record.networks = risk::assess_networks(graph.value(), networks, record.scores, record.roles, record.options);
+  record.network = std::move(networks.membership);
+  // Evidence spread over the combined graph, for each member's own risk
+  // (combining moves the layers out: nothing below needs them).
+  const graph::Csr combined = graph::combine_layers(graph.value(), job.value().combine);
+  record.suspicion = risk::spread_evidence(combined, record.scores.positive, job.value().spread);
+  const double one_report = record.weights.takedown > 0 ? record.weights.takedown : 1.0;
+  record.member_risk.resize(record.network.size());
+  for (std::size_t v = 0; v < record.network.size(); ++v) {
+    record.member_risk[v] = risk::member_risk(record.networks[record.network[v]].risk, record.suspicion[v], one_report);
+  }
 
   std::error_code ec;
   auto parent = std::filesystem::path(o.out).parent_path();
@@ -91,6 +131,9 @@ void add_score_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", o->out, "The risk file to write (atomically)")->required();
   cmd->add_option("--job", o->job, "Job file (default: built-in values, as in jobs/default.toml)");
   cmd->add_option("--as-of", o->as_of, "Evidence date to score as of, YYYY-MM-DD (default: the newest in the data)");
+  cmd->add_flag("--fit", o->fit,
+                "Learn the evidence weights from enforcement_confirmed vs test_buy_genuine outcomes, score with "
+                "them and store the fit (a job can reuse it: [risk] weights_from)");
   cmd->callback([o, &exit_code] { exit_code = run_score(*o); });
 }
 

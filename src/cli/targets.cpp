@@ -12,7 +12,6 @@
 #include "sourcetrace/risk/risk_file.hpp"
 #include "sourcetrace/store/graph_file.hpp"
 #include "sourcetrace/store/run_file.hpp"
-#include "sourcetrace/tables/digest.hpp"
 #include "sourcetrace/targets/target_file.hpp"
 
 namespace sourcetrace::cli {
@@ -33,21 +32,21 @@ int run_targets(const TargetsOptions& o) {
   if (!detected.is_ok()) return report_failure(detected.status());
   auto scored = risk::read_risk_file(o.risk);
   if (!scored.is_ok()) return report_failure(scored.status());
-  const community::Partition& p = detected.value().hierarchy.back().partition;
   const risk::RiskRecord& r = scored.value();
-  if (p.membership.size() != graph.value().num_entities() || r.networks.size() != p.num_communities) {
+  if (r.network.size() != graph.value().num_entities() ||
+      r.communities_digest != community::membership_digest(detected.value().hierarchy.back().partition)) {
     return report_failure(Status::invalid_argument(o.communities + " and " + o.risk + " are not from the same run"));
   }
 
   // The suspected networks and their members (legit hints left out: they
   // carry no counterfeit flow by definition of the hint).
   std::vector<community::CommunityId> suspects;
-  for (community::CommunityId c = 0; c < p.num_communities; ++c) {
+  for (community::CommunityId c = 0; c < r.networks.size(); ++c) {
     if (r.networks[c].risk >= job.value().min_risk) suspects.push_back(c);
   }
-  std::vector<std::vector<targets::Member>> members(p.num_communities);
+  std::vector<std::vector<targets::Member>> members(r.networks.size());
   for (graph::VertexId v = 0; v < graph.value().num_entities(); ++v) {
-    if (r.roles[v] != risk::Role::kLegit) members[p.membership[v]].push_back({v, r.roles[v]});
+    if (r.roles[v] != risk::Role::kLegit) members[r.network[v]].push_back({v, r.roles[v]});
   }
 
   std::vector<std::vector<targets::Target>> lists(suspects.size());
@@ -55,7 +54,7 @@ int run_targets(const TargetsOptions& o) {
   for (std::size_t i = 0; i < suspects.size(); ++i) {
     progress.update(fmt::format("network {}/{}", i + 1, suspects.size()),
                     static_cast<double>(i) / static_cast<double>(suspects.size()));
-    targets::EliminationRanking ranking(graph.value(), std::move(members[suspects[i]]), {});
+    targets::EliminationRanking ranking(graph.value(), std::move(members[suspects[i]]), job.value().elimination);
     if (Status s = ranking.run(); !s.is_ok()) return report_failure(s);
     lists[i] = ranking.targets();
     risks[i] = r.networks[suspects[i]].risk;
@@ -66,9 +65,7 @@ int run_targets(const TargetsOptions& o) {
   targets::TargetRecord record;
   record.ranked = std::move(merged).value();
   for (const targets::RankedTarget& t : record.ranked) record.community.push_back(suspects[t.network]);
-  std::string risk_bytes;
-  for (const risk::NetworkRisk& n : r.networks) risk_bytes += fmt::format("{:.17g};", n.risk);
-  record.risk_digest = tables::digest_of(risk_bytes).hex();
+  record.risk_digest = risk::risk_digest(r.networks);
   record.job_digest = job.value().digest;
 
   std::error_code ec;

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sourcetrace/tables/digest.hpp"
+
 namespace sourcetrace::risk {
 
 using graph::VertexId;
@@ -33,13 +35,30 @@ std::vector<Flows> supply_flows(const graph::MarketGraph& g, const community::Pa
   const auto& c = p.membership;
   const VertexId n = g.num_entities();
   if (const graph::Layer* s = g.layer("shipment"); s && s->directed) {
-    // A distributor counts as part of a chain when a member source feeds it.
-    std::vector<bool> fed(n, false);
     const graph::Csr& f = s->flow.csr;
+    // A source is the network's own when its output stays in the network: a
+    // wholesaler that also ships to hubs and shops all over the market is a
+    // legitimate business's supplier, even if it feeds this one too.
+    std::vector<double> exclusive(n, 0.0);
     for (VertexId u = 0; u < n; ++u) {
       if (roles[u] != Role::kSource) continue;
-      for (VertexId v : f.neighbours(u)) {
-        if (c[v] == c[u]) fed[v] = true;
+      double total = 0, inside = 0;
+      for (std::size_t k = 0; k < f.degree(u); ++k) {
+        total += f.neighbour_weights(u)[k];
+        if (c[f.neighbours(u)[k]] == c[u]) inside += f.neighbour_weights(u)[k];
+      }
+      exclusive[u] = total > 0 ? inside / total : 0.0;
+    }
+    // A distributor is part of a chain as far as its member sources are the
+    // network's own (units-weighted).
+    std::vector<double> fed_units(n, 0.0), fed_own(n, 0.0);
+    for (VertexId u = 0; u < n; ++u) {
+      if (roles[u] != Role::kSource) continue;
+      for (std::size_t k = 0; k < f.degree(u); ++k) {
+        const VertexId v = f.neighbours(u)[k];
+        if (c[v] != c[u]) continue;
+        fed_units[v] += f.neighbour_weights(u)[k];
+        fed_own[v] += f.neighbour_weights(u)[k] * exclusive[u];
       }
     }
     for (VertexId u = 0; u < n; ++u) {
@@ -48,7 +67,9 @@ std::vector<Flows> supply_flows(const graph::MarketGraph& g, const community::Pa
         if (g.kind(v) != EntityKind::kSeller) continue;
         const double units = f.neighbour_weights(u)[k];
         flows[c[v]].goods_in += units;
-        if (c[u] == c[v] && roles[u] == Role::kDistributor && fed[u]) flows[c[v]].goods_from_chain += units;
+        if (c[u] == c[v] && roles[u] == Role::kDistributor && fed_units[u] > 0) {
+          flows[c[v]].goods_from_chain += units * fed_own[u] / fed_units[u];
+        }
       }
     }
   }
@@ -145,6 +166,12 @@ std::vector<NetworkRisk> assess_networks(const graph::MarketGraph& g, const comm
     r.reason = describe(r, lift);
   }
   return out;
+}
+
+std::string risk_digest(const std::vector<NetworkRisk>& networks) {
+  std::string bytes;
+  for (const NetworkRisk& n : networks) bytes += fmt::format("{:.17g};", n.risk);
+  return tables::digest_of(bytes).hex();
 }
 
 }  // namespace sourcetrace::risk

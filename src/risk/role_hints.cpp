@@ -10,7 +10,6 @@ namespace {
 // Per entity, what flows it has with members of its own community.
 struct MemberFlows {
   double ships_to_warehouses = 0, ships_to_sellers = 0, receives_from_warehouses = 0;
-  std::uint32_t member_payers = 0, member_seller_payers = 0;
 };
 
 }  // namespace
@@ -36,17 +35,6 @@ std::vector<Role> role_hints(const graph::MarketGraph& g, const community::Parti
       }
     }
   }
-  if (const graph::Layer* payments = g.layer("payment"); payments && payments->directed) {
-    const graph::Csr& f = payments->flow.csr;
-    for (VertexId u = 0; u < n; ++u) {
-      for (VertexId v : f.neighbours(u)) {
-        if (c[u] != c[v]) continue;
-        ++flows[v].member_payers;
-        if (g.kind(u) == EntityKind::kSeller) ++flows[v].member_seller_payers;
-      }
-    }
-  }
-
   // Warehouses first: the sellers' and accounts' hints depend on them.
   std::vector<Role> roles(n, Role::kLegit);
   for (VertexId v = 0; v < n; ++v) {
@@ -70,13 +58,33 @@ std::vector<Role> role_hints(const graph::MarketGraph& g, const community::Parti
       }
     }
   }
-  for (VertexId v = 0; v < n; ++v) {
-    const MemberFlows& f = flows[v];
-    if (g.kind(v) != EntityKind::kAccount) continue;
-    if (f.member_payers >= 2) {
-      roles[v] = Role::kCollector;
-    } else if (f.member_seller_payers == 1) {
-      roles[v] = Role::kStorefront;  // a storefront's own payout account
+  // Money: an account paid by exactly one member, a storefront seller, is
+  // that storefront's payout account; an account paid by two or more of the
+  // storefront side (storefronts and their payout accounts) is a collector.
+  // Accounts paid only by legit members stay legit: every independent
+  // seller has a payout account too.
+  if (const graph::Layer* payments = g.layer("payment"); payments && payments->directed) {
+    const graph::Csr& f = payments->flow.csr;
+    std::vector<std::uint32_t> member_payers(n, 0), storefront_payers(n, 0);
+    for (VertexId u = 0; u < n; ++u) {
+      for (VertexId v : f.neighbours(u)) {
+        if (c[u] == c[v] && g.kind(v) == EntityKind::kAccount) ++member_payers[v];
+      }
+    }
+    for (VertexId u = 0; u < n; ++u) {
+      if (roles[u] != Role::kStorefront) continue;
+      for (VertexId v : f.neighbours(u)) {
+        if (c[u] == c[v] && g.kind(v) == EntityKind::kAccount && member_payers[v] == 1) roles[v] = Role::kStorefront;
+      }
+    }
+    for (VertexId u = 0; u < n; ++u) {
+      if (roles[u] != Role::kStorefront) continue;
+      for (VertexId v : f.neighbours(u)) {
+        if (c[u] == c[v] && g.kind(v) == EntityKind::kAccount && roles[v] != Role::kStorefront) ++storefront_payers[v];
+      }
+    }
+    for (VertexId v = 0; v < n; ++v) {
+      if (storefront_payers[v] >= 2) roles[v] = Role::kCollector;
     }
   }
   return roles;

@@ -350,6 +350,19 @@ Result<std::int64_t> H5File::read_int_attribute(const std::string& object,
   return value;
 }
 
+Result<double> H5File::read_double_attribute(const std::string& object, const std::string& name) const {
+  if (!exists(object) || H5Aexists_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT) <= 0) {
+    return Status::not_found(path_ + ": no attribute " + object + "@" + name);
+  }
+  Handle attr(H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose);
+  double value = 0;
+  if (H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &value) < 0) {
+    return Status::corrupt(path_ + ": attribute " + object + "@" + name + " is not a number");
+  }
+  return value;
+}
+
 Result<std::vector<std::pair<std::string, std::string>>> H5File::attributes(
     const std::string& object) const {
   Handle obj(H5Oopen(id_, object.c_str(), H5P_DEFAULT), H5Oclose);

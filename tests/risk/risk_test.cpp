@@ -1,11 +1,16 @@
-// Risk: evidence decay, role hints from flows, network risk with shrinkage
-// and supply structure, on hand-made markets.
+// Risk: evidence decay, role hints from flows, supply networks, evidence
+// spread, network risk with shrinkage and supply structure, on hand-made
+// markets.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <omp.h>
 
+#include "sourcetrace/graph/combined_graph.hpp"
 #include "sourcetrace/risk/evidence_score.hpp"
+#include "sourcetrace/risk/evidence_spread.hpp"
 #include "sourcetrace/risk/network_risk.hpp"
 #include "sourcetrace/risk/role_hints.hpp"
+#include "sourcetrace/risk/supply_network.hpp"
 
 using namespace sourcetrace;
 using namespace sourcetrace::risk;
@@ -157,4 +162,87 @@ TEST_CASE("risk: a ring outranks a legitimate multi-store business with a wrong 
   CHECK(nets[p.membership[labels.size() - 1]].risk == 0.0);  // quiet: no evidence
   CHECK(ring.reason.find("3 reports") != std::string::npos);
   CHECK(ring.reason.find("1 source through 1 distributor to 10 storefronts") != std::string::npos);
+}
+
+TEST_CASE("risk: supply networks split a community into its supply lines and the rest", "[risk][fast]") {
+  MarketBuilder b;
+  // Two rings in one community, a 3PL hub fed by a supplier that also sends
+  // ring storefronts a few parcels, a shared mule, and a bystander shop.
+  struct Ring {
+    VertexId factory, depot, shop1, shop2, payout1, payout2, collector;
+  };
+  auto ring = [&] {
+    Ring r{b.add(EntityKind::kWarehouse), b.add(EntityKind::kWarehouse), b.add(EntityKind::kSeller),
+           b.add(EntityKind::kSeller), b.add(EntityKind::kAccount), b.add(EntityKind::kAccount),
+           b.add(EntityKind::kAccount)};
+    b.ship(r.factory, r.depot, 1000);
+    b.ship(r.depot, r.shop1, 300);
+    b.ship(r.depot, r.shop2, 300);
+    b.pay(r.shop1, r.payout1, 1000);
+    b.pay(r.shop2, r.payout2, 1000);
+    b.pay(r.payout1, r.collector, 900);
+    b.pay(r.payout2, r.collector, 900);
+    return r;
+  };
+  const Ring a = ring(), c = ring();
+  const VertexId supplier = b.add(EntityKind::kWarehouse), hub = b.add(EntityKind::kWarehouse);
+  const VertexId bystander = b.add(EntityKind::kSeller), shopper = b.add(EntityKind::kSeller);
+  b.ship(supplier, hub, 5000);
+  b.ship(hub, a.shop1, 20);    // a few parcels: not the shop's supply line
+  b.ship(hub, shopper, 200);   // the hub's own customer
+  b.pay(c.payout1, a.collector, 50);  // a shared mule: small payments from the other ring
+  b.link(bystander, a.shop1);
+  graph::MarketGraph g = b.build();
+  const auto p = partition_of(std::vector<std::uint32_t>(g.num_entities(), 0));
+  const std::vector<Role> roles = role_hints(g, p);
+  REQUIRE(roles[hub] == Role::kDistributor);
+  const community::Partition nets = supply_networks(g, p, roles, {});
+  const auto& n = nets.membership;
+  for (VertexId v : {a.depot, a.shop1, a.shop2, a.payout1, a.payout2, a.collector}) CHECK(n[v] == n[a.factory]);
+  for (VertexId v : {c.depot, c.shop1, c.shop2, c.payout1, c.payout2, c.collector}) CHECK(n[v] == n[c.factory]);
+  CHECK(n[a.factory] != n[c.factory]);
+  CHECK(n[hub] == n[supplier]);
+  CHECK(n[shopper] == n[hub]);
+  CHECK(n[hub] != n[a.factory]);
+  CHECK(n[bystander] != n[a.factory]);
+  CHECK(n[bystander] != n[hub]);
+  CHECK(nets.num_communities == 4);  // ring a, ring c, the hub's line, the rest
+  SupplyNetworkOptions o;
+  o.join_share = 0;
+  CHECK(!validate(o).is_ok());
+}
+
+TEST_CASE("risk: evidence spreads to the unreported distributor of reported storefronts", "[risk][fast]") {
+  MarketBuilder b;
+  const VertexId depot = b.add(EntityKind::kWarehouse), quiet_depot = b.add(EntityKind::kWarehouse);
+  std::vector<VertexId> shops;
+  for (int i = 0; i < 5; ++i) {
+    const VertexId shop = b.add(EntityKind::kSeller), quiet = b.add(EntityKind::kSeller);
+    b.ship(depot, shop, 100);
+    b.ship(quiet_depot, quiet, 100);
+    b.report(shop, tables::Signal::kTakedown, 10);
+    shops.push_back(shop);
+  }
+  const VertexId loner = b.add(EntityKind::kSeller);
+  b.report(loner, tables::Signal::kTakedown, 10);
+  graph::MarketGraph g = b.build();
+  const EvidenceScores e = score_evidence(g, {}, 10);
+  const graph::Csr combined = graph::combine_layers(g, {});
+  const std::vector<double> f = spread_evidence(combined, e.positive, {});
+  CHECK(e.positive[depot] == 0.0);
+  CHECK(f[depot] > 1.0);  // more than one report's worth, from five
+  CHECK(f[quiet_depot] == 0.0);
+  CHECK(f[loner] == Approx(1.0));  // no neighbours: its own evidence, no more
+  CHECK(f[shops[0]] > 1.0);        // its own, and some back from the depot
+  CHECK(own_risk(f[depot], 1.0) > 0.5);
+  CHECK(own_risk(0.0, 1.0) == 0.0);
+  // The same on one thread as on all.
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const std::vector<double> serial = spread_evidence(combined, e.positive, {});
+  omp_set_num_threads(threads);
+  CHECK(serial == f);
+  SpreadOptions bad;
+  bad.alpha = 1.0;
+  CHECK(!validate(bad).is_ok());
 }

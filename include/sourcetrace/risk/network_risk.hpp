@@ -13,11 +13,14 @@
 //           (0 at or below the market's rate, toward 1 as the lift grows).
 // structure Counterfeit supply flows in from few sources and money out to
 //           few collectors: the share of goods reaching the network's
-//           sellers that comes from member distributors fed by member
-//           sources, and the share of the sellers' money that reaches member
-//           collectors. A legitimate multi-store business (dense links, one
-//           shared warehouse stocked by outside suppliers, one account) has
-//           neither and keeps only `structure_floor` of its evidence risk.
+//           sellers that comes from member distributors fed by the
+//           network's own sources (a source counts by the share of its
+//           output that stays in the network: a wholesaler serving the
+//           whole market is not a ring's factory), and the share of the
+//           sellers' money that reaches member collectors. A legitimate
+//           multi-store business (dense links, a company warehouse stocked
+//           by a wholesaler, one collecting account) keeps little more than
+//           `structure_floor` of its evidence risk.
 //
 // risk = evidence risk × (structure_floor + (1 − structure_floor) × structure).
 // Each network also gets a reason in words.
@@ -58,5 +61,9 @@ std::vector<NetworkRisk> assess_networks(const graph::MarketGraph& graph,
                                          const community::Partition& partition,
                                          const EvidenceScores& scores, const std::vector<Role>& roles,
                                          const NetworkRiskOptions& options);
+
+// Digest (32 hex digits) of the networks' risks: what the targets stage
+// records to say which scoring it ranked.
+std::string risk_digest(const std::vector<NetworkRisk>& networks);
 
 }  // namespace sourcetrace::risk

@@ -3,15 +3,19 @@
 // Per entity: role hint, decayed positive and negative evidence. Per
 // network (community of the detection it scored): risk, its two parts,
 // counts and the reason in words. As attributes: the as-of date, the
-// options, and the digests of the inputs. Schema in docs/run-h5.md.
+// options, and the digests of the inputs. When score fitted the weights
+// (`--fit`), the fit in the subgroup `/risk/fit`, which a later job can take
+// its weights from. Schema in docs/run-h5.md.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sourcetrace/risk/evidence_score.hpp"
 #include "sourcetrace/risk/network_risk.hpp"
 #include "sourcetrace/risk/role.hpp"
+#include "sourcetrace/risk/weight_fit.hpp"
 #include "sourcetrace/store/h5_file.hpp"
 
 namespace sourcetrace::risk {
@@ -25,12 +29,24 @@ struct RiskRecord {
   std::string job_digest;
   std::vector<Role> roles;             // per entity
   EvidenceScores scores;               // per entity
-  std::vector<NetworkRisk> networks;   // per community
+  // Per entity, its network: a supply line or a community's rest
+  // (risk/supply_network.hpp); indexes `networks`.
+  std::vector<std::uint32_t> network;
+  // Per entity: evidence spread over the combined graph
+  // (risk/evidence_spread.hpp), and the member risk it gives.
+  std::vector<double> suspicion, member_risk;
+  std::vector<NetworkRisk> networks;   // per network
+  std::optional<WeightFit> fit;        // absent when score ran without --fit
 };
 
 Status write_risk(store::H5File& file, const RiskRecord& record);
 Result<RiskRecord> read_risk(const store::H5File& file);
 // The same from a stage file's path (opened as a run file).
 Result<RiskRecord> read_risk_file(const std::string& path);
+// `/risk/fit` alone (write_risk and read_risk call these): not_found when
+// the file has none.
+Status write_weight_fit(store::H5File& file, const WeightFit& fit);
+Result<WeightFit> read_weight_fit(const store::H5File& file);
+Result<WeightFit> read_weight_fit_file(const std::string& path);
 
 }  // namespace sourcetrace::risk

@@ -5,9 +5,9 @@
 // receives from none of them is a source (a factory); a warehouse fed by a
 // member warehouse that ships to member sellers is a distributor; a seller
 // that a member source or distributor ships to is a storefront; an account
-// paid by exactly one member seller is that storefront's payout account
-// (role storefront); an account paid by two or more members is a
-// collector. Everything else is legit — including a legitimate shop and
+// paid by exactly one member, a storefront, is that storefront's payout
+// account (role storefront); an account paid by two or more of the
+// storefront side (storefronts and their payout accounts) is a collector. Everything else is legit — including a legitimate shop and
 // its outside-stocked warehouse that community detection put beside a ring. A hint, not a
 // verdict: it only says where the entity sits in the goods and money flows.
 #pragma once

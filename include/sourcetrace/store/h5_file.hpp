@@ -64,6 +64,7 @@ class H5File {
   Status write_attribute(const std::string& object, const std::string& name, double value);
   Result<std::string> read_string_attribute(const std::string& object, const std::string& name) const;
   Result<std::int64_t> read_int_attribute(const std::string& object, const std::string& name) const;
+  Result<double> read_double_attribute(const std::string& object, const std::string& name) const;
   // Every attribute of `object`, its value rendered as text.
   Result<std::vector<std::pair<std::string, std::string>>> attributes(const std::string& object) const;
 

@@ -1,0 +1,276 @@
+// Weight fit: outcomes → labels, network rates → features, a non-negative
+// ridge logistic regression by Newton's method, cross-validated by network.
+#include "sourcetrace/risk/weight_fit.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "sourcetrace/risk/logistic.hpp"
+#include "sourcetrace/tables/fields.hpp"
+
+namespace sourcetrace::risk {
+
+using graph::VertexId;
+using tables::Signal;
+
+Status validate(const FitOptions& o) {
+  if (!(o.prior_sellers > 0)) return Status::invalid_argument("prior_sellers must be > 0");
+  if (o.folds < 2) return Status::invalid_argument("folds must be >= 2");
+  if (o.min_per_class < 1) return Status::invalid_argument("min_per_class must be >= 1");
+  if (!(o.l2 > 0) || !std::isfinite(o.l2)) return Status::invalid_argument("l2 must be > 0");
+  return Status::ok();
+}
+
+namespace {
+
+constexpr std::size_t kFeatures = kPredictorSignals.size();
+using Features = std::array<double, kFeatures>;
+
+struct Example {
+  community::CommunityId network;
+  bool confirmed;
+};
+
+double sigmoid(double eta) { return 1.0 / (1.0 + std::exp(-eta)); }
+
+// Probability that a confirmed example scores above a genuine one (ties
+// count half), from midranks.
+double auc(const std::vector<double>& score, const std::vector<bool>& y) {
+  std::vector<std::size_t> order(score.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return score[a] < score[b]; });
+  double rank_sum = 0, positives = 0;
+  for (std::size_t i = 0; i < order.size();) {
+    std::size_t j = i;
+    while (j < order.size() && score[order[j]] == score[order[i]]) ++j;
+    const double midrank = 0.5 * static_cast<double>(i + 1 + j);
+    for (std::size_t k = i; k < j; ++k) {
+      if (y[order[k]]) rank_sum += midrank, positives += 1;
+    }
+    i = j;
+  }
+  const double negatives = static_cast<double>(score.size()) - positives;
+  if (positives == 0 || negatives == 0) return 0.5;
+  return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives);
+}
+
+// AUC over the (confirmed, genuine) pairs held out in the same fold: each
+// fold's model ranks only its own examples, so folds whose models differ in
+// offset do not blur the ranking as one pooled AUC would.
+double within_fold_auc(const std::vector<double>& score, const std::vector<bool>& y,
+                       const std::vector<std::uint32_t>& fold, std::uint32_t folds) {
+  double sum = 0, pairs = 0;
+  for (std::uint32_t f = 0; f < folds; ++f) {
+    std::vector<double> s;
+    std::vector<bool> labels;
+    double positives = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      if (fold[i] != f) continue;
+      s.push_back(score[i]);
+      labels.push_back(y[i]);
+      positives += y[i];
+    }
+    const double weight = positives * (static_cast<double>(s.size()) - positives);
+    if (weight > 0) sum += auc(s, labels) * weight, pairs += weight;
+  }
+  return pairs > 0 ? sum / pairs : 0.5;
+}
+
+double log_loss(const std::vector<double>& probability, const std::vector<bool>& y) {
+  double sum = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const double p = std::clamp(probability[i], 1e-15, 1 - 1e-15);
+    sum -= y[i] ? std::log(p) : std::log1p(-p);
+  }
+  return y.empty() ? 0.0 : sum / static_cast<double>(y.size());
+}
+
+// A fixed hash of a network's id (splitmix64's finaliser): its fold.
+std::uint32_t fold_of(community::CommunityId c, std::uint32_t folds) {
+  std::uint64_t z = c + 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return static_cast<std::uint32_t>((z ^ (z >> 31)) % folds);
+}
+
+double job_weight(const EvidenceWeights& w, Signal s) {
+  switch (s) {
+    case Signal::kTakedown: return w.takedown;
+    case Signal::kTestBuyCounterfeit: return w.test_buy_counterfeit;
+    case Signal::kComplaint: return w.complaint;
+    case Signal::kTestBuyGenuine: return w.test_buy_genuine;
+    case Signal::kEnforcementConfirmed: return w.enforcement_confirmed;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Result<WeightFit> fit_evidence_weights(const graph::MarketGraph& g, const community::Partition& p,
+                                       const EvidenceWeights& job, tables::Day as_of, const FitOptions& o) {
+  ST_RETURN_IF_ERROR(validate(job));
+  ST_RETURN_IF_ERROR(validate(o));
+  WeightFit fit;
+  fit.weights = fit.job_weights = job;
+  fit.as_of = as_of;
+  fit.options = o;
+  const std::string date = tables::format_date(as_of);
+
+  // Labels: the newest outcome row of each entity; a tie counts as confirmed.
+  const VertexId n = g.num_entities();
+  std::vector<tables::Day> confirmed_on(n, tables::kNoDay), genuine_on(n, tables::kNoDay);
+  // Features: decayed rows per predictor signal and community.
+  std::vector<Features> mass(p.num_communities, Features{});
+  for (std::size_t i = 0; i < g.evidence.size(); ++i) {
+    const tables::Day day = g.evidence.day[i];
+    if (day > as_of) continue;
+    const VertexId v = g.evidence.entity[i];
+    const auto signal = static_cast<Signal>(g.evidence.signal[i]);
+    if (signal == Signal::kEnforcementConfirmed) confirmed_on[v] = std::max(confirmed_on[v], day);
+    if (signal == Signal::kTestBuyGenuine) genuine_on[v] = std::max(genuine_on[v], day);
+    for (std::size_t j = 0; j < kFeatures; ++j) {
+      if (signal == kPredictorSignals[j]) {
+        mass[p.membership[v]][j] += std::exp2(-static_cast<double>(as_of - day) / job.half_life_days);
+      }
+    }
+  }
+  std::vector<Example> examples;
+  for (VertexId v = 0; v < n; ++v) {
+    if (confirmed_on[v] == tables::kNoDay && genuine_on[v] == tables::kNoDay) continue;
+    examples.push_back({p.membership[v], confirmed_on[v] >= genuine_on[v]});
+    ++(examples.back().confirmed ? fit.positives : fit.negatives);
+  }
+  std::vector<bool> network_seen(p.num_communities, false);
+  for (const Example& e : examples) {
+    fit.networks += !network_seen[e.network];
+    network_seen[e.network] = true;
+  }
+  for (auto [count, name] : {std::pair{fit.positives, "enforcement_confirmed"}, {fit.negatives, "test_buy_genuine"}}) {
+    if (count == 0) {
+      fit.reason = fmt::format("no {} rows on or before {}: keeping the job's weights", name, date);
+      return fit;
+    }
+    if (count < o.min_per_class) {
+      fit.reason = fmt::format("only {} entit{} with {} on or before {} (at least {} needed): keeping the job's weights",
+                               count, count == 1 ? "y" : "ies", name, date, o.min_per_class);
+      return fit;
+    }
+  }
+
+  // Network rates per seller, shrunk toward the market's as network_risk does.
+  std::vector<double> sellers(p.num_communities, 0.0);
+  double market_sellers = 0;
+  for (VertexId v = 0; v < n; ++v) {
+    if (g.kind(v) == EntityKind::kSeller) sellers[p.membership[v]] += 1, market_sellers += 1;
+  }
+  Features market{};
+  for (const Features& m : mass) {
+    for (std::size_t j = 0; j < kFeatures; ++j) market[j] += m[j];
+  }
+  for (double& rate : market) rate /= std::max(1.0, market_sellers);
+  std::vector<std::vector<double>> x, job_score;
+  std::vector<bool> y;
+  for (const Example& e : examples) {
+    std::vector<double> row(kFeatures);
+    double score = 0;
+    for (std::size_t j = 0; j < kFeatures; ++j) {
+      row[j] = (mass[e.network][j] + o.prior_sellers * market[j]) / (sellers[e.network] + o.prior_sellers);
+      score += job_weight(job, kPredictorSignals[j]) * row[j];
+    }
+    x.push_back(std::move(row));
+    job_score.push_back({score});
+    y.push_back(e.confirmed);
+  }
+
+  // Folds by network; every training set then holds both classes.
+  std::vector<std::array<std::uint32_t, 2>> per_fold(o.folds, {0, 0});
+  std::vector<std::uint32_t> fold(examples.size());
+  for (std::size_t i = 0; i < examples.size(); ++i) {
+    fold[i] = fold_of(examples[i].network, o.folds);
+    ++per_fold[fold[i]][y[i] ? 1 : 0];
+  }
+  fit.folds = static_cast<std::uint32_t>(
+      std::count_if(per_fold.begin(), per_fold.end(), [](const auto& c) { return c[0] > 0 && c[1] > 0; }));
+  if (fit.folds < 2) {
+    fit.reason = fmt::format("the outcomes lie in {} network{}, too few to hold both classes in 2 of {} "
+                             "cross-validation folds: keeping the job's weights",
+                             fit.networks, fit.networks == 1 ? "" : "s", o.folds);
+    return fit;
+  }
+
+  std::vector<double> fitted_p(examples.size()), job_p(examples.size()), job_raw(examples.size());
+  for (std::uint32_t f = 0; f < o.folds; ++f) {
+    std::vector<std::size_t> train, test;
+    for (std::size_t i = 0; i < examples.size(); ++i) (fold[i] == f ? test : train).push_back(i);
+    if (test.empty()) continue;
+    const LogisticModel model = fit_logistic(x, y, train, o.l2, true);
+    const LogisticModel scale = fit_logistic(job_score, y, train, o.l2, true);
+    for (std::size_t i : test) {
+      fitted_p[i] = sigmoid(model.log_odds(x[i]));
+      job_p[i] = sigmoid(scale.log_odds(job_score[i]));
+      job_raw[i] = job_score[i][0];
+    }
+  }
+  fit.cv_fitted = {within_fold_auc(fitted_p, y, fold, o.folds), log_loss(fitted_p, y)};
+  fit.cv_job = {within_fold_auc(job_raw, y, fold, o.folds), log_loss(job_p, y)};
+
+  std::vector<std::size_t> all(examples.size());
+  std::iota(all.begin(), all.end(), 0);
+  const LogisticModel model = fit_logistic(x, y, all, o.l2, true);
+  std::copy(model.coef.begin(), model.coef.end(), fit.coefficients.begin());
+  fit.intercept = model.intercept;
+  const double learned = std::accumulate(model.coef.begin(), model.coef.end(), 0.0);
+  if (!(learned > 0)) {
+    fit.reason = "no predictor signal raises the odds of enforcement_confirmed over test_buy_genuine: "
+                 "keeping the job's weights";
+    return fit;
+  }
+  // Only the ratios are learned; the scale is the job's (1 when the job's is 0).
+  double total = 0;
+  for (Signal s : kPredictorSignals) total += job_weight(job, s);
+  const double unit = (total > 0 ? total : 1.0) / learned;
+  EvidenceWeights w = job;
+  w.takedown = model.coef[0] * unit;
+  w.test_buy_counterfeit = model.coef[1] * unit;
+  w.complaint = model.coef[2] * unit;
+  // Weights that rank the held-out outcomes worse than the job's would make
+  // the scores worse, not better: a few dozen outcomes are often too few.
+  if (fit.cv_fitted.auc < fit.cv_job.auc) {
+    fit.reason = fmt::format("the learned weights (takedown {:.3f}, test_buy_counterfeit {:.3f}, complaint {:.3f}) "
+                             "rank the held-out outcomes worse than the job's (AUC {:.3f} vs {:.3f}): "
+                             "keeping the job's weights",
+                             w.takedown, w.test_buy_counterfeit, w.complaint, fit.cv_fitted.auc, fit.cv_job.auc);
+    return fit;
+  }
+  fit.weights = w;
+  fit.fitted = true;
+  return fit;
+}
+
+std::string describe(const WeightFit& f) {
+  std::string text = fmt::format("{} confirmed (enforcement_confirmed) and {} genuine (test_buy_genuine) "
+                                 "entities in {} network{}, as of {}",
+                                 f.positives, f.negatives, f.networks, f.networks == 1 ? "" : "s",
+                                 tables::format_date(f.as_of));
+  if (f.folds >= 2) {
+    text += fmt::format("\nheld out ({} folds by network, {} with both classes): AUC {:.3f} learned vs {:.3f} "
+                        "job's; log-loss {:.3f} vs {:.3f}",
+                        f.options.folds, f.folds, f.cv_fitted.auc, f.cv_job.auc, f.cv_fitted.log_loss,
+                        f.cv_job.log_loss);
+  }
+  if (!f.fitted) return text + "\n" + f.reason;
+  const EvidenceWeights &w = f.weights, &j = f.job_weights;
+  text += fmt::format("\nlearned weights: takedown {:.3f} (job {:.3g}), test_buy_counterfeit {:.3f} (job {:.3g}), "
+                      "complaint {:.3f} (job {:.3g})",
+                      w.takedown, j.takedown, w.test_buy_counterfeit, j.test_buy_counterfeit, w.complaint,
+                      j.complaint);
+  text += fmt::format("\nkept from the job: enforcement_confirmed {:.3g}, test_buy_genuine {:.3g}, "
+                      "half_life_days {:.4g}",
+                      w.enforcement_confirmed, w.test_buy_genuine, w.half_life_days);
+  return text;
+}
+
+}  // namespace sourcetrace::risk

@@ -1,0 +1,212 @@
+// Weight fit: learning the evidence weights from outcomes on hand-made
+// markets whose answer is known, the fallbacks when outcomes are missing,
+// and the fit's round trip through risk.h5.
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "../support/test_env.hpp"
+#include "sourcetrace/risk/risk_file.hpp"
+#include "sourcetrace/risk/weight_fit.hpp"
+#include "sourcetrace/store/run_file.hpp"
+#include "sourcetrace/tables/fields.hpp"
+
+using namespace sourcetrace;
+using namespace sourcetrace::risk;
+using graph::VertexId;
+using tables::Signal;
+
+namespace {
+
+tables::Day day_of(const char* text) {
+  tables::Day day = 0;
+  REQUIRE(tables::parse_date(text, day) == nullptr);
+  return day;
+}
+
+// Sellers in networks of ten, and evidence rows; no layers (the fit reads
+// only the evidence and the partition).
+struct OutcomeMarket {
+  graph::MarketGraph g;
+  std::vector<std::uint32_t> labels;
+
+  VertexId add_seller(std::uint32_t network) {
+    g.entities.tags.push_back(static_cast<std::uint8_t>(EntityKind::kSeller));
+    labels.push_back(network);
+    return static_cast<VertexId>(labels.size() - 1);
+  }
+  void report(VertexId v, Signal s, tables::Day day) {
+    g.evidence.entity.push_back(v);
+    g.evidence.signal.push_back(static_cast<std::uint8_t>(s));
+    g.evidence.brand.push_back(1);
+    g.evidence.day.push_back(day);
+    g.evidence.reporter.push_back(0);
+  }
+  community::Partition partition() const { return community::canonical_partition(labels); }
+};
+
+// 60 networks of 10 sellers. In the even ones (rings) 1–4 sellers have a
+// counterfeit test-buy and two members are confirmed; the odd ones have no
+// test-buy and two members sold genuine goods. Complaints (0–2 per network)
+// and takedowns (0–1) follow a pattern unrelated to the outcome.
+OutcomeMarket rings_and_noise(tables::Day day) {
+  OutcomeMarket m;
+  for (std::uint32_t n = 0; n < 60; ++n) {
+    std::vector<VertexId> s;
+    for (int i = 0; i < 10; ++i) s.push_back(m.add_seller(n));
+    const bool ring = n % 2 == 0;
+    for (std::uint32_t k = 0; k < (n / 2) % 3; ++k) m.report(s[5 + k], Signal::kComplaint, day);
+    if ((n / 2) % 4 == 1) m.report(s[8], Signal::kTakedown, day);
+    if (ring) {
+      for (std::uint32_t k = 0; k <= (n / 2) % 4; ++k) m.report(s[k], Signal::kTestBuyCounterfeit, day);
+    }
+    m.report(s[0], ring ? Signal::kEnforcementConfirmed : Signal::kTestBuyGenuine, day);
+    m.report(s[1], ring ? Signal::kEnforcementConfirmed : Signal::kTestBuyGenuine, day);
+  }
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("risk: the weight fit learns that counterfeit test-buys predict confirmation and complaints do not",
+          "[risk][fast]") {
+  const tables::Day as_of = day_of("2026-03-01");
+  OutcomeMarket m = rings_and_noise(as_of - 30);
+  const community::Partition p = m.partition();
+  // A job that trusts complaints and hardly counts test-buys.
+  EvidenceWeights job;
+  job.complaint = 3.0;
+  job.test_buy_counterfeit = 0.1;
+  job.takedown = 0.15;
+
+  auto fit = fit_evidence_weights(m.g, p, job, as_of, {});
+  REQUIRE(fit.is_ok());
+  const WeightFit& f = fit.value();
+  INFO(describe(f));
+  REQUIRE(f.fitted);
+  CHECK(f.reason.empty());
+  CHECK(f.positives == 60);
+  CHECK(f.negatives == 60);
+  CHECK(f.networks == 60);
+  CHECK(f.folds >= 2);
+  CHECK(f.weights.test_buy_counterfeit > 2 * f.weights.complaint);
+  CHECK(f.weights.test_buy_counterfeit > f.weights.takedown);
+  CHECK(f.weights.takedown + f.weights.test_buy_counterfeit + f.weights.complaint == Approx(3.25));
+  CHECK(f.weights.complaint >= 0.0);
+  CHECK(f.weights.takedown >= 0.0);
+  // The outcome signals and the decay stay the job's.
+  CHECK(f.weights.enforcement_confirmed == job.enforcement_confirmed);
+  CHECK(f.weights.test_buy_genuine == job.test_buy_genuine);
+  CHECK(f.weights.half_life_days == job.half_life_days);
+  CHECK(f.job_weights.complaint == job.complaint);
+  // Held out, the learned weights rank the outcomes almost perfectly and
+  // better than the job's.
+  CHECK(f.cv_fitted.auc > 0.95);
+  CHECK(f.cv_fitted.auc > f.cv_job.auc);
+  CHECK(f.cv_fitted.log_loss < f.cv_job.log_loss);
+  CHECK(f.coefficients[1] > 0.0);
+  CHECK(describe(f).find("learned weights: takedown") != std::string::npos);
+
+  // Deterministic.
+  auto again = fit_evidence_weights(m.g, p, job, as_of, {});
+  REQUIRE(again.is_ok());
+  CHECK(again.value().weights.test_buy_counterfeit == f.weights.test_buy_counterfeit);
+  CHECK(again.value().cv_fitted.auc == f.cv_fitted.auc);
+}
+
+TEST_CASE("risk: the weight fit labels by the newest outcome row as of its date", "[risk][fast]") {
+  const tables::Day as_of = day_of("2026-03-01");
+  OutcomeMarket m = rings_and_noise(as_of - 30);
+  const VertexId extra = m.add_seller(0);  // in the first ring network
+  const VertexId tie = m.add_seller(1), late = m.add_seller(1);
+  m.report(extra, Signal::kEnforcementConfirmed, as_of - 40);
+  m.report(extra, Signal::kTestBuyGenuine, as_of - 20);  // newer: genuine
+  m.report(tie, Signal::kEnforcementConfirmed, as_of - 10);
+  m.report(tie, Signal::kTestBuyGenuine, as_of - 10);  // tie: confirmed
+  m.report(late, Signal::kEnforcementConfirmed, as_of + 1);  // after the as-of date: no label
+  auto fit = fit_evidence_weights(m.g, m.partition(), {}, as_of, {});
+  REQUIRE(fit.is_ok());
+  CHECK(fit.value().positives == 61);
+  CHECK(fit.value().negatives == 61);
+}
+
+TEST_CASE("risk: without outcomes of both classes the fit keeps the job's weights and says why",
+          "[risk][fast]") {
+  const tables::Day as_of = day_of("2026-03-01");
+  OutcomeMarket m;
+  for (std::uint32_t n = 0; n < 30; ++n) {
+    const VertexId a = m.add_seller(n), b = m.add_seller(n);
+    m.report(a, Signal::kTestBuyCounterfeit, as_of - 5);
+    m.report(b, Signal::kEnforcementConfirmed, as_of - 5);
+  }
+  EvidenceWeights job;
+  job.takedown = 1.5;
+  auto fit = fit_evidence_weights(m.g, m.partition(), job, as_of, {});
+  REQUIRE(fit.is_ok());
+  CHECK(!fit.value().fitted);
+  CHECK(fit.value().reason == "no test_buy_genuine rows on or before 2026-03-01: keeping the job's weights");
+  CHECK(fit.value().positives == 30);
+  CHECK(fit.value().weights.takedown == 1.5);
+  CHECK(describe(fit.value()).find("keeping the job's weights") != std::string::npos);
+
+  // A few genuine rows: still too few to learn from.
+  for (std::uint32_t n = 0; n < 3; ++n) m.report(m.add_seller(100 + n), Signal::kTestBuyGenuine, as_of - 5);
+  fit = fit_evidence_weights(m.g, m.partition(), job, as_of, {});
+  REQUIRE(fit.is_ok());
+  CHECK(!fit.value().fitted);
+  CHECK(fit.value().reason.find("only 3 entities with test_buy_genuine") != std::string::npos);
+
+  // All outcomes in one network: no fold to hold out against another.
+  OutcomeMarket one;
+  for (int i = 0; i < 40; ++i) {
+    one.report(one.add_seller(0), i % 2 ? Signal::kEnforcementConfirmed : Signal::kTestBuyGenuine, as_of);
+  }
+  fit = fit_evidence_weights(one.g, one.partition(), job, as_of, {});
+  REQUIRE(fit.is_ok());
+  CHECK(!fit.value().fitted);
+  CHECK(fit.value().reason.find("cross-validation folds") != std::string::npos);
+
+  FitOptions bad;
+  bad.folds = 1;
+  CHECK(!fit_evidence_weights(one.g, one.partition(), job, as_of, bad).is_ok());
+}
+
+TEST_CASE("risk: a weight fit survives a round trip through risk.h5", "[risk][fast]") {
+  const tables::Day as_of = day_of("2026-03-01");
+  OutcomeMarket m = rings_and_noise(as_of - 30);
+  auto fit = fit_evidence_weights(m.g, m.partition(), {}, as_of, {});
+  REQUIRE(fit.is_ok());
+  REQUIRE(fit.value().fitted);
+  testing::TempDir tmp;
+  const std::string with = tmp / "risk.h5", without = tmp / "plain.h5";
+  REQUIRE(store::write_run_file(with, [&](store::H5File& f) { return write_weight_fit(f, fit.value()); }).is_ok());
+  REQUIRE(store::write_run_file(without, [&](store::H5File& f) { return f.create_group("/risk"); }).is_ok());
+
+  auto back = read_weight_fit_file(with);
+  INFO(back.status().message());
+  REQUIRE(back.is_ok());
+  const WeightFit &a = fit.value(), &b = back.value();
+  CHECK(b.fitted);
+  CHECK(b.reason == a.reason);
+  CHECK(b.as_of == a.as_of);
+  CHECK(b.weights.takedown == a.weights.takedown);
+  CHECK(b.weights.test_buy_counterfeit == a.weights.test_buy_counterfeit);
+  CHECK(b.weights.complaint == a.weights.complaint);
+  CHECK(b.weights.enforcement_confirmed == a.weights.enforcement_confirmed);
+  CHECK(b.weights.half_life_days == a.weights.half_life_days);
+  CHECK(b.job_weights.test_buy_counterfeit == a.job_weights.test_buy_counterfeit);
+  CHECK(b.coefficients == a.coefficients);
+  CHECK(b.intercept == a.intercept);
+  CHECK(b.cv_fitted.auc == a.cv_fitted.auc);
+  CHECK(b.cv_job.log_loss == a.cv_job.log_loss);
+  CHECK(b.positives == a.positives);
+  CHECK(b.negatives == a.negatives);
+  CHECK(b.networks == a.networks);
+  CHECK(b.folds == a.folds);
+  CHECK(b.options.folds == a.options.folds);
+  CHECK(b.options.l2 == a.options.l2);
+  CHECK(b.options.min_per_class == a.options.min_per_class);
+
+  auto none = read_weight_fit_file(without);
+  CHECK(none.status().code() == Status::Code::kNotFound);
+  CHECK(none.status().message().find("--fit") != std::string::npos);
+}
