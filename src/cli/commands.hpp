@@ -18,6 +18,7 @@ void add_score_command(CLI::App& app, int& exit_code);
 void add_targets_command(CLI::App& app, int& exit_code);
 void add_export_command(CLI::App& app, int& exit_code);
 void add_eval_command(CLI::App& app, int& exit_code);
+void add_run_command(CLI::App& app, int& exit_code);
 
 // Applies --threads (0 = leave OpenMP's default).
 void set_threads(int threads);

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   app.fallthrough(false);
 
   int exit_code = kExitOk;
+  add_run_command(app, exit_code);
   add_generate_command(app, exit_code);
   add_ingest_command(app, exit_code);
   add_detect_command(app, exit_code);

@@ -1,0 +1,374 @@
+// `sourcetrace run`: the whole batch job on one dataset, into one folder.
+//
+// ingest → detect → score → targets → export, then summary.json, and last
+// manifest.json, which marks the folder a complete run (it is removed
+// first, so a killed run never looks complete).
+//
+// Each stage runs as a child process of this same executable, exactly the
+// command a user would type (`sourcetrace score …`), so a stage behaves
+// the same alone and in a run, its memory is given back when it ends, and
+// its wall time and peak RSS are measured by the kernel (wait4).
+//
+// A stage is skipped when its output already records the same inputs:
+// ingest compares the dataset's content digest, the later stages the
+// digests of the previous stage's output and of the job file, and every
+// stage the engine build (store/engine_stamp.hpp). Outputs are written
+// atomically, so a stage killed half-way left no output and simply runs
+// again.
+#include <fmt/core.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <functional>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "commands.hpp"
+#include "job_file.hpp"
+#include "sourcetrace/cli/exit_code.hpp"
+#include "sourcetrace/community/community_file.hpp"
+#include "sourcetrace/ingest/ingest.hpp"
+#include "sourcetrace/risk/risk_file.hpp"
+#include "sourcetrace/store/engine_stamp.hpp"
+#include "sourcetrace/store/graph_file.hpp"
+#include "sourcetrace/store/run_file.hpp"
+#include "sourcetrace/store/run_manifest.hpp"
+#include "sourcetrace/tables/csv_reader.hpp"
+#include "sourcetrace/tables/output_file.hpp"
+#include "sourcetrace/targets/target_file.hpp"
+
+namespace sourcetrace::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunOptions {
+  std::string dataset, out, job;
+  int threads = 0;
+  bool lenient = false;
+  bool force = false;
+};
+
+// The files of a run folder.
+struct RunFolder {
+  fs::path dir;
+  std::string file(const char* name) const { return (dir / name).string(); }
+  std::string graph() const { return file("graph.h5"); }
+  std::string communities() const { return file("communities.h5"); }
+  std::string risk() const { return file("risk.h5"); }
+  std::string targets() const { return file("targets.h5"); }
+};
+
+struct StageOutcome {
+  std::string name;
+  bool ran = false;
+  std::string why;  // why it ran, or why it was skipped
+  double seconds = 0;
+  double peak_rss_mb = 0;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Runs `sourcetrace ARGS…` (this executable) and waits for it; its output
+// goes where ours goes. Returns its exit code (128 + signal if killed).
+int run_child(const std::vector<std::string>& args, StageOutcome& outcome) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<char*> argv;
+  std::string self = "sourcetrace";
+  argv.push_back(self.data());
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    fmt::print(stderr, "sourcetrace: error: cannot start the {} stage: {}\n", outcome.name, std::strerror(errno));
+    return kExitInternal;
+  }
+  if (pid == 0) {
+    // A stage must not outlive a run that was killed (Slurm's scancel,
+    // a kill -9): it would go on writing into a folder being rerun.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(kExitInterrupted);
+    ::execv("/proc/self/exe", argv.data());
+    ::_exit(kExitInternal);
+  }
+  int status = 0;
+  rusage usage{};
+  while (::wait4(pid, &status, 0, &usage) < 0) {
+    if (errno != EINTR) return kExitInternal;
+  }
+  outcome.seconds = seconds_since(start);
+  outcome.peak_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+// Each returns why the stage must run, or nullopt when its output is
+// current. A file that cannot be read is a reason to run, not an error:
+// the stage will overwrite it.
+std::optional<std::string> built_elsewhere(const std::string& path) {
+  auto build = store::read_engine_build(path);
+  if (!build.is_ok() || build.value() != store::engine_build()) {
+    return fs::path(path).filename().string() + " was written by another engine build";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> ingest_staleness(const RunOptions& o, const RunFolder& run,
+                                            const std::string& dataset_digest) {
+  if (!fs::exists(run.graph())) return "no graph.h5 yet";
+  auto provenance = store::read_graph_provenance(run.graph());
+  if (!provenance.is_ok()) return "graph.h5 is unreadable";
+  if (provenance.value().input_digest != dataset_digest) return "the dataset changed";
+  if (auto why = built_elsewhere(run.graph())) return why;
+  // A lenient ingest that rejected rows must not stand in for a strict one.
+  if (!o.lenient) {
+    auto tables = nlohmann::json::parse(provenance.value().tables_json, nullptr, false);
+    if (tables.is_discarded()) return "graph.h5 records no table counts";
+    for (const auto& t : tables) {
+      if (t.value("rows_rejected", 0) > 0) return "graph.h5 was made leniently and rejected rows";
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> detect_staleness(const RunFolder& run, const Job& job, const std::string& graph_digest) {
+  if (!fs::exists(run.communities())) return "no communities.h5 yet";
+  auto record = community::read_communities_file(run.communities());
+  if (!record.is_ok()) return "communities.h5 is unreadable";
+  if (record.value().graph_digest != graph_digest) return "the graph changed";
+  if (record.value().job_digest != job.digest) return "the job changed";
+  return built_elsewhere(run.communities());
+}
+
+std::optional<std::string> score_staleness(const RunFolder& run, const Job& job, const std::string& graph_digest) {
+  if (!fs::exists(run.risk())) return "no risk.h5 yet";
+  auto record = risk::read_risk_file(run.risk());
+  if (!record.is_ok()) return "risk.h5 is unreadable";
+  auto detected = community::read_communities_file(run.communities());
+  if (!detected.is_ok()) return "communities.h5 is unreadable";
+  if (record.value().graph_digest != graph_digest) return "the graph changed";
+  if (record.value().communities_digest != community::membership_digest(detected.value().hierarchy.back().partition)) {
+    return "the communities changed";
+  }
+  if (record.value().job_digest != job.digest) return "the job changed";
+  return built_elsewhere(run.risk());
+}
+
+std::optional<std::string> targets_staleness(const RunFolder& run, const Job& job) {
+  if (!fs::exists(run.targets())) return "no targets.h5 yet";
+  auto record = targets::read_targets_file(run.targets());
+  if (!record.is_ok()) return "targets.h5 is unreadable";
+  auto scored = risk::read_risk_file(run.risk());
+  if (!scored.is_ok()) return "risk.h5 is unreadable";
+  if (record.value().risk_digest != risk::risk_digest(scored.value().networks)) return "the risks changed";
+  if (record.value().job_digest != job.digest) return "the job changed";
+  return built_elsewhere(run.targets());
+}
+
+// Data records of a CSV output (header excluded).
+Result<std::uint64_t> count_records(const std::string& path) {
+  auto reader = tables::CsvReader::open(path);
+  if (!reader.is_ok()) return reader.status();
+  tables::CsvRecord record;
+  std::string reason;
+  std::uint64_t records = 0;
+  for (;;) {
+    const auto next = reader.value()->next(record, reason);
+    if (next == tables::CsvReader::Next::kEnd) break;
+    if (next != tables::CsvReader::Next::kRecord) return Status::corrupt(path + ": " + reason);
+    ++records;
+  }
+  return records == 0 ? 0 : records - 1;
+}
+
+Result<nlohmann::json> make_summary(const RunOptions& o, const RunFolder& run, const Job& job,
+                                    const std::string& dataset_digest, const std::vector<StageOutcome>& stages,
+                                    double wall_seconds) {
+  using nlohmann::json;
+  auto provenance = store::read_graph_provenance(run.graph());
+  if (!provenance.is_ok()) return provenance.status();
+  auto detected = community::read_communities_file(run.communities());
+  if (!detected.is_ok()) return detected.status();
+  auto scored = risk::read_risk_file(run.risk());
+  if (!scored.is_ok()) return scored.status();
+  auto ranked = targets::read_targets_file(run.targets());
+  if (!ranked.is_ok()) return ranked.status();
+
+  json tables = json::array();
+  for (const auto& t : json::parse(provenance.value().tables_json, nullptr, false)) {
+    tables.push_back({{"table", t.value("table", "")},
+                      {"read", t.value("rows_read", 0)},
+                      {"accepted", t.value("rows_accepted", 0)},
+                      {"rejected", t.value("rows_rejected", 0)},
+                      {"digest", t.value("digest", "")}});
+  }
+  json written = json::object();
+  for (const char* name : {"networks.csv", "members.csv", "targets.csv"}) {
+    auto rows = count_records(run.file(name));
+    if (!rows.is_ok()) return rows.status();
+    written[name] = rows.value();
+  }
+  json stage_list = json::array();
+  for (const StageOutcome& s : stages) {
+    stage_list.push_back({{"stage", s.name},
+                          {"ran", s.ran},
+                          {"why", s.why},
+                          {"seconds", s.seconds},
+                          {"peak_rss_mb", s.peak_rss_mb}});
+  }
+  const auto& levels = detected.value().hierarchy;
+  std::uint64_t suspects = 0;
+  for (const auto& n : scored.value().networks) suspects += n.risk >= job.min_risk;
+  return json{
+      {"dataset", o.dataset},
+      {"run", run.dir.string()},
+      {"created", store::utc_now()},
+      {"wall_seconds", wall_seconds},
+      {"threads", o.threads},
+      {"lenient", o.lenient},
+      {"seed", job.detect.seed},
+      {"job", {{"path", job.path}, {"digest", job.digest}}},
+      {"parameters", job.parameters},
+      {"inputs", {{"dataset_digest", dataset_digest}, {"tables", tables}}},
+      {"stages", stage_list},
+      {"counts",
+       {{"communities", levels.back().partition.num_communities},
+        {"modularity", levels.back().modularity},
+        {"networks_scored", scored.value().networks.size()},
+        {"networks_at_min_risk", suspects},
+        {"targets", ranked.value().ranked.size()}}},
+      {"written", written},
+      {"versions",
+       {{"engine", store::engine_name()},
+        {"engine_build", store::engine_build()},
+        {"graph_format", store::kGraphFormatVersion},
+        {"run_format", store::kRunFormatVersion}}},
+  };
+}
+
+Status write_json(const std::string& path, const nlohmann::json& j) {
+  auto out = tables::OutputFile::create(path);
+  if (!out.is_ok()) return out.status();
+  ST_RETURN_IF_ERROR(out.value()->write(j.dump(2) + "\n"));
+  return out.value()->publish();
+}
+
+int run_all(const RunOptions& o) {
+  const auto start = std::chrono::steady_clock::now();
+  auto loaded = load_job(o.job);
+  if (!loaded.is_ok()) return report_failure(loaded.status());
+  const Job& job = loaded.value();
+  RunFolder run{fs::path(o.out)};
+  std::error_code ec;
+  fs::create_directories(run.dir, ec);
+  if (ec) return report_failure(Status::cannot_create(fmt::format("{}: cannot create folder: {}", o.out, ec.message())));
+  if (Status s = store::remove_run_manifest(o.out); !s.is_ok()) return report_failure(s);
+
+  auto digest = ingest::dataset_digest(o.dataset);
+  if (!digest.is_ok()) return report_failure(digest.status());
+  const std::string dataset_digest = digest.value().hex();
+
+  std::vector<std::string> job_args, thread_args;
+  if (!o.job.empty()) job_args = {"--job", o.job};
+  if (o.threads > 0) thread_args = {"--threads", std::to_string(o.threads)};
+  auto with = [](std::vector<std::string> args, const std::vector<std::string>& more) {
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  };
+
+  std::vector<StageOutcome> stages;
+  // Runs one stage unless `staleness` says its output is current.
+  auto stage = [&](const char* name, const std::function<std::optional<std::string>()>& staleness,
+                   const std::vector<std::string>& args) -> int {
+    StageOutcome outcome;
+    outcome.name = name;
+    std::optional<std::string> why = o.force ? std::optional<std::string>("--force") : staleness();
+    if (!why) {
+      outcome.why = "up to date";
+      fmt::print(stderr, "run: {}: up to date, skipped\n", name);
+      stages.push_back(outcome);
+      return kExitOk;
+    }
+    outcome.ran = true;
+    outcome.why = *why;
+    fmt::print(stderr, "run: {}: runs ({})\n", name, *why);
+    const int code = run_child(args, outcome);
+    stages.push_back(outcome);
+    if (code != kExitOk) fmt::print(stderr, "sourcetrace: error: run stopped: the {} stage failed (exit {})\n", name, code);
+    return code;
+  };
+
+  std::vector<std::string> ingest_args = with({"ingest", o.dataset, "--out", run.graph()}, thread_args);
+  if (o.lenient) ingest_args.push_back("--lenient");
+  if (int c = stage("ingest", [&] { return ingest_staleness(o, run, dataset_digest); }, ingest_args)) return c;
+  // The graph's own record of its input is what the later stages compare.
+  auto provenance = store::read_graph_provenance(run.graph());
+  if (!provenance.is_ok()) return report_failure(provenance.status());
+  const std::string graph_digest = provenance.value().input_digest;
+
+  if (int c = stage("detect", [&] { return detect_staleness(run, job, graph_digest); },
+                    with(with({"detect", run.graph(), "--out", run.communities()}, job_args), thread_args))) {
+    return c;
+  }
+  if (int c = stage("score", [&] { return score_staleness(run, job, graph_digest); },
+                    with({"score", run.graph(), run.communities(), "--out", run.risk()}, job_args))) {
+    return c;
+  }
+  if (int c = stage("targets", [&] { return targets_staleness(run, job); },
+                    with({"targets", run.graph(), run.communities(), run.risk(), "--out", run.targets()}, job_args))) {
+    return c;
+  }
+  // Export is cheap and has no record of its own inputs: it always runs.
+  if (int c = stage("export", [] { return std::optional<std::string>("always"); },
+                    with({"export", o.out, "--out", o.out}, job_args))) {
+    return c;
+  }
+
+  auto summary = make_summary(o, run, job, dataset_digest, stages, seconds_since(start));
+  if (!summary.is_ok()) return report_failure(summary.status());
+  if (Status s = write_json(run.file("summary.json"), summary.value()); !s.is_ok()) return report_failure(s);
+
+  std::vector<std::string> outputs = {"graph.h5",     "communities.h5", "risk.h5",     "targets.h5",
+                                      "networks.csv", "members.csv",    "targets.csv", "summary.json"};
+  if (o.lenient && fs::exists(run.file("rejected.csv"))) outputs.push_back("rejected.csv");
+  if (Status s = store::write_run_manifest(o.out, outputs); !s.is_ok()) return report_failure(s);
+
+  int ran = 0;
+  for (const StageOutcome& s : stages) ran += s.ran;
+  const auto& counts = summary.value()["counts"];
+  fmt::print(stderr, "run: complete: {} stages ran, {} skipped; {} networks at or above risk {:.2f}, {} targets "
+                     "in {:.1f} s -> {}\n",
+             ran, static_cast<int>(stages.size()) - ran, counts["networks_at_min_risk"].get<std::uint64_t>(),
+             job.min_risk, counts["targets"].get<std::uint64_t>(), seconds_since(start), o.out);
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "run", "The whole batch job: ingest, detect, score, targets and export a dataset into one run folder");
+  cmd->add_option("DATASET", o->dataset, "Dataset folder with the contract's tables (.csv or .csv.gz)")->required();
+  cmd->add_option("--out", o->out, "The run folder (created; stages already current there are skipped)")->required();
+  cmd->add_option("--job", o->job, "Job file (default: built-in values, as in jobs/default.toml)");
+  cmd->add_option("--threads", o->threads, "Threads per stage (0: all cores)")->capture_default_str();
+  cmd->add_flag("--lenient", o->lenient, "Ingest leniently: bad rows go to rejected.csv in the run folder");
+  cmd->add_flag("--force", o->force, "Run every stage even where its output is current");
+  cmd->callback([o, &exit_code] { exit_code = run_all(*o); });
+}
+
+}  // namespace sourcetrace::cli
