@@ -29,7 +29,7 @@ struct ExportOptions {
   std::string run, out, job, brand;
 };
 
-std::string network_name(community::CommunityId c) { return fmt::format("N{:05d}", c); }
+using risk::network_name;
 
 int run_export(const ExportOptions& o) {
   auto job = load_job(o.job);

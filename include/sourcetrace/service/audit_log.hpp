@@ -1,0 +1,92 @@
+// AuditLog: every call to the query service, allowed or not, one JSON line
+// each, chained by SHA-256 so that an edited or deleted line shows.
+//
+//   {"time":"2024-05-01T12:00:00.123Z","token":"alice","call":"network",
+//    "args":{"network":"N00012"},"result":{"size":1},
+//    "prev":"<64 hex>","hash":"<64 hex>"}
+//
+// `token` is the token's id, "-" when the secret matched no token: never a
+// secret. `result` is {"size":N} for an answer or
+// {"error":"NotFound","message":"..."} for a refusal. `hash` is the SHA-256
+// of the line's own text up to the hash field (the line as written with
+// `,"hash":"..."` taken out); it is always the last field, so a reader
+// checks it on the exact bytes, with no JSON re-serialisation. `prev` is the
+// previous line's `hash` (64 zeros on the first line); since `hash` covers
+// everything else in its line, chaining on it is chaining on the whole line.
+//
+// verify_audit_log detects: an edited line (its hash no longer matches),
+// a deleted or reordered line (the next line's prev no longer matches),
+// lines cut from the start (the first prev is not zeros), a half-written
+// last line. It cannot detect: the last lines cut off the end (the rest is
+// still a valid chain — keep the last hash elsewhere, e.g. ship lines to
+// another host, to catch that), nor a whole chain rewritten from some line
+// on by someone who can write the file (the hashes are keyless; anyone can
+// recompute them). The chain makes tampering evident, not impossible.
+//
+// One process writes a log at a time (open takes an exclusive flock);
+// append is safe from any number of threads in that process.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "sourcetrace/status.hpp"
+
+namespace sourcetrace::service {
+
+// The 64 zeros a chain starts from.
+extern const char* const kAuditChainStart;
+
+// One call as the server saw it. `error` empty means it was answered.
+struct AuditEntry {
+  std::string token_id;             // the token's id (never its secret), "-" when unknown
+  std::string call;                 // the service method, e.g. "network"
+  nlohmann::ordered_json args = nlohmann::ordered_json::object();  // never the secret
+  std::int64_t result_size = 0;     // items answered (1 for a single object)
+  std::string error;                // e.g. "NotFound", "Forbidden"; empty on success
+  std::string message;              // the error's message
+};
+
+class AuditLog {
+ public:
+  // Opens `path` for appending, creating it (mode 0600) when missing. An
+  // existing log continues its chain from its last line; a log whose last
+  // line is not a complete, self-consistent entry is refused (kCorrupt,
+  // "file:line: reason") rather than chained onto. `sync_each_line` makes
+  // every append wait for fdatasync: lines then survive a power loss, not
+  // only a crash of the process, at the cost of a disk flush per call.
+  static Result<std::unique_ptr<AuditLog>> open(const std::string& path,
+                                                bool sync_each_line = false);
+  ~AuditLog();
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  // Appends one line, time-stamped now, with one write(2): a line is in the
+  // file whole or, if the write fails, not at all (a partial write is cut
+  // back off). Thread-safe: lines are chained in the order appended.
+  Status append(const AuditEntry& entry);
+
+  const std::string& path() const { return path_; }
+  std::uint64_t lines_written() const;
+
+ private:
+  AuditLog(std::string path, int fd, std::string last_hash, std::uint64_t size, bool sync);
+
+  const std::string path_;
+  const int fd_;
+  const bool sync_each_line_;
+  mutable std::mutex mutex_;
+  std::string last_hash_;   // guarded by mutex_
+  std::uint64_t size_;      // bytes in the file; guarded by mutex_
+  std::uint64_t written_ = 0;  // guarded by mutex_
+};
+
+// Checks every line of an audit log and the chain between them. Returns the
+// number of lines, or kCorrupt "file:line: reason" for the first line that
+// breaks the chain (kMissingInput when the file is not there).
+Result<std::uint64_t> verify_audit_log(const std::string& path);
+
+}  // namespace sourcetrace::service
