@@ -19,6 +19,11 @@ void add_targets_command(CLI::App& app, int& exit_code);
 void add_export_command(CLI::App& app, int& exit_code);
 void add_eval_command(CLI::App& app, int& exit_code);
 void add_run_command(CLI::App& app, int& exit_code);
+void add_serve_command(CLI::App& app, int& exit_code);
+void add_publish_command(CLI::App& app, int& exit_code);
+void add_query_command(CLI::App& app, int& exit_code);
+void add_token_command(CLI::App& app, int& exit_code);
+void add_audit_command(CLI::App& app, int& exit_code);
 
 // Applies --threads (0 = leave OpenMP's default).
 void set_threads(int threads);

@@ -33,6 +33,11 @@ int main(int argc, char** argv) {
   add_export_command(app, exit_code);
   add_info_command(app, exit_code);
   add_eval_command(app, exit_code);
+  add_serve_command(app, exit_code);
+  add_publish_command(app, exit_code);
+  add_query_command(app, exit_code);
+  add_token_command(app, exit_code);
+  add_audit_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

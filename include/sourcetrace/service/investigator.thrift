@@ -1,0 +1,181 @@
+// The investigator query service: what `sourcetrace serve` answers about
+// one published batch run. The C++ and Python code is generated from this
+// file by the build (never committed); field ids are never reused.
+//
+// Every call takes the caller's token first. What a token may see: an
+// `investigator` token sees every network; a `brand` token only the
+// networks whose evidence names one of its brands. Anything else — a
+// network, an entity, a neighbour, a path — is answered as NotFound, the
+// same as if it did not exist, so that nothing leaks through a path or a
+// neighbour list.
+
+namespace cpp sourcetrace.service.api
+namespace py sourcetrace_service
+
+// ---- errors ----
+
+exception NotFound {
+  1: string message,
+}
+
+// The token is unknown or revoked.
+exception Forbidden {
+  1: string message,
+}
+
+// A parameter outside its limits; `limit` is the bound that was passed.
+exception BadRequest {
+  1: string message,
+  2: string parameter,
+  3: i64 limit,
+}
+
+// Too many calls in flight, or the call ran past its deadline.
+exception ServerBusy {
+  1: string message,
+  2: i32 retry_after_ms,
+}
+
+// ---- data ----
+
+struct NetworkSummary {
+  1: string network,          // "N00012", stable within the run
+  2: double risk,             // [0, 1]
+  3: i32 members,
+  4: i32 sellers,
+  5: i32 warehouses,
+  6: i32 accounts,
+  7: i32 evidence,            // evidence rows on members
+  8: list<string> brands,     // brands named by its evidence
+  9: string reason,
+}
+
+struct NetworkPage {
+  1: list<NetworkSummary> networks,
+  2: i64 total,               // matching networks, all pages
+  3: i32 offset,
+}
+
+struct EntityRef {
+  1: string kind,             // seller | warehouse | account | brand
+  2: string id,
+}
+
+struct Member {
+  1: EntityRef entity,
+  2: string role_hint,        // source | distributor | storefront | collector | legit
+  3: double risk,             // member risk
+}
+
+struct EvidenceCount {
+  1: string signal,
+  2: string brand,            // "" when the row names none
+  3: i32 rows,
+}
+
+struct LayerCount {
+  1: string layer,            // seller | warehouse | payment | shipment
+  2: i64 edges,               // edges with both ends in the network
+}
+
+struct Target {
+  1: i32 rank,                // in the global list
+  2: string network,
+  3: EntityRef entity,
+  4: string role_hint,
+  5: double impact,           // cumulative share of the network's flow cut
+  6: double marginal,         // this pick's own share
+  7: string reason,
+}
+
+struct NetworkDetail {
+  1: NetworkSummary summary,
+  2: list<Member> members,
+  3: list<EvidenceCount> evidence,
+  4: list<Target> targets,
+  5: list<LayerCount> layers,
+}
+
+struct Neighbour {
+  1: EntityRef entity,
+  2: string layer,
+  3: double weight,           // the layer's edge weight (events, units or amount)
+}
+
+struct EntityDetail {
+  1: EntityRef entity,
+  2: string network,
+  3: double risk,             // member risk
+  4: string role_hint,
+  5: list<EvidenceCount> evidence,
+  6: list<Neighbour> neighbours,    // one page, all layers, by layer then id
+  7: i64 neighbours_total,
+  8: i32 neighbours_offset,
+}
+
+struct PathStep {
+  1: EntityRef tail,
+  2: EntityRef head,
+  3: string layer,
+  4: double weight,
+}
+
+struct Path {
+  1: list<PathStep> steps,
+}
+
+struct PathResult {
+  1: list<Path> paths,        // the shortest paths (fewest hops), at most max_paths
+  2: i32 hops,                // their length; 0 when none within max_hops
+  3: i64 visited,             // entities the search looked at
+}
+
+struct TargetPage {
+  1: list<Target> targets,
+  2: i64 total,
+  3: i32 offset,
+}
+
+struct RunInfo {
+  1: string run,              // the run folder's name
+  2: string created,          // ISO-8601 UTC (manifest)
+  3: string engine,
+  4: string engine_build,
+  5: string dataset_digest,
+  6: string parameters_json,  // every job parameter as used
+  7: i64 networks,
+  8: i64 entities,
+  9: string published,        // when this server loaded it
+}
+
+struct NetworkFilter {
+  1: double min_risk = 0.0,
+  2: string brand = "",       // "" = any
+  3: i32 min_members = 0,
+  4: i32 max_members = 0,     // 0 = no bound
+}
+
+service Investigator {
+  // An empty call: what a round trip costs (benchmarks, health checks).
+  void ping(1: string token) throws (1: Forbidden forbidden, 2: ServerBusy busy),
+
+  RunInfo run_info(1: string token) throws (1: Forbidden forbidden, 2: ServerBusy busy),
+
+  NetworkPage list_networks(1: string token, 2: NetworkFilter filter, 3: i32 offset, 4: i32 limit)
+      throws (1: Forbidden forbidden, 2: BadRequest bad, 3: ServerBusy busy),
+
+  NetworkDetail network(1: string token, 2: string network)
+      throws (1: Forbidden forbidden, 2: NotFound not_found, 3: ServerBusy busy),
+
+  EntityDetail entity(1: string token, 2: EntityRef entity, 3: i32 neighbours_offset, 4: i32 neighbours_limit)
+      throws (1: Forbidden forbidden, 2: NotFound not_found, 3: BadRequest bad, 4: ServerBusy busy),
+
+  PathResult paths(1: string token, 2: EntityRef source, 3: EntityRef destination, 4: i32 max_hops, 5: i32 max_paths)
+      throws (1: Forbidden forbidden, 2: NotFound not_found, 3: BadRequest bad, 4: ServerBusy busy),
+
+  TargetPage targets(1: string token, 2: i32 offset, 3: i32 limit)
+      throws (1: Forbidden forbidden, 2: BadRequest bad, 3: ServerBusy busy),
+
+  Target target(1: string token, 2: i32 rank)
+      throws (1: Forbidden forbidden, 2: NotFound not_found, 3: ServerBusy busy),
+}

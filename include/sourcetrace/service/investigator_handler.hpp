@@ -1,0 +1,78 @@
+// InvestigatorHandler: the service's calls, as the server runs them.
+//
+// Each call, in order: the token is authenticated (unknown or revoked:
+// Forbidden); a slot among `max_in_flight` calls is taken (none free:
+// ServerBusy, so a burst cannot queue unbounded work); the served snapshot
+// is taken once (a publish swapping it mid-call does not change this
+// call's answer); the query runs on it with the token's scope and the
+// limits, its deadline `deadline_ms` from now; and the call, allowed or
+// not, is appended to the audit log with its arguments and the size of its
+// result or its error. The token's secret never reaches the log: the
+// token's id does.
+//
+// Thread-safe: the server calls one handler from every connection's thread.
+// What it shares is immutable (a snapshot, a token table) behind atomic
+// shared pointers that `ServiceState` swaps whole.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "sourcetrace/service/api/Investigator.h"
+#include "sourcetrace/service/audit_log.hpp"
+#include "sourcetrace/service/run_snapshot.hpp"
+#include "sourcetrace/service/token_store.hpp"
+
+namespace sourcetrace::service {
+
+struct ServiceLimits {
+  Limits query;              // page size, hops, paths, nodes visited
+  int deadline_ms = 5000;    // per call
+  int max_in_flight = 64;    // calls running at once
+};
+
+// What every connection shares. The snapshot and the tokens are replaced
+// whole (publish, SIGHUP); calls in flight keep the ones they started with.
+class ServiceState {
+ public:
+  ServiceState(std::shared_ptr<const RunSnapshot> snapshot, std::shared_ptr<const TokenStore> tokens,
+               std::unique_ptr<AuditLog> audit, ServiceLimits limits);
+
+  std::shared_ptr<const RunSnapshot> snapshot() const { return snapshot_.load(); }
+  void set_snapshot(std::shared_ptr<const RunSnapshot> s) { snapshot_.store(std::move(s)); }
+  std::shared_ptr<const TokenStore> tokens() const { return tokens_.load(); }
+  void set_tokens(std::shared_ptr<const TokenStore> t) { tokens_.store(std::move(t)); }
+  AuditLog& audit() { return *audit_; }
+  const ServiceLimits& limits() const { return limits_; }
+  std::atomic<int>& in_flight() { return in_flight_; }
+
+ private:
+  std::atomic<std::shared_ptr<const RunSnapshot>> snapshot_;
+  std::atomic<std::shared_ptr<const TokenStore>> tokens_;
+  std::unique_ptr<AuditLog> audit_;
+  ServiceLimits limits_;
+  std::atomic<int> in_flight_{0};
+};
+
+class InvestigatorHandler : public api::InvestigatorIf {
+ public:
+  explicit InvestigatorHandler(ServiceState& state) : state_(state) {}
+
+  void ping(const std::string& token) override;
+  void run_info(api::RunInfo& out, const std::string& token) override;
+  void list_networks(api::NetworkPage& out, const std::string& token, const api::NetworkFilter& filter,
+                     std::int32_t offset, std::int32_t limit) override;
+  void network(api::NetworkDetail& out, const std::string& token, const std::string& network) override;
+  void entity(api::EntityDetail& out, const std::string& token, const api::EntityRef& entity,
+              std::int32_t neighbours_offset, std::int32_t neighbours_limit) override;
+  void paths(api::PathResult& out, const std::string& token, const api::EntityRef& source,
+             const api::EntityRef& destination, std::int32_t max_hops, std::int32_t max_paths) override;
+  void targets(api::TargetPage& out, const std::string& token, std::int32_t offset, std::int32_t limit) override;
+  void target(api::Target& out, const std::string& token, std::int32_t rank) override;
+
+ private:
+  ServiceState& state_;
+};
+
+}  // namespace sourcetrace::service

@@ -1,0 +1,169 @@
+// RunSnapshot: one published batch run in memory, and every query on it.
+//
+// The query service answers investigators from a finished run folder
+// (docs/run-h5.md): the networks and their members, an entity and its
+// neighbours, the shortest paths between two entities, the target list.
+// load() reads the run once and precomputes what every answer needs, so a
+// query is a lookup, a slice or a bounded search; nothing is mutable after
+// load, so any number of threads query one snapshot without locks, and a
+// newly published run is a new snapshot swapped in whole.
+//
+// Per entity the snapshot keeps flat arrays only (kind and key, network,
+// role, member risk, its row of the merged adjacency, lookup slots of 4
+// bytes), no strings or maps: the benchmark serves a 1M-seller run, and
+// graph.h5's event counts and directed arcs, which no answer shows, are
+// dropped. Per network it keeps what networks.csv shows (counted as
+// src/cli/export.cpp counts them: evidence rows dated on or before the
+// risk stage's as-of date, and the brands they name), its members in
+// vertex order (as members.csv), its evidence by (signal, brand), its
+// edges with both ends inside per layer, and its targets. Entities' own
+// evidence counts use the same as-of date. Every network of risk.h5 is
+// served, the rests of communities included; NetworkFilter::min_risk
+// narrows a list to the job's suspects.
+//
+// Access: every query takes the caller's Scope. Whatever the scope may not
+// see — a network, an entity, a neighbour, a path through it, a target —
+// is answered exactly like something that does not exist: api::NotFound
+// for a direct lookup, silently absent from lists and searches, whose
+// totals count only what is visible. A parameter outside Limits throws
+// api::BadRequest naming the parameter and the limit; a search past the
+// deadline throws api::ServerBusy. A negative offset is a BadRequest with
+// limit 0 (the lower bound); an offset past the end gives an empty page.
+//
+// A run folder is taken as written by `sourcetrace run`: the manifest says
+// it is complete, and the stage files are checked for matching sizes, not
+// re-digested (`sourcetrace publish` verifies the digests before a run is
+// served).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sourcetrace/graph/key_index.hpp"
+#include "sourcetrace/risk/role.hpp"
+#include "sourcetrace/service/api/investigator_types.h"
+#include "sourcetrace/service/entity_lookup.hpp"
+#include "sourcetrace/service/layered_adjacency.hpp"
+#include "sourcetrace/service/visibility.hpp"
+#include "sourcetrace/status.hpp"
+
+namespace sourcetrace::service {
+
+// What a caller may see: everything (investigators), or the networks whose
+// evidence names one of `brands` (a brand's token).
+struct Scope {
+  bool everything = false;
+  std::vector<std::string> brands;
+};
+
+// The server's bounds on one call.
+struct Limits {
+  int max_page = 1000;               // list, neighbour and target pages
+  int max_hops = 6;                  // path length
+  int max_paths = 16;                // paths returned
+  std::int64_t max_visited = 200000; // entities one path search may visit
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+};
+
+class RunSnapshot {
+ public:
+  // Loads a complete run folder (its manifest.json must be there: a run
+  // still going or killed is refused), checks that its stage files belong
+  // together, and precomputes the answers' parts.
+  static Result<std::shared_ptr<const RunSnapshot>> load(const std::string& run_dir);
+
+  RunSnapshot(const RunSnapshot&) = delete;
+  RunSnapshot& operator=(const RunSnapshot&) = delete;
+
+  api::RunInfo run_info() const { return info_; }
+
+  // Networks matching `filter` that the scope sees, most suspect first
+  // (ties by network id); one page of at most `limit`.
+  api::NetworkPage list_networks(const Scope& scope, const api::NetworkFilter& filter, int offset, int limit,
+                                 const Limits& limits) const;
+  // A network ("N00012") with its members, evidence, targets and edges per layer.
+  api::NetworkDetail network(const Scope& scope, const std::string& id, const Limits& limits) const;
+  // An entity, its evidence and one page of its visible neighbours (all
+  // layers, by layer then neighbour id).
+  api::EntityDetail entity(const Scope& scope, const api::EntityRef& ref, int offset, int limit,
+                           const Limits& limits) const;
+  // The shortest paths from `a` to `b` (path_search.hpp) through visible
+  // entities; each step names the first layer linking its ends (seller,
+  // warehouse, payment, shipment) and that layer's weight. `a` == `b` is
+  // one path of no steps. A search that visits more than
+  // limits.max_visited entities gives up: no paths, hops 0, and `visited`
+  // above the limit says so.
+  api::PathResult paths(const Scope& scope, const api::EntityRef& a, const api::EntityRef& b, int max_hops,
+                        int max_paths, const Limits& limits) const;
+  // The global target list, restricted to visible networks; one page.
+  api::TargetPage targets(const Scope& scope, int offset, int limit, const Limits& limits) const;
+  // The target of global rank `rank` (1-based).
+  api::Target target(const Scope& scope, int rank) const;
+
+  // Sizes, for tests and the memory report.
+  std::uint32_t num_entities() const { return static_cast<std::uint32_t>(network_of_.size()); }
+  std::uint32_t num_networks() const { return static_cast<std::uint32_t>(networks_.size()); }
+  std::size_t bytes() const;
+
+ private:
+  RunSnapshot() = default;
+  class Loader;
+
+  struct NetworkInfo {
+    double risk = 0;
+    std::uint32_t members = 0, sellers = 0, warehouses = 0, accounts = 0, evidence = 0;
+  };
+  // Evidence rows grouped by (owner, signal, brand): owner is an entity or
+  // a network; sorted by owner, signal, brand name.
+  struct EvidenceGroup {
+    std::uint32_t owner = 0, brand = 0, rows = 0;
+    std::uint8_t signal = 0;
+  };
+  struct TargetRow {
+    std::uint32_t rank = 0, network = 0;
+    graph::VertexId entity = 0;
+    risk::Role role = risk::Role::kLegit;
+    double impact = 0, marginal = 0;
+  };
+
+  Visibility visibility(const Scope& scope) const;
+  graph::VertexId find_entity(const Visibility& visible, const api::EntityRef& ref) const;
+  api::EntityRef entity_ref(graph::VertexId v) const;
+  api::NetworkSummary summary(std::uint32_t c) const;
+  api::Target target_at(std::size_t index) const;
+  std::vector<api::EvidenceCount> evidence_counts(const std::vector<EvidenceGroup>& groups,
+                                                  std::uint32_t owner) const;
+
+  api::RunInfo info_;
+  // Entities, by graph.h5's vertex id.
+  graph::KeyIndex::Blob keys_;  // kind tag and identifier
+  EntityLookup lookup_;
+  std::vector<std::uint32_t> network_of_;
+  std::vector<risk::Role> role_;
+  std::vector<double> member_risk_;
+  LayeredAdjacency adjacency_;
+  std::vector<EvidenceGroup> entity_evidence_;
+  // The brand dictionary (entry 0 = none) and each brand's place by name.
+  graph::KeyIndex brands_;
+  std::vector<std::uint32_t> brand_order_;
+  // Networks, by index; lists as offsets + values (CSR).
+  std::vector<NetworkInfo> networks_;
+  std::vector<std::uint64_t> reason_offsets_{0};
+  std::string reason_bytes_;
+  std::vector<std::uint32_t> network_brand_offsets_{0}, network_brands_;   // brand ids by name
+  std::vector<std::uint32_t> member_offsets_{0}, members_;                 // vertex ids ascending
+  std::vector<std::uint32_t> network_target_offsets_{0}, network_targets_;  // target rows by rank
+  std::vector<std::uint64_t> layer_edges_;  // network × layer: edges with both ends inside
+  std::vector<EvidenceGroup> network_evidence_;
+  std::vector<std::uint32_t> by_risk_;  // network ids, most suspect first
+  std::vector<std::uint32_t> brand_network_offsets_{0}, brand_networks_;  // per brand, by risk
+  // The global target list, in rank order.
+  std::vector<TargetRow> targets_;
+  std::vector<std::uint64_t> target_reason_offsets_{0};
+  std::string target_reason_bytes_;
+};
+
+}  // namespace sourcetrace::service

@@ -1,0 +1,320 @@
+// RunSnapshot's queries: check the parameters, ask Visibility, slice.
+#include "sourcetrace/service/run_snapshot.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "sourcetrace/risk/network_risk.hpp"
+#include "sourcetrace/service/path_search.hpp"
+#include "sourcetrace/tables/contract.hpp"
+
+namespace sourcetrace::service {
+
+namespace {
+
+[[noreturn]] void bad_request(std::string message, std::string parameter, std::int64_t limit) {
+  api::BadRequest e;
+  e.message = std::move(message);
+  e.parameter = std::move(parameter);
+  e.limit = limit;
+  throw e;
+}
+
+// Hidden and absent are answered alike: the message names only what was asked.
+[[noreturn]] void not_found(std::string message) {
+  api::NotFound e;
+  e.message = std::move(message);
+  throw e;
+}
+
+// `offset` at least 0 (its limit is that bound); `limit` within [0, max_page].
+void check_page(int offset, int limit, const Limits& limits, const char* offset_name, const char* limit_name) {
+  if (offset < 0) bad_request(fmt::format("{} must not be negative (got {})", offset_name, offset), offset_name, 0);
+  if (limit < 0 || limit > limits.max_page) {
+    bad_request(fmt::format("{} must be between 0 and {} (got {})", limit_name, limits.max_page, limit), limit_name,
+                limits.max_page);
+  }
+}
+
+// The network index a name like "N00012" stands for, if it is exactly one.
+std::optional<std::uint32_t> parse_network(const std::string& id, std::uint32_t count) {
+  if (id.size() < 2 || id.size() > 11 || id[0] != 'N') return std::nullopt;
+  std::uint64_t c = 0;
+  for (std::size_t i = 1; i < id.size(); ++i) {
+    if (id[i] < '0' || id[i] > '9') return std::nullopt;
+    c = c * 10 + static_cast<std::uint64_t>(id[i] - '0');
+  }
+  if (c >= count || risk::network_name(static_cast<std::uint32_t>(c)) != id) return std::nullopt;
+  return static_cast<std::uint32_t>(c);
+}
+
+}  // namespace
+
+Visibility RunSnapshot::visibility(const Scope& scope) const {
+  if (scope.everything) return Visibility(network_of_);
+  std::vector<bool> seen(networks_.size(), false);
+  for (const std::string& brand : scope.brands) {
+    const std::uint32_t b = brands_.find(0, brand);
+    if (b == graph::KeyIndex::kAbsent || b == 0) continue;
+    for (std::uint32_t i = brand_network_offsets_[b]; i < brand_network_offsets_[b + 1]; ++i) {
+      seen[brand_networks_[i]] = true;
+    }
+  }
+  return Visibility(network_of_, std::move(seen));
+}
+
+graph::VertexId RunSnapshot::find_entity(const Visibility& visible, const api::EntityRef& ref) const {
+  const std::optional<EntityKind> kind = parse_entity_kind(ref.kind);
+  if (!kind) {
+    bad_request(fmt::format("entity kind must be seller, warehouse, account or brand (got \"{}\")", ref.kind),
+                "kind", 0);
+  }
+  const std::uint32_t v = lookup_.find(static_cast<std::uint8_t>(*kind), ref.id);
+  if (v == graph::KeyIndex::kAbsent || !visible.entity(v)) not_found(fmt::format("no entity {}:{}", ref.kind, ref.id));
+  return v;
+}
+
+api::EntityRef RunSnapshot::entity_ref(graph::VertexId v) const {
+  api::EntityRef ref;
+  ref.kind = entity_kind_name(static_cast<EntityKind>(keys_.tags[v]));
+  ref.id.assign(keys_.bytes.data() + keys_.offsets[v], keys_.offsets[v + 1] - keys_.offsets[v]);
+  return ref;
+}
+
+api::NetworkSummary RunSnapshot::summary(std::uint32_t c) const {
+  const NetworkInfo& n = networks_[c];
+  api::NetworkSummary s;
+  s.network = risk::network_name(c);
+  s.risk = n.risk;
+  s.members = static_cast<std::int32_t>(n.members);
+  s.sellers = static_cast<std::int32_t>(n.sellers);
+  s.warehouses = static_cast<std::int32_t>(n.warehouses);
+  s.accounts = static_cast<std::int32_t>(n.accounts);
+  s.evidence = static_cast<std::int32_t>(n.evidence);
+  for (std::uint32_t i = network_brand_offsets_[c]; i < network_brand_offsets_[c + 1]; ++i) {
+    s.brands.emplace_back(brands_.key(network_brands_[i]));
+  }
+  s.reason.assign(reason_bytes_, reason_offsets_[c], reason_offsets_[c + 1] - reason_offsets_[c]);
+  return s;
+}
+
+api::Target RunSnapshot::target_at(std::size_t index) const {
+  const TargetRow& row = targets_[index];
+  api::Target t;
+  t.rank = static_cast<std::int32_t>(row.rank);
+  t.network = risk::network_name(row.network);
+  t.entity = entity_ref(row.entity);
+  t.role_hint = risk::role_name(row.role);
+  t.impact = row.impact;
+  t.marginal = row.marginal;
+  t.reason.assign(target_reason_bytes_, target_reason_offsets_[index],
+                  target_reason_offsets_[index + 1] - target_reason_offsets_[index]);
+  return t;
+}
+
+std::vector<api::EvidenceCount> RunSnapshot::evidence_counts(const std::vector<EvidenceGroup>& groups,
+                                                             std::uint32_t owner) const {
+  const auto first = std::lower_bound(groups.begin(), groups.end(), owner,
+                                      [](const EvidenceGroup& g, std::uint32_t o) { return g.owner < o; });
+  std::vector<api::EvidenceCount> counts;
+  for (auto it = first; it != groups.end() && it->owner == owner; ++it) {
+    api::EvidenceCount e;
+    e.signal = tables::kSignalNames[it->signal];
+    e.brand = brands_.key(it->brand);
+    e.rows = static_cast<std::int32_t>(it->rows);
+    counts.push_back(std::move(e));
+  }
+  return counts;
+}
+
+api::NetworkPage RunSnapshot::list_networks(const Scope& scope, const api::NetworkFilter& filter, int offset,
+                                            int limit, const Limits& limits) const {
+  check_page(offset, limit, limits, "offset", "limit");
+  if (filter.min_members < 0) bad_request("filter.min_members must not be negative", "filter.min_members", 0);
+  if (filter.max_members < 0) bad_request("filter.max_members must not be negative", "filter.max_members", 0);
+  if (std::isnan(filter.min_risk)) bad_request("filter.min_risk must be a number", "filter.min_risk", 0);
+  const Visibility visible = visibility(scope);
+  // Candidates in risk order: every network, or those naming the brand asked for.
+  const std::uint32_t* first = by_risk_.data();
+  const std::uint32_t* last = first + by_risk_.size();
+  if (!filter.brand.empty()) {
+    const std::uint32_t b = brands_.find(0, filter.brand);
+    if (b == graph::KeyIndex::kAbsent || b == 0) {
+      first = last;
+    } else {
+      first = brand_networks_.data() + brand_network_offsets_[b];
+      last = brand_networks_.data() + brand_network_offsets_[b + 1];
+    }
+  }
+  api::NetworkPage page;
+  page.offset = offset;
+  page.total = 0;
+  if (visible.everything() && filter.min_members == 0 && filter.max_members == 0) {
+    // The common call: the candidates at or above min_risk are a prefix, the page a slice of it.
+    const std::uint32_t* cut = std::partition_point(
+        first, last, [&](std::uint32_t c) { return networks_[c].risk >= filter.min_risk; });
+    page.total = cut - first;
+    for (const std::uint32_t* it = first + std::min<std::ptrdiff_t>(offset, cut - first);
+         it != cut && page.networks.size() < static_cast<std::size_t>(limit); ++it) {
+      page.networks.push_back(summary(*it));
+    }
+    return page;
+  }
+  for (const std::uint32_t* it = first; it != last; ++it) {
+    const NetworkInfo& n = networks_[*it];
+    if (n.risk < filter.min_risk) break;  // the rest are lower still
+    if (!visible.network(*it) || n.members < static_cast<std::uint32_t>(filter.min_members)) continue;
+    if (filter.max_members > 0 && n.members > static_cast<std::uint32_t>(filter.max_members)) continue;
+    if (page.total >= offset && page.networks.size() < static_cast<std::size_t>(limit)) {
+      page.networks.push_back(summary(*it));
+    }
+    ++page.total;
+  }
+  return page;
+}
+
+api::NetworkDetail RunSnapshot::network(const Scope& scope, const std::string& id, const Limits&) const {
+  const std::optional<std::uint32_t> c = parse_network(id, num_networks());
+  if (!c || !visibility(scope).network(*c)) not_found(fmt::format("no network {}", id));
+  api::NetworkDetail d;
+  d.summary = summary(*c);
+  d.members.reserve(member_offsets_[*c + 1] - member_offsets_[*c]);
+  for (std::uint32_t i = member_offsets_[*c]; i < member_offsets_[*c + 1]; ++i) {
+    const graph::VertexId v = members_[i];
+    api::Member m;
+    m.entity = entity_ref(v);
+    m.role_hint = risk::role_name(role_[v]);
+    m.risk = member_risk_[v];
+    d.members.push_back(std::move(m));
+  }
+  d.evidence = evidence_counts(network_evidence_, *c);
+  for (std::uint32_t i = network_target_offsets_[*c]; i < network_target_offsets_[*c + 1]; ++i) {
+    d.targets.push_back(target_at(network_targets_[i]));
+  }
+  const std::size_t layers = adjacency_.num_layers();
+  for (std::size_t l = 0; l < layers; ++l) {
+    api::LayerCount count;
+    count.layer = adjacency_.layer_name(static_cast<std::uint8_t>(l));
+    count.edges = static_cast<std::int64_t>(layer_edges_[*c * layers + l]);
+    d.layers.push_back(std::move(count));
+  }
+  return d;
+}
+
+api::EntityDetail RunSnapshot::entity(const Scope& scope, const api::EntityRef& ref, int offset, int limit,
+                                      const Limits& limits) const {
+  check_page(offset, limit, limits, "neighbours_offset", "neighbours_limit");
+  const Visibility visible = visibility(scope);
+  const graph::VertexId v = find_entity(visible, ref);
+  api::EntityDetail d;
+  d.entity = entity_ref(v);
+  d.network = risk::network_name(network_of_[v]);
+  d.risk = member_risk_[v];
+  d.role_hint = risk::role_name(role_[v]);
+  d.evidence = evidence_counts(entity_evidence_, v);
+  d.neighbours_offset = offset;
+  d.neighbours_total = 0;
+  auto add = [&](std::uint64_t arc) {
+    api::Neighbour n;
+    n.entity = entity_ref(adjacency_.target(arc));
+    n.layer = adjacency_.layer_name(adjacency_.layer(arc));
+    n.weight = adjacency_.weight(arc);
+    d.neighbours.push_back(std::move(n));
+  };
+  const std::uint64_t begin = adjacency_.begin(v), end = adjacency_.end(v);
+  if (visible.everything()) {  // the page is a slice of the row
+    d.neighbours_total = static_cast<std::int64_t>(end - begin);
+    for (std::uint64_t arc = begin + static_cast<std::uint64_t>(offset);
+         arc < end && d.neighbours.size() < static_cast<std::size_t>(limit); ++arc) {
+      add(arc);
+    }
+    return d;
+  }
+  for (std::uint64_t arc = begin; arc < end; ++arc) {
+    if (!visible.entity(adjacency_.target(arc))) continue;
+    if (d.neighbours_total >= offset && d.neighbours.size() < static_cast<std::size_t>(limit)) add(arc);
+    ++d.neighbours_total;
+  }
+  return d;
+}
+
+api::PathResult RunSnapshot::paths(const Scope& scope, const api::EntityRef& a, const api::EntityRef& b,
+                                   int max_hops, int max_paths, const Limits& limits) const {
+  if (max_hops < 0 || max_hops > limits.max_hops) {
+    bad_request(fmt::format("max_hops must be between 0 and {} (got {})", limits.max_hops, max_hops), "max_hops",
+                limits.max_hops);
+  }
+  if (max_paths < 0 || max_paths > limits.max_paths) {
+    bad_request(fmt::format("max_paths must be between 0 and {} (got {})", limits.max_paths, max_paths),
+                "max_paths", limits.max_paths);
+  }
+  const Visibility visible = visibility(scope);
+  const graph::VertexId source = find_entity(visible, a);
+  const graph::VertexId destination = find_entity(visible, b);
+  const PathSearchResult found =
+      shortest_paths(adjacency_, visible, source, destination, {max_hops, max_paths, limits.max_visited, limits.deadline});
+  api::PathResult result;
+  result.hops = found.hops;
+  result.visited = found.visited;
+  for (const std::vector<graph::VertexId>& vertices : found.paths) {
+    api::Path path;
+    for (std::size_t i = 0; i + 1 < vertices.size(); ++i) {
+      // The first layer (seller, warehouse, payment, shipment) that links them.
+      const std::uint64_t arc = *adjacency_.first_link(vertices[i], vertices[i + 1]);
+      api::PathStep step;
+      step.tail = entity_ref(vertices[i]);
+      step.head = entity_ref(vertices[i + 1]);
+      step.layer = adjacency_.layer_name(adjacency_.layer(arc));
+      step.weight = adjacency_.weight(arc);
+      path.steps.push_back(std::move(step));
+    }
+    result.paths.push_back(std::move(path));
+  }
+  return result;
+}
+
+api::TargetPage RunSnapshot::targets(const Scope& scope, int offset, int limit, const Limits& limits) const {
+  check_page(offset, limit, limits, "offset", "limit");
+  const Visibility visible = visibility(scope);
+  api::TargetPage page;
+  page.offset = offset;
+  page.total = 0;
+  if (visible.everything()) {
+    page.total = static_cast<std::int64_t>(targets_.size());
+    for (std::size_t i = static_cast<std::size_t>(offset); i < targets_.size() && page.targets.size() < static_cast<std::size_t>(limit); ++i) {
+      page.targets.push_back(target_at(i));
+    }
+    return page;
+  }
+  for (std::size_t i = 0; i < targets_.size(); ++i) {
+    if (!visible.network(targets_[i].network)) continue;
+    if (page.total >= offset && page.targets.size() < static_cast<std::size_t>(limit)) page.targets.push_back(target_at(i));
+    ++page.total;
+  }
+  return page;
+}
+
+api::Target RunSnapshot::target(const Scope& scope, int rank) const {
+  const auto it = std::lower_bound(targets_.begin(), targets_.end(), rank,
+                                   [](const TargetRow& t, int r) { return static_cast<std::int64_t>(t.rank) < r; });
+  if (rank < 1 || it == targets_.end() || static_cast<int>(it->rank) != rank ||
+      !visibility(scope).network(it->network)) {
+    not_found(fmt::format("no target of rank {}", rank));
+  }
+  return target_at(static_cast<std::size_t>(it - targets_.begin()));
+}
+
+std::size_t RunSnapshot::bytes() const {
+  auto size = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
+  return size(keys_.tags) + size(keys_.offsets) + keys_.bytes.capacity() + lookup_.bytes() + size(network_of_) +
+         size(role_) + size(member_risk_) + adjacency_.bytes() + size(entity_evidence_) + size(networks_) +
+         size(reason_offsets_) + reason_bytes_.capacity() + size(network_brand_offsets_) + size(network_brands_) +
+         size(member_offsets_) + size(members_) + size(network_target_offsets_) + size(network_targets_) +
+         size(layer_edges_) + size(network_evidence_) + size(by_risk_) + size(brand_network_offsets_) +
+         size(brand_networks_) + size(targets_) + size(target_reason_offsets_) + target_reason_bytes_.capacity();
+}
+
+}  // namespace sourcetrace::service

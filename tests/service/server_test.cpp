@@ -1,0 +1,398 @@
+// The query service end to end: the real `sourcetrace serve` on 127.0.0.1
+// (a free port), real runs made by `sourcetrace run`, the generated C++
+// client. Every call and typed exception, brand scope through the wire,
+// the audit chain, hostile clients (garbage, oversize and truncated frames,
+// silence), publication swaps under load, graceful shutdown.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <thrift/protocol/TBinaryProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
+#include <thrift/transport/TSocket.h>
+
+#include <algorithm>
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <set>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "../support/test_env.hpp"
+#include "sourcetrace/service/api/Investigator.h"
+
+using namespace sourcetrace::testing;
+namespace api = sourcetrace::service::api;
+namespace tt = apache::thrift::transport;
+
+namespace {
+
+// Two complete runs of two small markets, tokens for an investigator and
+// for one brand, made once for every test case.
+struct Fixture {
+  TempDir dir;
+  std::string runs, tokens, investigator, brand_token, brand;
+  Fixture() {
+    runs = dir / "runs";
+    tokens = dir / "tokens";
+    for (const char* seed : {"2", "3"}) {
+      const std::string market = dir / (std::string("m") + seed), run = dir / (std::string("run") + seed);
+      REQUIRE(run_sourcetrace({"generate", market, "--sellers", "2500", "--seed", seed}).exit_code == 0);
+      CommandResult r = run_sourcetrace({"run", market, "--out", run, "--job", source_path("jobs/default.toml")});
+      INFO(r.err);
+      REQUIRE(r.exit_code == 0);
+    }
+    REQUIRE(run_sourcetrace({"publish", dir / "run2", "--to", runs}).exit_code == 0);
+    CommandResult a = run_sourcetrace({"token", "add", tokens, "--id", "ines", "--role", "investigator"});
+    REQUIRE(a.exit_code == 0);
+    investigator = trim(a.out);
+    // The brand of the most suspect network of run2 that does not name every brand.
+    brand = "B001";
+    CommandResult b = run_sourcetrace({"token", "add", tokens, "--id", "acme", "--role", "brand", "--brand", brand});
+    REQUIRE(b.exit_code == 0);
+    brand_token = trim(b.out);
+  }
+  static std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+    return s;
+  }
+};
+
+Fixture& fixture() {
+  static Fixture f;
+  return f;
+}
+
+// A running `sourcetrace serve`, stopped with SIGTERM at the end.
+class Server {
+ public:
+  explicit Server(std::vector<std::string> extra = {}) {
+    Fixture& f = fixture();
+    std::vector<std::string> argv = {SOURCETRACE_BINARY, "serve", f.runs, "--port", "0", "--tokens", f.tokens,
+                                     "--audit", audit()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    pid_ = start_program(argv, dir_ / "out", dir_ / "err");
+    REQUIRE(pid_ > 0);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (port_ == 0 && std::chrono::steady_clock::now() < deadline) {
+      const std::string err = read_file(dir_ / "err");
+      const auto at = err.find("listening on 127.0.0.1:");
+      if (at != std::string::npos && err.find(',', at) != std::string::npos) {
+        port_ = std::stoi(err.substr(at + 23));
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+    INFO(read_file(dir_ / "err"));
+    REQUIRE(port_ > 0);
+  }
+  ~Server() { stop(); }
+  int stop() {
+    if (pid_ <= 0) return exit_code_;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return exit_code_;
+  }
+  int port() const { return port_; }
+  std::string audit() const { return dir_ / "audit.jsonl"; }
+  std::string log() const { return read_file(dir_ / "err"); }
+  pid_t pid() const { return pid_; }
+
+ private:
+  TempDir dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  int exit_code_ = -1;
+};
+
+struct Client {
+  std::shared_ptr<tt::TSocket> socket;
+  std::shared_ptr<tt::TTransport> transport;
+  api::InvestigatorClient client;
+  explicit Client(int port)
+      : socket(std::make_shared<tt::TSocket>("127.0.0.1", port)),
+        transport(std::make_shared<tt::TFramedTransport>(socket)),
+        client(std::make_shared<apache::thrift::protocol::TBinaryProtocol>(transport)) {
+    socket->setRecvTimeout(20000);
+    transport->open();
+  }
+  api::InvestigatorClient* operator->() { return &client; }
+};
+
+// A raw TCP connection for hostile clients.
+int raw_connect(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  return fd;
+}
+
+}  // namespace
+
+TEST_CASE("service: every call answers, and every typed exception reaches the client", "[service]") {
+  Fixture& f = fixture();
+  Server server;
+  Client c(server.port());
+  const std::string& token = f.investigator;
+  c->ping(token);
+
+  api::RunInfo info;
+  c->run_info(info, token);
+  CHECK(info.run == "run2");
+  CHECK(info.networks > 0);
+  CHECK(info.engine.rfind("sourcetrace ", 0) == 0);
+
+  api::NetworkFilter filter;
+  filter.min_risk = 0.2;
+  api::NetworkPage page;
+  c->list_networks(page, token, filter, 0, 5);
+  REQUIRE(!page.networks.empty());
+  CHECK(page.total >= static_cast<std::int64_t>(page.networks.size()));
+  for (std::size_t i = 1; i < page.networks.size(); ++i) CHECK(page.networks[i - 1].risk >= page.networks[i].risk);
+
+  api::NetworkDetail detail;
+  c->network(detail, token, page.networks[0].network);
+  CHECK(detail.summary.network == page.networks[0].network);
+  REQUIRE(detail.members.size() >= 2);
+  CHECK(!detail.targets.empty());
+
+  api::EntityDetail entity;
+  c->entity(entity, token, detail.members[0].entity, 0, 10);
+  CHECK(entity.network == detail.summary.network);
+
+  api::PathResult paths;
+  c->paths(paths, token, detail.members[0].entity, detail.members[1].entity, 6, 4);
+  REQUIRE(!paths.paths.empty());
+  CHECK(paths.paths[0].steps.front().tail == detail.members[0].entity);
+  CHECK(paths.paths[0].steps.back().head == detail.members[1].entity);
+
+  api::TargetPage targets;
+  c->targets(targets, token, 0, 10);
+  REQUIRE(!targets.targets.empty());
+  api::Target first;
+  c->target(first, token, targets.targets[0].rank);
+  CHECK(first.entity == targets.targets[0].entity);
+
+  CHECK_THROWS_AS(c->ping("not-a-token"), api::Forbidden);
+  CHECK_THROWS_AS(c->network(detail, token, "N99999"), api::NotFound);
+  api::EntityRef nobody;
+  nobody.kind = "seller";
+  nobody.id = "S999999";
+  CHECK_THROWS_AS(c->entity(entity, token, nobody, 0, 10), api::NotFound);
+  try {
+    c->list_networks(page, token, filter, 0, 1000000);
+    FAIL("a page over the limit was served");
+  } catch (const api::BadRequest& e) {
+    CHECK(e.parameter == "limit");
+    CHECK(e.limit == 1000);
+  }
+  CHECK_THROWS_AS(c->paths(paths, token, detail.members[0].entity, detail.members[1].entity, 100, 4),
+                  api::BadRequest);
+  CHECK_THROWS_AS(c->target(first, token, 0), api::NotFound);
+}
+
+TEST_CASE("service: a brand token sees only its brand's networks, through every call", "[service]") {
+  Fixture& f = fixture();
+  Server server;
+  Client c(server.port());
+  api::NetworkFilter any;
+  api::NetworkPage all, mine;
+  c->list_networks(all, f.investigator, any, 0, 1000);
+  c->list_networks(mine, f.brand_token, any, 0, 1000);
+  CHECK(mine.total < all.total);
+  std::set<std::string> visible;
+  for (const auto& n : mine.networks) {
+    CHECK(std::find(n.brands.begin(), n.brands.end(), f.brand) != n.brands.end());
+    visible.insert(n.network);
+  }
+  // A network of another brand: not found, nor its members, nor paths to them.
+  const api::NetworkSummary* hidden = nullptr;
+  for (const auto& n : all.networks) {
+    if (!visible.count(n.network) && n.members >= 2) {
+      hidden = &n;
+      break;
+    }
+  }
+  REQUIRE(hidden != nullptr);
+  api::NetworkDetail detail;
+  c->network(detail, f.investigator, hidden->network);
+  CHECK_THROWS_AS(c->network(detail, f.brand_token, hidden->network), api::NotFound);
+  api::EntityDetail entity;
+  CHECK_THROWS_AS(c->entity(entity, f.brand_token, detail.members[0].entity, 0, 10), api::NotFound);
+  api::PathResult paths;
+  CHECK_THROWS_AS(c->paths(paths, f.brand_token, detail.members[0].entity, detail.members[1].entity, 6, 4),
+                  api::NotFound);
+  // Neighbours and targets of visible networks never name a hidden network's entity.
+  std::set<std::string> hidden_entities;
+  for (const auto& m : detail.members) hidden_entities.insert(m.entity.kind + ":" + m.entity.id);
+  for (const auto& n : mine.networks) {
+    api::NetworkDetail d;
+    c->network(d, f.brand_token, n.network);
+    for (const auto& m : d.members) {
+      api::EntityDetail e;
+      c->entity(e, f.brand_token, m.entity, 0, 1000);
+      for (const auto& nb : e.neighbours) CHECK(!hidden_entities.count(nb.entity.kind + ":" + nb.entity.id));
+    }
+  }
+  api::TargetPage targets;
+  c->targets(targets, f.brand_token, 0, 1000);
+  for (const auto& t : targets.targets) CHECK(visible.count(t.network));
+}
+
+TEST_CASE("service: every call is audited in a hash chain that detects an edited or deleted line", "[service]") {
+  Fixture& f = fixture();
+  TempDir keep;
+  const std::string audit = keep / "audit.jsonl";
+  {
+    Server server;
+    Client c(server.port());
+    c->ping(f.investigator);
+    api::NetworkDetail d;
+    CHECK_THROWS_AS(c->network(d, f.brand_token, "N99999"), api::NotFound);
+    CHECK_THROWS_AS(c->ping("wrong"), api::Forbidden);
+    CHECK(server.stop() == 0);
+    const std::string log = read_file(server.audit());
+    CHECK(log.find("\"token\":\"ines\"") != std::string::npos);
+    CHECK(log.find("\"token\":\"acme\"") != std::string::npos);
+    CHECK(log.find("NotFound") != std::string::npos);
+    CHECK(log.find("Forbidden") != std::string::npos);
+    CHECK(log.find(f.investigator) == std::string::npos);  // ids, never secrets
+    CHECK(run_sourcetrace({"audit", "verify", server.audit()}).exit_code == 0);
+    write_file(audit, log);  // a copy to tamper with
+  }
+  std::string lines = read_file(audit);
+  const auto second = lines.find('\n') + 1;
+  std::string edited = lines;
+  edited.replace(edited.find("ping", 0), 4, "pong");
+  write_file(audit, edited);
+  CommandResult e = run_sourcetrace({"audit", "verify", audit});
+  CHECK(e.exit_code == 65);
+  CHECK(e.err.find(":1:") != std::string::npos);
+  write_file(audit, lines.substr(0, second) + lines.substr(lines.find('\n', second) + 1));
+  CommandResult d = run_sourcetrace({"audit", "verify", audit});
+  CHECK(d.exit_code == 65);
+  CHECK(d.err.find(":2:") != std::string::npos);
+}
+
+TEST_CASE("service: garbage, oversize and truncated frames and a silent client leave the server serving",
+          "[service]") {
+  Fixture& f = fixture();
+  Server server({"--idle-timeout-ms", "2000", "--max-frame", "65536"});
+  const int silent = raw_connect(server.port());  // connects and says nothing
+  const int garbage = raw_connect(server.port());
+  const std::string junk = "GET / HTTP/1.1\r\nHost: x\r\n\r\n\x01\x02\x03 not thrift at all";
+  CHECK(::send(garbage, junk.data(), junk.size(), 0) > 0);
+  const int oversize = raw_connect(server.port());
+  const unsigned char huge[4] = {0x7f, 0xff, 0xff, 0xff};  // a 2 GiB frame
+  CHECK(::send(oversize, huge, 4, 0) == 4);
+  const int truncated = raw_connect(server.port());
+  const unsigned char partial[6] = {0x00, 0x00, 0x01, 0x00, 0x80, 0x01};  // 256 bytes announced, 2 sent
+  CHECK(::send(truncated, partial, 6, 0) == 6);
+  ::close(truncated);
+
+  // Others are served meanwhile, and after.
+  for (int i = 0; i < 5; ++i) {
+    Client c(server.port());
+    c->ping(f.investigator);
+  }
+  // The server closes the garbage and oversize connections.
+  char byte = 0;
+  CHECK(::recv(garbage, &byte, 1, 0) <= 0);
+  CHECK(::recv(oversize, &byte, 1, 0) <= 0);
+  // And the silent one once it has been idle too long.
+  timeval wait{5, 0};
+  ::setsockopt(silent, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  CHECK(::recv(silent, &byte, 1, 0) == 0);
+  for (int fd : {silent, garbage, oversize}) ::close(fd);
+  Client after(server.port());
+  after->ping(f.investigator);
+  CHECK(server.stop() == 0);
+}
+
+TEST_CASE("service: publishing a new run swaps the snapshot under a querying client without a failed call",
+          "[service]") {
+  Fixture& f = fixture();
+  REQUIRE(run_sourcetrace({"publish", f.dir / "run2", "--to", f.runs}).exit_code == 0);
+  Server server;
+  std::atomic<bool> stop{false};
+  std::atomic<int> calls{0}, failures{0}, on_run3{0};
+  std::thread looping([&] {
+    Client c(server.port());
+    while (!stop) {
+      try {
+        api::RunInfo info;
+        c->run_info(info, f.investigator);
+        api::NetworkPage page;
+        c->list_networks(page, f.investigator, api::NetworkFilter(), 0, 10);
+        if (info.run == "run3") ++on_run3;
+      } catch (...) {
+        ++failures;
+      }
+      ++calls;
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(run_sourcetrace({"publish", f.dir / "run3", "--to", f.runs}).exit_code == 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (on_run3 == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  stop = true;
+  looping.join();
+  CHECK(failures == 0);
+  CHECK(on_run3 > 0);
+  CHECK(calls > on_run3);
+  CHECK(server.log().find("now serving") != std::string::npos);
+  REQUIRE(run_sourcetrace({"publish", f.dir / "run2", "--to", f.runs}).exit_code == 0);
+}
+
+TEST_CASE("service: publish only complete runs; serve refuses other addresses without TLS", "[service]") {
+  Fixture& f = fixture();
+  TempDir tmp;
+  fs::create_directories(tmp / "broken");
+  fs::copy(f.dir / "run2", tmp / "broken", fs::copy_options::recursive);
+  fs::remove(tmp / "broken/manifest.json");
+  CommandResult incomplete = run_sourcetrace({"publish", tmp / "broken", "--to", tmp / "runs"});
+  CHECK(incomplete.exit_code != 0);
+  CHECK(incomplete.err.find("not a complete run") != std::string::npos);
+  fs::copy(f.dir / "run2/manifest.json", tmp / "broken/manifest.json");
+  write_file(tmp / "broken/targets.csv", "rank,network,kind,id,impact,reason\n");
+  CommandResult edited = run_sourcetrace({"publish", tmp / "broken", "--to", tmp / "runs"});
+  CHECK(edited.exit_code == 65);
+  CHECK(edited.err.find("changed since the run completed") != std::string::npos);
+
+  CommandResult open = run_sourcetrace({"serve", f.runs, "--port", "0", "--tokens", f.tokens, "--bind", "0.0.0.0"});
+  CHECK(open.exit_code == 64);
+  CHECK(open.err.find("needs TLS") != std::string::npos);
+}
+
+TEST_CASE("service: sourcetrace query prints tables and JSON with the token from the environment", "[service]") {
+  Fixture& f = fixture();
+  Server server;
+  const std::string port = std::to_string(server.port());
+  CommandResult no_token = run_sourcetrace({"query", "--port", port, "info"});
+  CHECK(no_token.exit_code == 64);
+  CHECK(no_token.err.find("SOURCETRACE_TOKEN") != std::string::npos);
+  write_file(server.audit() + ".token", f.investigator + "\n");
+  CommandResult networks = run_sourcetrace({"query", "--port", port, "--token-file", server.audit() + ".token", "networks", "--json"});
+  INFO(networks.err);
+  REQUIRE(networks.exit_code == 0);
+  const auto j = nlohmann::json::parse(networks.out);
+  REQUIRE(!j["networks"].empty());
+  const std::string first = j["networks"][0]["network"];
+  ::setenv("SOURCETRACE_TOKEN", f.investigator.c_str(), 1);
+  CommandResult network = run_sourcetrace({"query", "--port", port, "network", first});
+  ::unsetenv("SOURCETRACE_TOKEN");
+  CHECK(network.exit_code == 0);
+  CHECK(network.out.find("members (") != std::string::npos);
+  CommandResult missing = run_sourcetrace({"query", "--port", port, "--token-file", server.audit() + ".token", "network", "N99999"});
+  CHECK(missing.exit_code == 66);
+}
