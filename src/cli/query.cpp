@@ -7,6 +7,7 @@
 #include <thrift/transport/TSSLSocket.h>
 #include <thrift/transport/TSocket.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -130,6 +131,7 @@ Result<std::string> read_token(const QueryOptions& o) {
 }
 
 int run_query(const QueryOptions& o) {
+  std::signal(SIGPIPE, SIG_IGN);  // a server that hangs up is an error to report, not a kill
   auto token = read_token(o);
   if (!token.is_ok()) return report_failure(token.status());
   const std::size_t wanted = o.what == "network" || o.what == "entity" ? 1 : o.what == "path" ? 2 : 0;

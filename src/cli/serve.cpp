@@ -16,6 +16,9 @@ namespace sourcetrace::cli {
 namespace {
 
 int run_serve(service::ServerOptions o) {
+  // A client that hangs up mid-answer must cost its connection, not the
+  // server: writes to it fail with EPIPE instead of killing the process.
+  std::signal(SIGPIPE, SIG_IGN);
   // Signals go to one thread (below), never to Thrift's: block them before
   // any thread starts so that every thread inherits the mask.
   sigset_t signals;

@@ -69,8 +69,10 @@ class Server {
  public:
   explicit Server(std::vector<std::string> extra = {}) {
     Fixture& f = fixture();
-    std::vector<std::string> argv = {SOURCETRACE_BINARY, "serve", f.runs, "--port", "0", "--tokens", f.tokens,
-                                     "--audit", audit()};
+    std::vector<std::string> argv = {SOURCETRACE_BINARY, "serve", f.runs, "--port", "0", "--audit", audit()};
+    if (std::find(extra.begin(), extra.end(), "--tokens") == extra.end()) {
+      argv.insert(argv.end(), {"--tokens", f.tokens});
+    }
     argv.insert(argv.end(), extra.begin(), extra.end());
     pid_ = start_program(argv, dir_ / "out", dir_ / "err");
     REQUIRE(pid_ > 0);
@@ -395,4 +397,78 @@ TEST_CASE("service: sourcetrace query prints tables and JSON with the token from
   CHECK(network.out.find("members (") != std::string::npos);
   CommandResult missing = run_sourcetrace({"query", "--port", port, "--token-file", server.audit() + ".token", "network", "N99999"});
   CHECK(missing.exit_code == 66);
+}
+
+TEST_CASE("service: a call past its deadline is answered ServerBusy; SIGHUP reloads the tokens", "[service]") {
+  Fixture& f = fixture();
+  TempDir tmp;
+  // Its own tokens file, to add a token while the server runs.
+  fs::copy_file(f.tokens, tmp / "tokens");
+  fs::permissions(tmp / "tokens", fs::perms::owner_read | fs::perms::owner_write);
+  Server server({"--deadline-ms", "0", "--tokens", tmp / "tokens"});
+  Client c(server.port());
+  api::NetworkPage page;
+  c->list_networks(page, f.investigator, api::NetworkFilter(), 0, 2);
+  api::NetworkDetail d;
+  c->network(d, f.investigator, page.networks[0].network);
+  api::PathResult paths;
+  CHECK_THROWS_AS(c->paths(paths, f.investigator, d.members[0].entity, d.members[1].entity, 6, 4), api::ServerBusy);
+
+  CommandResult added = run_sourcetrace({"token", "add", tmp / "tokens", "--id", "late", "--role", "investigator"});
+  REQUIRE(added.exit_code == 0);
+  const std::string late = Fixture::trim(added.out);
+  ::kill(server.pid(), SIGHUP);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  bool accepted = false;
+  while (!accepted && std::chrono::steady_clock::now() < deadline) {
+    try {
+      c->ping(late);
+      accepted = true;
+    } catch (const api::Forbidden&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  CHECK(accepted);
+  CHECK(server.stop() == 0);
+}
+
+TEST_CASE("service: TLS: a server on another address with a certificate, and a client that trusts it", "[service]") {
+  Fixture& f = fixture();
+  TempDir tmp;
+  const std::string key = tmp / "key.pem", cert = tmp / "cert.pem";
+  CommandResult made = run_program({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                                    "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
+                                    "subjectAltName=IP:127.0.0.1"});
+  INFO(made.err);
+  REQUIRE(made.exit_code == 0);
+  // Bound to every address (not only loopback): allowed, with TLS.
+  std::vector<std::string> argv = {SOURCETRACE_BINARY, "serve", f.runs, "--port", "0", "--tokens", f.tokens,
+                                   "--bind", "0.0.0.0", "--tls-cert", cert, "--tls-key", key,
+                                   "--audit", tmp / "audit.jsonl"};
+  pid_t pid = start_program(argv, tmp / "out", tmp / "err");
+  REQUIRE(pid > 0);
+  int port = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (port == 0 && std::chrono::steady_clock::now() < deadline) {
+    const std::string err = read_file(tmp / "err");
+    const auto at = err.find("listening on 0.0.0.0:");
+    if (at != std::string::npos && err.find(' ', at + 21) != std::string::npos) {
+      port = std::stoi(err.substr(at + 21));
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  INFO(read_file(tmp / "err"));
+  REQUIRE(port > 0);
+  write_file(tmp / "token", f.investigator + "\n");
+  CommandResult tls = run_sourcetrace({"query", "--port", std::to_string(port), "--token-file", tmp / "token",
+                                       "--tls-ca", cert, "info", "--json"});
+  CHECK(tls.exit_code == 0);
+  CHECK(tls.out.find("\"run\"") != std::string::npos);
+  CommandResult plain = run_sourcetrace({"query", "--port", std::to_string(port), "--token-file", tmp / "token", "info"});
+  CHECK(plain.exit_code != 0);  // no TLS: no answer
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
 }
