@@ -7,6 +7,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace sourcetrace::cli {
 
@@ -24,6 +25,11 @@ void add_publish_command(CLI::App& app, int& exit_code);
 void add_query_command(CLI::App& app, int& exit_code);
 void add_token_command(CLI::App& app, int& exit_code);
 void add_audit_command(CLI::App& app, int& exit_code);
+
+// The detect stage in this process (for `run` as MPI ranks, where every
+// rank must join it): `sourcetrace detect GRAPH --out OUT [--job JOB]
+// [--threads T]`. Returns its exit code.
+int run_detect_stage(const std::string& graph, const std::string& out, const std::string& job, int threads);
 
 // Applies --threads (0 = leave OpenMP's default).
 void set_threads(int threads);

@@ -1,4 +1,9 @@
-// `sourcetrace detect`: graph.h5 → communities in run.h5 (and a TSV).
+// `sourcetrace detect`: graph.h5 → communities.h5 (and a TSV).
+//
+// Started as more than one MPI rank (mpirun, srun), it runs distributed:
+// each rank reads its share of graph.h5 (dist/graph_slice.hpp), the ranks
+// detect together (dist/distributed_leiden.hpp) and rank 0 writes the same
+// outputs a single process writes.
 #include <fmt/core.h>
 #include <omp.h>
 
@@ -12,6 +17,9 @@
 #include "sourcetrace/cli/progress.hpp"
 #include "sourcetrace/community/community_file.hpp"
 #include "sourcetrace/community/leiden.hpp"
+#include "sourcetrace/dist/distributed_leiden.hpp"
+#include "sourcetrace/dist/graph_slice.hpp"
+#include "sourcetrace/dist/mpi_session.hpp"
 #include "sourcetrace/graph/combined_graph.hpp"
 #include "sourcetrace/store/graph_file.hpp"
 #include "sourcetrace/store/run_file.hpp"
@@ -31,6 +39,9 @@ struct DetectOptions {
   std::optional<double> resolution;
   std::optional<std::uint64_t> seed;
   bool deterministic = false, no_deterministic = false;
+  // Distributed runs only.
+  std::uint64_t gather_below = dist::DistributedOptions{}.gather_vertices;
+  int sync_rounds = dist::DistributedOptions{}.sync_rounds;
 };
 
 // `key<TAB>community` per vertex, in vertex order; key is the edge-list id
@@ -59,6 +70,123 @@ Status write_partition_tsv(const std::string& path, const graph::MarketGraph& g,
   return out.value()->publish();
 }
 
+// Writes communities.h5 (atomically) and the TSV when asked.
+Status write_outputs(const DetectOptions& o, const community::DetectionRecord& record,
+                     const graph::MarketGraph& entities) {
+  std::error_code ec;
+  auto parent = std::filesystem::path(o.out).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  ST_RETURN_IF_ERROR(store::write_run_file(
+      o.out, [&](store::H5File& f) { return community::write_communities(f, record); }));
+  if (o.partition_out.empty()) return Status::ok();
+  return write_partition_tsv(o.partition_out, entities, record.hierarchy.back().partition);
+}
+
+std::string describe(const community::DetectionRecord& r) {
+  const community::Partition& p = r.hierarchy.back().partition;
+  std::vector<std::uint64_t> sizes(p.num_communities, 0);
+  for (auto c : p.membership) ++sizes[c];
+  const std::uint64_t largest = sizes.empty() ? 0 : *std::max_element(sizes.begin(), sizes.end());
+  return fmt::format("{} communities (largest {}), modularity {:.4f}, {} levels", p.num_communities, largest,
+                     r.hierarchy.back().modularity, r.hierarchy.size());
+}
+
+const char* method_word(const community::LeidenOptions& o) {
+  return o.method == community::LeidenOptions::Method::kLeiden ? "leiden" : "louvain";
+}
+
+int detect_on_one_node(const DetectOptions& o, Job& job) {
+  const community::LeidenOptions& leiden = job.detect;
+  ProgressReporter progress("detect");
+  progress.update("reading " + o.graph, 0.0);
+  store::GraphProvenance provenance;
+  auto graph = store::read_graph_file(o.graph, &provenance);
+  if (!graph.is_ok()) return report_failure(graph.status());
+
+  progress.update("combining layers", 0.1);
+  graph::Csr combined = graph::combine_layers(graph.value(), job.combine);
+
+  progress.update("leiden", 0.2);
+  community::Leiden detector(combined, leiden);
+  if (Status s = detector.run(); !s.is_ok()) return report_failure(s);
+
+  progress.update("writing " + o.out, 0.9);
+  community::DetectionRecord record{leiden, o.graph, provenance.input_digest, job.digest,
+                                    omp_get_max_threads(), 1, detector.hierarchy(), detector.timings()};
+  if (Status s = write_outputs(o, record, graph.value()); !s.is_ok()) return report_failure(s);
+  progress.finish(fmt::format("detect: {}; {} vertices {} edges; {} in {:.2f} s ({:.2f} s algorithm, {} threads{}) -> {}",
+                              describe(record), combined.num_vertices(), combined.num_arcs() / 2, method_word(leiden),
+                              progress.seconds(), detector.timings().total_seconds, omp_get_max_threads(),
+                              leiden.deterministic ? ", deterministic" : "", o.out));
+  return kExitOk;
+}
+
+// Every rank runs this; rank 0 reports and writes. All ranks return the
+// same exit code.
+int detect_distributed(const DetectOptions& o, Job& job, const dist::MpiSession& mpi) {
+  const bool root = mpi.rank() == 0;
+  auto fail = [&](const Status& s) { return root ? report_failure(s) : exit_code_for(s); };
+  std::optional<ProgressReporter> progress;
+  if (root) progress.emplace("detect");
+  dist::DistributedOptions options{job.detect, o.gather_below, o.sync_rounds};
+  if (Status s = dist::validate(options); !s.is_ok()) return fail(s);
+
+  if (progress) progress->update(fmt::format("reading {} on {} ranks", o.graph, mpi.size()), 0.0);
+  dist::SliceReadStats read;
+  auto graph = dist::read_combined_slice(mpi.comm(), o.graph, job.combine, &read);
+  if (!graph.is_ok()) return fail(graph.status());
+  std::uint64_t arcs = graph.value().local().num_arcs(), all_arcs = 0;
+  MPI_Reduce(&arcs, &all_arcs, 1, MPI_UINT64_T, MPI_SUM, 0, mpi.comm());
+
+  if (progress) progress->update("distributed leiden", 0.2);
+  dist::DistributedLeiden detector(graph.value(), options);
+  Status ran = detector.run();
+  if (!ran.is_ok()) return fail(ran);
+  const dist::DistributedTimings& t = detector.timings();
+  std::uint64_t bytes = t.bytes_sent, all_bytes = 0;
+  MPI_Reduce(&bytes, &all_bytes, 1, MPI_UINT64_T, MPI_SUM, 0, mpi.comm());
+
+  Status written = Status::ok();
+  if (root) {
+    progress->update("writing " + o.out, 0.9);
+    auto provenance = store::read_graph_provenance(o.graph);
+    graph::MarketGraph entities;
+    if (!provenance.is_ok()) {
+      written = provenance.status();
+    } else if (!o.partition_out.empty()) {
+      auto read_entities = store::read_graph_entities(o.graph);
+      if (read_entities.is_ok()) {
+        entities = std::move(read_entities).value();
+      } else {
+        written = read_entities.status();
+      }
+    }
+    if (written.is_ok()) {
+      community::LeidenTimings timings = detector.finish_timings();
+      timings.move_seconds += t.move_seconds;
+      timings.aggregate_seconds += t.aggregate_seconds;
+      timings.levels += t.distributed_levels;
+      timings.passes += t.passes;
+      timings.total_seconds = t.total_seconds;
+      community::DetectionRecord record{job.detect, o.graph, provenance.value().input_digest, job.digest,
+                                        omp_get_max_threads(), mpi.size(), detector.hierarchy(), timings};
+      written = write_outputs(o, record, entities);
+      if (written.is_ok()) {
+        progress->finish(fmt::format(
+            "detect: {}; {} vertices {} edges; {} on {} ranks x {} threads in {:.2f} s ({} distributed levels, "
+            "{} supersteps, {:.1f} MB exchanged, gathered {} vertices onto rank 0{}) -> {}",
+            describe(record), graph.value().ranges().num_vertices(), all_arcs / 2, method_word(job.detect),
+            mpi.size(), omp_get_max_threads(), progress->seconds(), t.distributed_levels, t.supersteps,
+            static_cast<double>(all_bytes) / 1e6, t.gathered_vertices,
+            job.detect.deterministic ? ", deterministic" : "", o.out));
+      }
+    }
+  }
+  int code = root ? (written.is_ok() ? kExitOk : report_failure(written)) : kExitOk;
+  MPI_Bcast(&code, 1, MPI_INT, 0, mpi.comm());
+  return code;
+}
+
 int run_detect(const DetectOptions& o) {
   auto loaded = load_job(o.job);
   if (!loaded.is_ok()) return report_failure(loaded.status());
@@ -76,50 +204,22 @@ int run_detect(const DetectOptions& o) {
   if (o.deterministic) leiden.deterministic = true;
   if (o.no_deterministic) leiden.deterministic = false;
   if (Status s = community::validate(leiden); !s.is_ok()) return report_failure(s);
-
-  ProgressReporter progress("detect");
-  progress.update("reading " + o.graph, 0.0);
-  store::GraphProvenance provenance;
-  auto graph = store::read_graph_file(o.graph, &provenance);
-  if (!graph.is_ok()) return report_failure(graph.status());
-
-  progress.update("combining layers", 0.1);
-  graph::Csr combined = graph::combine_layers(graph.value(), job.combine);
-
-  progress.update("leiden", 0.2);
-  community::Leiden detector(combined, leiden);
-  if (Status s = detector.run(); !s.is_ok()) return report_failure(s);
-
-  progress.update("writing " + o.out, 0.9);
-  std::error_code ec;
-  auto parent = std::filesystem::path(o.out).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  community::DetectionRecord record{leiden, o.graph, provenance.input_digest, job.digest,
-                                    omp_get_max_threads(), detector.hierarchy(), detector.timings()};
-  Status written = store::write_run_file(
-      o.out, [&](store::H5File& f) { return community::write_communities(f, record); });
-  if (!written.is_ok()) return report_failure(written);
-  if (!o.partition_out.empty()) {
-    Status tsv = write_partition_tsv(o.partition_out, graph.value(), detector.partition());
-    if (!tsv.is_ok()) return report_failure(tsv);
-  }
-
-  const community::Partition& p = detector.partition();
-  std::vector<std::uint64_t> sizes(p.num_communities, 0);
-  for (auto c : p.membership) ++sizes[c];
-  const std::uint64_t largest = sizes.empty() ? 0 : *std::max_element(sizes.begin(), sizes.end());
-  progress.finish(fmt::format(
-      "detect: {} communities (largest {}), modularity {:.4f}, {} levels, {} vertices {} edges; "
-      "{} in {:.2f} s ({:.2f} s algorithm, {} threads{}) -> {}",
-      p.num_communities, largest, detector.modularity(), detector.hierarchy().size(),
-      combined.num_vertices(), combined.num_arcs() / 2,
-      leiden.method == community::LeidenOptions::Method::kLeiden ? "leiden" : "louvain",
-      progress.seconds(), detector.timings().total_seconds, omp_get_max_threads(),
-      leiden.deterministic ? ", deterministic" : "", o.out));
-  return kExitOk;
+  const dist::MpiSession* mpi = dist::MpiSession::current();
+  if (mpi != nullptr && mpi->distributed()) return detect_distributed(o, job, *mpi);
+  return detect_on_one_node(o, job);
 }
 
 }  // namespace
+
+int run_detect_stage(const std::string& graph, const std::string& out, const std::string& job, int threads) {
+  DetectOptions o;
+  o.graph = graph;
+  o.out = out;
+  o.job = job;
+  o.threads = threads;
+  set_threads(threads);
+  return run_detect(o);
+}
 
 void add_detect_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<DetectOptions>();
@@ -138,6 +238,12 @@ void add_detect_command(CLI::App& app, int& exit_code) {
                 "Let threads move vertices as they go: faster, the result varies from run to run");
   cmd->add_option("--partition-out", o->partition_out,
                   "Also write the final partition as TSV: key<TAB>community, one line per vertex");
+  cmd->add_option("--gather-below", o->gather_below,
+                  "Distributed runs: finish on rank 0 once the coarse graph has at most this many vertices")
+      ->capture_default_str();
+  cmd->add_option("--sync-rounds", o->sync_rounds,
+                  "Distributed runs: exchanges of ghost communities per local-moving pass")
+      ->capture_default_str();
   cmd->callback([o, &exit_code] {
     set_threads(o->threads);
     exit_code = run_detect(*o);

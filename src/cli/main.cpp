@@ -4,8 +4,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <string_view>
+
 #include "commands.hpp"
 #include "sourcetrace/cli/exit_code.hpp"
+#include "sourcetrace/dist/mpi_session.hpp"
 #include "sourcetrace/version.hpp"
 
 namespace sourcetrace::cli {
@@ -18,6 +22,20 @@ void set_threads(int threads) {
 
 int main(int argc, char** argv) {
   using namespace sourcetrace::cli;
+  // MPI only when a launcher started us as ranks (dist/mpi_session.hpp).
+  sourcetrace::dist::MpiSession mpi(argc, argv);
+  if (mpi.distributed()) {
+    const std::string_view command = argc > 1 ? argv[1] : "";
+    if (command != "detect" && command != "run") {
+      if (mpi.rank() == 0) {
+        std::fprintf(stderr,
+                     "sourcetrace: error: `%s` runs on one process; only `detect` and `run` run as MPI ranks "
+                     "(start it without mpirun/srun, or with one rank)\n",
+                     argv[argc > 1 ? 1 : 0]);
+      }
+      return kExitUsage;
+    }
+  }
   CLI::App app{"sourcetrace: finds the supply networks behind counterfeit goods on a marketplace"};
   app.set_version_flag("--version", std::string("sourcetrace ") + sourcetrace::kEngineVersion);
   app.require_subcommand(1);

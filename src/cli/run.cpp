@@ -9,6 +9,15 @@
 // the same alone and in a run, its memory is given back when it ends, and
 // its wall time and peak RSS are measured by the kernel (wait4).
 //
+// Started as MPI ranks (mpirun, `srun --mpi=pmix`), rank 0 runs the chain
+// as above and every rank joins the detect stage, which then runs in this
+// process, distributed (a forked child cannot join an MPI job); the other
+// stages' children are started as plain processes.
+//
+// `--stages` runs part of the chain (a Slurm job per stage): the stages
+// before the selected ones must already be current, and summary.json and
+// the manifest are written only by a run that includes export.
+//
 // A stage is skipped when its output already records the same inputs:
 // ingest compares the dataset's content digest, the later stages the
 // digests of the previous stage's output and of the job file, and every
@@ -16,6 +25,7 @@
 // atomically, so a stage killed half-way left no output and simply runs
 // again.
 #include <fmt/core.h>
+#include <fmt/format.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -34,6 +44,7 @@
 #include "job_file.hpp"
 #include "sourcetrace/cli/exit_code.hpp"
 #include "sourcetrace/community/community_file.hpp"
+#include "sourcetrace/dist/mpi_session.hpp"
 #include "sourcetrace/ingest/ingest.hpp"
 #include "sourcetrace/risk/risk_file.hpp"
 #include "sourcetrace/store/engine_stamp.hpp"
@@ -55,7 +66,10 @@ struct RunOptions {
   int threads = 0;
   bool lenient = false;
   bool force = false;
+  std::vector<std::string> stages;  // empty: all
 };
+
+constexpr const char* kStages[] = {"ingest", "detect", "score", "targets", "export"};
 
 // The files of a run folder.
 struct RunFolder {
@@ -101,6 +115,7 @@ int run_child(const std::vector<std::string>& args, StageOutcome& outcome) {
     // a kill -9): it would go on writing into a folder being rerun.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(kExitInterrupted);
+    dist::forget_launcher_environment();  // a plain process, not another rank
     ::execv("/proc/self/exe", argv.data());
     ::_exit(kExitInternal);
   }
@@ -266,8 +281,59 @@ Status write_json(const std::string& path, const nlohmann::json& j) {
   return out.value()->publish();
 }
 
+int run_chain(const RunOptions& o, bool distributed, const std::function<void(int)>& tell_ranks);
+
+// Ranks other than 0 wait for rank 0's word without spinning on a core
+// that rank 0's stages could use.
+int receive_from_root(int value) {
+  MPI_Request request;
+  MPI_Ibcast(&value, 1, MPI_INT, 0, MPI_COMM_WORLD, &request);
+  for (int done = 0; !done;) {
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    if (!done) ::usleep(20000);
+  }
+  return value;
+}
+
+// The word rank 0 sends to the others: run detect here, or stop with this code.
+constexpr int kJoinDetect = -1;
+
+// Ranks > 0 of a distributed run: join the detect stage if rank 0 asks.
+int follow_root(const RunOptions& o) {
+  const int word = receive_from_root(0);
+  if (word != kJoinDetect) return word;
+  RunFolder run{fs::path(o.out)};
+  return run_detect_stage(run.graph(), run.communities(), o.job, o.threads);
+}
+
 int run_all(const RunOptions& o) {
+  const dist::MpiSession* mpi = dist::MpiSession::current();
+  const bool distributed = mpi != nullptr && mpi->distributed();
+  if (distributed && mpi->rank() != 0) return follow_root(o);
+  bool told_ranks = !distributed;  // the other ranks have had their word
+  auto tell_ranks = [&](int word) {
+    if (!told_ranks) receive_from_root(word);
+    told_ranks = true;
+  };
+  const int code = [&] {
+    const int c = run_chain(o, distributed, tell_ranks);
+    tell_ranks(c);
+    return c;
+  }();
+  return code;
+}
+
+int run_chain(const RunOptions& o, bool distributed, const std::function<void(int)>& tell_ranks) {
   const auto start = std::chrono::steady_clock::now();
+  for (const std::string& name : o.stages) {
+    if (std::find(std::begin(kStages), std::end(kStages), name) == std::end(kStages)) {
+      return report_failure(Status::invalid_argument(
+          fmt::format("--stages: unknown stage `{}` (the stages: ingest, detect, score, targets, export)", name)));
+    }
+  }
+  auto selected = [&](const char* name) {
+    return o.stages.empty() || std::find(o.stages.begin(), o.stages.end(), name) != o.stages.end();
+  };
   auto loaded = load_job(o.job);
   if (!loaded.is_ok()) return report_failure(loaded.status());
   const Job& job = loaded.value();
@@ -295,17 +361,31 @@ int run_all(const RunOptions& o) {
                    const std::vector<std::string>& args) -> int {
     StageOutcome outcome;
     outcome.name = name;
-    std::optional<std::string> why = o.force ? std::optional<std::string>("--force") : staleness();
+    const bool chosen = selected(name);
+    std::optional<std::string> why = o.force && chosen ? std::optional<std::string>("--force") : staleness();
     if (!why) {
       outcome.why = "up to date";
       fmt::print(stderr, "run: {}: up to date, skipped\n", name);
       stages.push_back(outcome);
       return kExitOk;
     }
+    if (!chosen) {
+      return report_failure(Status::missing_input(fmt::format(
+          "{}: the {} stage is not current ({}) and not among --stages; run it first", o.out, name, *why)));
+    }
     outcome.ran = true;
     outcome.why = *why;
     fmt::print(stderr, "run: {}: runs ({})\n", name, *why);
-    const int code = run_child(args, outcome);
+    int code = 0;
+    if (distributed && std::string_view(name) == "detect") {
+      // Every rank joins, in this process.
+      const auto started = std::chrono::steady_clock::now();
+      tell_ranks(kJoinDetect);
+      code = run_detect_stage(run.graph(), run.communities(), o.job, o.threads);
+      outcome.seconds = seconds_since(started);
+    } else {
+      code = run_child(args, outcome);
+    }
     stages.push_back(outcome);
     if (code != kExitOk) fmt::print(stderr, "sourcetrace: error: run stopped: the {} stage failed (exit {})\n", name, code);
     return code;
@@ -331,7 +411,13 @@ int run_all(const RunOptions& o) {
                     with({"targets", run.graph(), run.communities(), run.risk(), "--out", run.targets()}, job_args))) {
     return c;
   }
-  // Export is cheap and has no record of its own inputs: it always runs.
+  // Export is cheap and has no record of its own inputs: it always runs,
+  // and only a run that includes it completes the folder.
+  if (!selected("export")) {
+    fmt::print(stderr, "run: stages {} done in {:.1f} s; the run completes with the export stage -> {}\n",
+               fmt::join(o.stages, ","), seconds_since(start), o.out);
+    return kExitOk;
+  }
   if (int c = stage("export", [] { return std::optional<std::string>("always"); },
                     with({"export", o.out, "--out", o.out}, job_args))) {
     return c;
@@ -367,7 +453,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--job", o->job, "Job file (default: built-in values, as in jobs/default.toml)");
   cmd->add_option("--threads", o->threads, "Threads per stage (0: all cores)")->capture_default_str();
   cmd->add_flag("--lenient", o->lenient, "Ingest leniently: bad rows go to rejected.csv in the run folder");
-  cmd->add_flag("--force", o->force, "Run every stage even where its output is current");
+  cmd->add_flag("--force", o->force, "Run every (selected) stage even where its output is current");
+  cmd->add_option("--stages", o->stages,
+                  "Run only these stages (comma list of ingest,detect,score,targets,export); the ones before "
+                  "must be current")
+      ->delimiter(',');
   cmd->callback([o, &exit_code] { exit_code = run_all(*o); });
 }
 

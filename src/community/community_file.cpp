@@ -40,6 +40,7 @@ Status write_communities(store::H5File& f, const DetectionRecord& r) {
   ST_RETURN_IF_ERROR(f.write_attribute(g, "tolerance_drop", o.tolerance_drop));
   ST_RETURN_IF_ERROR(f.write_attribute(g, "aggregation_tolerance", o.aggregation_tolerance));
   ST_RETURN_IF_ERROR(f.write_attribute(g, "threads", std::int64_t{r.threads}));
+  ST_RETURN_IF_ERROR(f.write_attribute(g, "ranks", std::int64_t{r.ranks}));
   ST_RETURN_IF_ERROR(f.write_attribute(g, "graph_path", r.graph_path));
   ST_RETURN_IF_ERROR(f.write_attribute(g, "graph_digest", r.graph_digest));
   ST_RETURN_IF_ERROR(f.write_attribute(g, "job_digest", r.job_digest));

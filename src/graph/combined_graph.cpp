@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace sourcetrace::graph {
 
@@ -24,28 +25,68 @@ Csr combine_layers(MarketGraph& g, const CombineOptions& o) {
     g.layers.clear();
     return plain;
   }
-  std::vector<EdgeEvents> edges;
+  // The layers that count, and each vertex's damping in each of them.
+  std::vector<const Layer*> used;
+  std::vector<std::vector<double>> damping;
   for (const Layer& layer : g.layers) {
     const auto index = static_cast<std::size_t>(layer.id);
     if (index >= o.layer_weight.size() || o.layer_weight[index] == 0) continue;
-    const Csr& csr = layer.adjacency.csr;
-    auto damping = [&](VertexId v) {
-      const double d = static_cast<double>(csr.degree(v));
-      return o.damp_hubs && d > o.hub_degree ? std::pow(o.hub_degree / d, o.hub_exponent) : 1.0;
-    };
-    for (VertexId u = 0; u < n; ++u) {
-      const double du = damping(u);
-      for (EdgeIndex k = csr.offsets[u]; k < csr.offsets[u + 1]; ++k) {
-        const VertexId v = csr.targets[k];
-        if (v <= u) continue;  // each undirected edge once
-        const double w = o.layer_weight[index] * std::log2(1.0 + layer.adjacency.events[k]) *
-                         std::min(du, damping(v));
-        edges.push_back({u, v, static_cast<float>(w), layer.adjacency.events[k]});
-      }
+    used.push_back(&layer);
+    std::vector<double>& d = damping.emplace_back(n);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t v = 0; v < static_cast<std::int64_t>(n); ++v) {
+      d[v] = hub_damping(o, static_cast<double>(layer.adjacency.csr.degree(static_cast<VertexId>(v))));
+    }
+  }
+  auto rows_of = [&](VertexId u) {
+    std::vector<LayerRow> rows;
+    for (std::size_t i = 0; i < used.size(); ++i) {
+      const AggregatedCsr& a = used[i]->adjacency;
+      const EdgeIndex begin = a.csr.offsets[u], end = a.csr.offsets[u + 1];
+      rows.push_back({static_cast<std::size_t>(used[i]->id),
+                      {a.csr.targets.data() + begin, static_cast<std::size_t>(end - begin)},
+                      {a.events.data() + begin, static_cast<std::size_t>(end - begin)},
+                      damping[i][u]});
+    }
+    return rows;
+  };
+  auto neighbour_damping = [&](std::size_t i, VertexId v) { return damping[i][v]; };
+
+  // Two passes over the rows: count each row's arcs, then fill them in.
+  Csr combined;
+  std::vector<EdgeIndex> degree(static_cast<std::size_t>(n) + 1, 0);
+#pragma omp parallel
+  {
+    std::vector<VertexId> targets;
+    std::vector<float> weights;
+#pragma omp for schedule(dynamic, 1024)
+    for (std::int64_t u = 0; u < static_cast<std::int64_t>(n); ++u) {
+      targets.clear();
+      weights.clear();
+      const auto rows = rows_of(static_cast<VertexId>(u));
+      degree[u + 1] = combine_row(static_cast<VertexId>(u), rows, o, neighbour_damping, targets, weights);
+    }
+  }
+  combined.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
+  std::partial_sum(degree.begin(), degree.end(), combined.offsets.begin());
+  combined.targets.resize(combined.offsets[n]);
+  combined.weights.resize(combined.offsets[n]);
+#pragma omp parallel
+  {
+    std::vector<VertexId> targets;
+    std::vector<float> weights;
+#pragma omp for schedule(dynamic, 1024)
+    for (std::int64_t u = 0; u < static_cast<std::int64_t>(n); ++u) {
+      targets.clear();
+      weights.clear();
+      const auto rows = rows_of(static_cast<VertexId>(u));
+      combine_row(static_cast<VertexId>(u), rows, o, neighbour_damping, targets, weights);
+      std::copy(targets.begin(), targets.end(), combined.targets.begin() + static_cast<std::ptrdiff_t>(combined.offsets[u]));
+      std::copy(weights.begin(), weights.end(), combined.weights.begin() + static_cast<std::ptrdiff_t>(combined.offsets[u]));
     }
   }
   g.layers.clear();
-  return build_csr(edges, n, /*symmetric=*/true).csr;
+  return combined;
 }
 
 }  // namespace sourcetrace::graph

@@ -156,6 +156,27 @@ GraphProvenance provenance_attributes(const H5File& f) {
   return p;
 }
 
+// The entities, with their kinds and attributes.
+Status read_entities(const H5File& f, const std::string& path, MarketGraph& g) {
+  auto keys = read_blob(f, "/entities/key_offsets", "/entities/key_bytes");
+  if (!keys.is_ok()) return keys.status();
+  g.entities = std::move(keys).value();
+  auto kinds = f.read_array<std::uint8_t>("/entities/kind");
+  auto region = f.read_array<std::uint32_t>("/entities/region");
+  auto created = f.read_array<std::int32_t>("/entities/created_on");
+  for (const Status* s : {&kinds.status(), &region.status(), &created.status()}) {
+    if (!s->is_ok()) return *s;
+  }
+  g.entities.tags = std::move(kinds).value();
+  g.region = std::move(region).value();
+  g.created_on = std::move(created).value();
+  const std::size_t n = g.entities.tags.size();
+  if (g.entities.offsets.size() != n + 1 || g.region.size() != n || g.created_on.size() != n) {
+    return Status::corrupt(path + ": /entities arrays of inconsistent length");
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<GraphProvenance> read_graph_provenance(const std::string& path) {
@@ -175,22 +196,8 @@ Result<MarketGraph> read_graph_file(const std::string& path, GraphProvenance* pr
   if (auto kind = f.read_string_attribute("/", "source_kind"); kind.is_ok()) g.source_kind = kind.value();
   if (provenance != nullptr) *provenance = provenance_attributes(f);
 
-  auto keys = read_blob(f, "/entities/key_offsets", "/entities/key_bytes");
-  if (!keys.is_ok()) return keys.status();
-  g.entities = std::move(keys).value();
-  auto kinds = f.read_array<std::uint8_t>("/entities/kind");
-  auto region = f.read_array<std::uint32_t>("/entities/region");
-  auto created = f.read_array<std::int32_t>("/entities/created_on");
-  for (const Status* s : {&kinds.status(), &region.status(), &created.status()}) {
-    if (!s->is_ok()) return *s;
-  }
-  g.entities.tags = std::move(kinds).value();
-  g.region = std::move(region).value();
-  g.created_on = std::move(created).value();
+  ST_RETURN_IF_ERROR(read_entities(f, path, g));
   const std::size_t n = g.entities.tags.size();
-  if (g.entities.offsets.size() != n + 1 || g.region.size() != n || g.created_on.size() != n) {
-    return Status::corrupt(path + ": /entities arrays of inconsistent length");
-  }
 
   auto order = f.read_string_attribute("/layers", "order");
   if (!order.is_ok()) return order.status();
@@ -247,6 +254,20 @@ Result<MarketGraph> read_graph_file(const std::string& path, GraphProvenance* pr
     if (!b.is_ok()) return b.status();
     *blob = std::move(b).value();
   }
+  return g;
+}
+
+}  // namespace sourcetrace::store
+
+namespace sourcetrace::store {
+
+Result<MarketGraph> read_graph_entities(const std::string& path) {
+  auto opened = H5File::open(path);
+  if (!opened.is_ok()) return opened.status();
+  ST_RETURN_IF_ERROR(check_graph_format(opened.value(), path));
+  MarketGraph g;
+  if (auto kind = opened.value().read_string_attribute("/", "source_kind"); kind.is_ok()) g.source_kind = kind.value();
+  ST_RETURN_IF_ERROR(read_entities(opened.value(), path, g));
   return g;
 }
 

@@ -21,7 +21,8 @@ struct DetectionRecord {
   std::string graph_path;
   std::string graph_digest;  // graph.h5's input digest
   std::string job_digest;    // of the job file's text ("" = built-in defaults)
-  int threads = 1;
+  int threads = 1;  // per rank
+  int ranks = 1;    // MPI ranks (1: one node)
   std::vector<LeidenLevel> hierarchy;  // finest first; the last is the result
   LeidenTimings timings;
 };

@@ -26,6 +26,9 @@
 #pragma once
 
 #include <array>
+#include <cmath>
+#include <span>
+#include <vector>
 
 #include "sourcetrace/graph/market_graph.hpp"
 #include "sourcetrace/status.hpp"
@@ -46,5 +49,57 @@ Status validate(const CombineOptions& options);
 
 // REQUIRES: validate(options) is ok. Leaves graph.layers empty.
 Csr combine_layers(MarketGraph& graph, const CombineOptions& options);
+
+// The damping factor of an endpoint with `degree` arcs in a layer.
+inline double hub_damping(const CombineOptions& o, double degree) {
+  return o.damp_hubs && degree > o.hub_degree ? std::pow(o.hub_degree / degree, o.hub_exponent) : 1.0;
+}
+
+// One vertex's row in one layer: targets sorted without duplicates.
+struct LayerRow {
+  std::size_t layer = 0;  // index into CombineOptions::layer_weight
+  std::span<const VertexId> targets;
+  std::span<const std::uint32_t> events;
+  double self_damping = 1;  // hub_damping of the row's own vertex in this layer
+};
+
+// Vertex u's combined row, appended to `targets`/`weights`: per target in
+// increasing order, the layers' contributions summed in layer order (so the
+// serial graph and each rank's rows of the distributed one agree bit for
+// bit); u itself is left out. `neighbour_damping(i, v)` is the damping of
+// neighbour v in rows[i]'s layer. Returns the arcs appended.
+template <typename NeighbourDamping>
+std::size_t combine_row(VertexId u, std::span<const LayerRow> rows, const CombineOptions& o,
+                        NeighbourDamping&& neighbour_damping, std::vector<VertexId>& targets,
+                        std::vector<float>& weights) {
+  constexpr std::size_t kMaxLayers = 8;
+  std::array<std::size_t, kMaxLayers> at{};
+  const std::size_t layers = std::min(rows.size(), kMaxLayers);
+  std::size_t appended = 0;
+  for (;;) {
+    VertexId next = UINT32_MAX;
+    bool any = false;
+    for (std::size_t i = 0; i < layers; ++i) {
+      if (at[i] < rows[i].targets.size()) {
+        next = any ? std::min(next, rows[i].targets[at[i]]) : rows[i].targets[at[i]];
+        any = true;
+      }
+    }
+    if (!any) return appended;
+    double weight = 0;
+    for (std::size_t i = 0; i < layers; ++i) {
+      if (at[i] < rows[i].targets.size() && rows[i].targets[at[i]] == next) {
+        const LayerRow& r = rows[i];
+        weight += static_cast<float>(o.layer_weight[r.layer] * std::log2(1.0 + r.events[at[i]]) *
+                                     std::min(r.self_damping, neighbour_damping(i, next)));
+        ++at[i];
+      }
+    }
+    if (next == u) continue;
+    targets.push_back(next);
+    weights.push_back(static_cast<float>(weight));
+    ++appended;
+  }
+}
 
 }  // namespace sourcetrace::graph

@@ -36,6 +36,10 @@ Status write_graph_file(const std::string& path, const graph::MarketGraph& graph
 Result<graph::MarketGraph> read_graph_file(const std::string& path,
                                            GraphProvenance* provenance = nullptr);
 
+// Only the entities (keys, kinds, attributes) and the source kind: no
+// layers, no evidence. For a rank that writes results by entity key.
+Result<graph::MarketGraph> read_graph_entities(const std::string& path);
+
 // Only the provenance: reads the root attributes, not the graph.
 Result<GraphProvenance> read_graph_provenance(const std::string& path);
 

@@ -1,0 +1,97 @@
+// DistributedGraph: local renumbering, the ghost plan and the gather.
+#include "sourcetrace/dist/distributed_graph.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+namespace sourcetrace::dist {
+
+int VertexRanges::owner(VertexId v) const {
+  return static_cast<int>(std::upper_bound(begin.begin(), begin.end() - 1, v) - begin.begin()) - 1;
+}
+
+VertexRanges VertexRanges::from_counts(const std::vector<VertexId>& counts) {
+  VertexRanges r;
+  r.begin.assign(counts.size() + 1, 0);
+  std::partial_sum(counts.begin(), counts.end(), r.begin.begin() + 1);
+  return r;
+}
+
+DistributedGraph DistributedGraph::from_global_rows(MPI_Comm comm, VertexRanges ranges,
+                                                    std::vector<EdgeIndex> offsets,
+                                                    std::vector<VertexId> targets, std::vector<float> weights) {
+  DistributedGraph g;
+  g.comm_ = comm;
+  MPI_Comm_rank(comm, &g.rank_);
+  g.ranges_ = std::move(ranges);
+  const VertexId first = g.ranges_.begin[g.rank_];
+  const VertexId last = g.ranges_.begin[g.rank_ + 1];
+  auto is_owned = [&](VertexId v) { return v >= first && v < last; };
+
+  // Ghosts: every neighbour outside our range, sorted, so that they come
+  // grouped by owner in rank order, the order an exchange delivers them in.
+  for (VertexId t : targets) {
+    if (!is_owned(t)) g.ghost_global_.push_back(t);
+  }
+  std::sort(g.ghost_global_.begin(), g.ghost_global_.end());
+  g.ghost_global_.erase(std::unique(g.ghost_global_.begin(), g.ghost_global_.end()), g.ghost_global_.end());
+  const VertexId owned = last - first;
+#pragma omp parallel for schedule(static)
+  for (std::int64_t k = 0; k < static_cast<std::int64_t>(targets.size()); ++k) {
+    const VertexId t = targets[k];
+    targets[k] = is_owned(t) ? t - first
+                             : owned + static_cast<VertexId>(std::lower_bound(g.ghost_global_.begin(),
+                                                                               g.ghost_global_.end(), t) -
+                                                              g.ghost_global_.begin());
+  }
+  g.local_.offsets = std::move(offsets);
+  g.local_.targets = std::move(targets);
+  g.local_.weights = std::move(weights);
+
+  // The send plan: tell each owner which of its vertices we hold as ghosts.
+  std::vector<std::vector<VertexId>> wanted(static_cast<std::size_t>(g.ranges_.ranks()));
+  for (VertexId v : g.ghost_global_) wanted[g.ranges_.owner(v)].push_back(v);
+  std::vector<int> from;
+  std::vector<VertexId> asked = all_to_all(comm, wanted, &from);
+  g.send_.assign(static_cast<std::size_t>(g.ranges_.ranks()), {});
+  std::size_t at = 0;
+  for (int r = 0; r < g.ranges_.ranks(); ++r) {
+    for (int i = 0; i < from[r]; ++i) g.send_[r].push_back(asked[at++] - first);
+  }
+  return g;
+}
+
+graph::Csr DistributedGraph::gather(int root) const {
+  int size = 0;
+  MPI_Comm_size(comm_, &size);
+  // Rows in global ids, this rank's part.
+  std::vector<std::uint64_t> degrees(owned());
+  for (VertexId v = 0; v < owned(); ++v) degrees[v] = local_.degree(v);
+  std::vector<VertexId> targets(local_.targets.size());
+  for (std::size_t k = 0; k < targets.size(); ++k) targets[k] = global_id(local_.targets[k]);
+
+  auto gather_array = [&](const auto& mine, auto& all, MPI_Datatype type) {
+    int count = static_cast<int>(mine.size());
+    std::vector<int> counts(size), at(size);
+    MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, root, comm_);
+    long long total = 0;
+    for (int r = 0; r < size; ++r) {
+      at[r] = static_cast<int>(total);
+      total += counts[r];
+    }
+    if (rank_ == root) all.resize(static_cast<std::size_t>(total));
+    MPI_Gatherv(mine.data(), count, type, all.data(), counts.data(), at.data(), type, root, comm_);
+  };
+  graph::Csr g;
+  std::vector<std::uint64_t> all_degrees;
+  gather_array(degrees, all_degrees, MPI_UINT64_T);
+  gather_array(targets, g.targets, MPI_UINT32_T);
+  gather_array(local_.weights, g.weights, MPI_FLOAT);
+  if (rank_ == root) {
+    g.offsets.assign(all_degrees.size() + 1, 0);
+    std::partial_sum(all_degrees.begin(), all_degrees.end(), g.offsets.begin() + 1);
+  }
+  return g;
+}
+
+}  // namespace sourcetrace::dist
