@@ -1,0 +1,79 @@
+// The binary as MPI ranks: `run` on 2 ranks gives the same outputs as one
+// process, other commands refuse to run as ranks, and a distributed detect
+// stopped half-way leaves the previous communities.h5 as it was.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "../support/test_env.hpp"
+#include "sourcetrace/community/community_file.hpp"
+
+using namespace sourcetrace;
+using namespace sourcetrace::testing;
+
+namespace {
+
+std::vector<std::string> as_ranks(int ranks, std::vector<std::string> args) {
+  ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+  ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+  std::vector<std::string> argv = {"mpirun", "--oversubscribe", "--bind-to", "none", "-np", std::to_string(ranks),
+                                   SOURCETRACE_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+}  // namespace
+
+TEST_CASE("dist: `run` as 2 MPI ranks writes the networks, members and targets of one process", "[dist][mpi]") {
+  TempDir tmp;
+  const std::string sample = source_path("datasets/sample-market");
+  CommandResult one = run_sourcetrace({"run", sample, "--out", tmp / "one"});
+  REQUIRE(one.exit_code == 0);
+  CommandResult ranks = run_program(as_ranks(2, {"run", sample, "--out", tmp / "two", "--threads", "1"}));
+  INFO(ranks.err);
+  REQUIRE(ranks.exit_code == 0);
+  CHECK(ranks.out.find("on 2 ranks") != std::string::npos);  // detect ran distributed
+  for (const char* file : {"networks.csv", "members.csv", "targets.csv"}) {
+    INFO(file);
+    CHECK(read_file(tmp / (std::string("one/") + file)) == read_file(tmp / (std::string("two/") + file)));
+  }
+  CHECK(fs::exists(tmp / "two/manifest.json"));
+}
+
+TEST_CASE("dist: commands other than detect and run refuse to run as ranks", "[dist][mpi]") {
+  TempDir tmp;
+  CommandResult r = run_program(as_ranks(2, {"ingest", source_path("datasets/sample-market"), "--out", tmp / "g.h5"}));
+  CHECK(r.exit_code != 0);
+  CHECK(r.err.find("`ingest` runs on one process") != std::string::npos);
+  CHECK_FALSE(fs::exists(tmp / "g.h5"));
+}
+
+TEST_CASE("dist: a distributed detect stopped half-way leaves the previous output intact", "[dist][mpi]") {
+  TempDir tmp;
+  REQUIRE(run_sourcetrace({"ingest", "--edge-list", source_path("datasets/lfr-n100k-mu0.40/edges.txt.gz"), "--out",
+                           tmp / "lfr.h5"})
+              .exit_code == 0);
+  const std::string out = tmp / "communities.h5";
+  REQUIRE(run_sourcetrace({"detect", tmp / "lfr.h5", "--out", out}).exit_code == 0);
+  const std::string before = read_file(out);
+  for (int delay_ms : {200, 500, 900}) {
+    const pid_t pid = start_program(as_ranks(2, {"detect", tmp / "lfr.h5", "--out", out, "--threads", "1",
+                                                 "--gather-below", "1000", "--seed", std::to_string(delay_ms)}),
+                                    tmp / "stdout", tmp / "stderr");
+    REQUIRE(pid > 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    auto record = community::read_communities_file(out);
+    REQUIRE(record.is_ok());  // never a half-written file under the final name
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+      CHECK(record.value().options.seed == static_cast<std::uint64_t>(delay_ms));  // it finished first
+    } else {
+      CHECK(read_file(out) == before);
+    }
+  }
+}
