@@ -1,0 +1,132 @@
+#!/usr/bin/python3
+"""Distributed detection benchmark (not a test): one rank with 2 threads
+against 2 ranks with 1 thread each, on the same machine, in the same run.
+
+usage: bench/dist.py [--binary build/release/sourcetrace] [--work /tmp/sourcetrace-bench-dist]
+                     [--market-sellers 1000000] [--repeats 1] [--skip-market] [--skip-lfr]
+
+Graphs: the bundled LFR graph (datasets/lfr-n100k-mu0.40) and a generated
+market (`sourcetrace generate --sellers N --seed 1`, cached under --work).
+Per graph, `sourcetrace detect` runs as
+  one:      1 process, --threads 2 (the single-node path);
+  ranks:    mpirun -np 2, --threads 1, default gather size (a graph this
+            small is gathered at once: the single-node code on rank 0);
+  forced:   mpirun -np 2, --threads 1, --gather-below set low so that the
+            first levels really run distributed (LFR 1000, market 50000).
+Each rank runs under /usr/bin/time (peak RSS per rank). Reported per
+configuration: wall seconds of the whole command (MPI start-up included),
+the detect's own seconds (from its summary line, start-up excluded),
+modularity, levels run distributed, supersteps, MB sent by all ranks and per
+superstep, peak RSS per rank; and per graph the ratios ranks/one and
+forced/one (goal <= 1.5) and the modularity differences.
+
+Prints one JSON document; progress on stderr.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SUMMARY = re.compile(r"modularity ([0-9.]+)")
+SECONDS = re.compile(r" in ([0-9.]+) s")
+DIST = re.compile(r"\((\d+) distributed levels, (\d+) supersteps, ([0-9.]+) MB exchanged")
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def run(cmd, env=None):
+    start = time.perf_counter()
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    wall = time.perf_counter() - start
+    if p.returncode != 0:
+        sys.exit("failed (exit %d): %s\n%s" % (p.returncode, " ".join(cmd), p.stderr[-3000:]))
+    return wall, p.stdout, p.stderr
+
+
+def detect(binary, graph, out, ranks, threads, gather_below=None):
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMP_NUM_THREADS=str(threads))
+    rss = [out + ".rss.%d" % r for r in range(ranks)]
+    args = ["detect", graph, "--out", out, "--threads", str(threads)]
+    if gather_below is not None:
+        args += ["--gather-below", str(gather_below)]
+    if ranks == 1:
+        cmd = ["/usr/bin/time", "-f", "%M", "-o", rss[0], binary] + args
+    else:
+        # Each rank writes its own peak RSS (OMPI_COMM_WORLD_RANK names the file).
+        shell = '/usr/bin/time -f %%M -o "%s.rss.$OMPI_COMM_WORLD_RANK" %s %s' % (
+            out, binary, " ".join('"%s"' % a for a in args))
+        cmd = ["mpirun", "--oversubscribe", "--bind-to", "none", "-np", str(ranks), "-x", "OMP_NUM_THREADS",
+               "/bin/sh", "-c", shell]
+    wall, stdout, _ = run(cmd, env)
+    line = [l for l in stdout.splitlines() if l.startswith("detect:")][-1]
+    q = float(SUMMARY.search(line).group(1))
+    m = DIST.search(line)
+    levels, supersteps, mb = (int(m.group(1)), int(m.group(2)), float(m.group(3))) if m else (0, 0, 0.0)
+    peaks = []
+    for path in rss:
+        with open(path) as f:
+            peaks.append(round(int(f.read().split()[-1]) / 1024.0, 1))
+    return {"ranks": ranks, "threads": threads, "gather_below": gather_below, "wall_s": round(wall, 3),
+            "detect_s": float(SECONDS.search(line).group(1)),
+            "modularity": q, "distributed_levels": levels, "supersteps": supersteps, "mb_sent": mb,
+            "mb_per_superstep": round(mb / supersteps, 3) if supersteps else 0.0, "peak_rss_mb_per_rank": peaks}
+
+
+def case(binary, name, graph, work, forced_gather, repeats):
+    result = {"graph": name}
+    for label, ranks, threads, gather in (("one", 1, 2, None), ("ranks", 2, 1, None), ("forced", 2, 1, forced_gather)):
+        best = None
+        for _ in range(repeats):
+            log("%s: %s (%d ranks x %d threads)" % (name, label, ranks, threads))
+            r = detect(binary, graph, os.path.join(work, "%s-%s.h5" % (name, label)), ranks, threads, gather)
+            if best is None or r["wall_s"] < best["wall_s"]:
+                best = r
+        result[label] = best
+    one = result["one"]
+    for label in ("ranks", "forced"):
+        result["time_ratio_%s_over_one" % label] = round(result[label]["wall_s"] / one["wall_s"], 3)
+        # Without MPI start-up (mpirun launching the ranks): the detect's own time.
+        result["detect_ratio_%s_over_one" % label] = round(result[label]["detect_s"] / one["detect_s"], 3)
+        result["modularity_diff_%s" % label] = round(result[label]["modularity"] - one["modularity"], 5)
+    return result
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--binary", default=os.path.join(ROOT, "build/release/sourcetrace"))
+    ap.add_argument("--work", default="/tmp/sourcetrace-bench-dist")
+    ap.add_argument("--market-sellers", type=int, default=1_000_000)
+    ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--skip-market", action="store_true")
+    ap.add_argument("--skip-lfr", action="store_true")
+    a = ap.parse_args()
+    os.makedirs(a.work, exist_ok=True)
+    cases = []
+    if not a.skip_lfr:
+        lfr = os.path.join(a.work, "lfr.h5")
+        if not os.path.exists(lfr):
+            run([a.binary, "ingest", "--edge-list", os.path.join(ROOT, "datasets/lfr-n100k-mu0.40/edges.txt.gz"),
+                 "--out", lfr])
+        cases.append(case(a.binary, "lfr-n100k-mu0.40", lfr, a.work, 1000, a.repeats))
+    if not a.skip_market:
+        data = os.path.join(a.work, "market-%d" % a.market_sellers)
+        graph = data + ".h5"
+        if not os.path.exists(graph):
+            log("generating and ingesting a %d-seller market" % a.market_sellers)
+            run([a.binary, "generate", data, "--sellers", str(a.market_sellers), "--seed", "1"])
+            run([a.binary, "ingest", data, "--out", graph])
+        cases.append(case(a.binary, "market-%d" % a.market_sellers, graph, a.work, 50000, a.repeats))
+    print(json.dumps({"benchmark": "distributed detection, 1 rank x 2 threads vs 2 ranks x 1 thread",
+                      "cores": os.cpu_count(), "cases": cases}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
