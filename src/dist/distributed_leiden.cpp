@@ -433,16 +433,21 @@ std::vector<VertexId> component_labels(const DistributedGraph& g, std::span<cons
   }
   std::vector<VertexId> label(static_cast<std::size_t>(nl) + ng);
   for (VertexId u = 0; u < nl; ++u) label[u] = g.first() + find(u);  // roots are the smallest member
+  // Only arcs to a ghost of the same community carry names across ranks:
+  // the rounds look at those alone.
+  std::vector<std::pair<VertexId, VertexId>> bridges;  // (root, ghost)
+  for (VertexId u = 0; u < nl; ++u) {
+    for (VertexId v : csr.neighbours(u)) {
+      if (v >= nl && comm[v] == comm[u]) bridges.push_back({find(u), v});
+    }
+  }
   for (;;) {
     g.exchange<VertexId>({label.data(), nl}, {label.data() + nl, ng});
     std::uint64_t changed = 0;
-    for (VertexId u = 0; u < nl; ++u) {
-      const VertexId root = find(u);
-      for (VertexId v : csr.neighbours(u)) {
-        if (v >= nl && comm[v] == comm[u] && label[v] < label[root]) {
-          label[root] = label[v];
-          ++changed;
-        }
+    for (const auto& [root, ghost] : bridges) {
+      if (label[ghost] < label[root]) {
+        label[root] = label[ghost];
+        ++changed;
       }
     }
     for (VertexId u = 0; u < nl; ++u) label[u] = label[find(u)];
