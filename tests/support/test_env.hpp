@@ -83,6 +83,27 @@ inline pid_t start_program(const std::vector<std::string>& argv, const std::stri
   return pid;
 }
 
+// The processes whose parent is `parent` (read from /proc), e.g. the ranks
+// that mpirun started.
+inline std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> children;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;  // the process ended meanwhile
+    const auto close = line.rfind(')');       // the command name may hold spaces
+    if (close == std::string::npos) continue;
+    std::istringstream fields(line.substr(close + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    fields >> state >> ppid;
+    if (ppid == parent) children.push_back(static_cast<pid_t>(std::stoi(name)));
+  }
+  return children;
+}
+
 // Runs a program with stdout and stderr captured to files (no pipe
 // deadlocks) and waits for it.
 inline CommandResult run_program(const std::vector<std::string>& argv) {
