@@ -349,6 +349,7 @@ TEST_CASE("service: publishing a new run swaps the snapshot under a querying cli
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   stop = true;
   looping.join();
+  INFO(server.log());
   CHECK(failures == 0);
   CHECK(on_run3 > 0);
   CHECK(calls > on_run3);

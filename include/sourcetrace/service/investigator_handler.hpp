@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "sourcetrace/service/api/Investigator.h"
@@ -39,17 +40,33 @@ class ServiceState {
   ServiceState(std::shared_ptr<const RunSnapshot> snapshot, std::shared_ptr<const TokenStore> tokens,
                std::unique_ptr<AuditLog> audit, ServiceLimits limits);
 
-  std::shared_ptr<const RunSnapshot> snapshot() const { return snapshot_.load(); }
-  void set_snapshot(std::shared_ptr<const RunSnapshot> s) { snapshot_.store(std::move(s)); }
-  std::shared_ptr<const TokenStore> tokens() const { return tokens_.load(); }
-  void set_tokens(std::shared_ptr<const TokenStore> t) { tokens_.store(std::move(t)); }
+  // A mutex, not std::atomic<std::shared_ptr>: libstdc++ 12 implements
+  // that with a lock bit ThreadSanitizer cannot see (it reports a race on
+  // every swap), and one uncontended lock per call costs nothing here.
+  std::shared_ptr<const RunSnapshot> snapshot() const {
+    std::lock_guard lock(swap_);
+    return snapshot_;
+  }
+  void set_snapshot(std::shared_ptr<const RunSnapshot> s) {
+    std::lock_guard lock(swap_);
+    snapshot_.swap(s);
+  }
+  std::shared_ptr<const TokenStore> tokens() const {
+    std::lock_guard lock(swap_);
+    return tokens_;
+  }
+  void set_tokens(std::shared_ptr<const TokenStore> t) {
+    std::lock_guard lock(swap_);
+    tokens_.swap(t);
+  }
   AuditLog& audit() { return *audit_; }
   const ServiceLimits& limits() const { return limits_; }
   std::atomic<int>& in_flight() { return in_flight_; }
 
  private:
-  std::atomic<std::shared_ptr<const RunSnapshot>> snapshot_;
-  std::atomic<std::shared_ptr<const TokenStore>> tokens_;
+  mutable std::mutex swap_;
+  std::shared_ptr<const RunSnapshot> snapshot_;
+  std::shared_ptr<const TokenStore> tokens_;
   std::unique_ptr<AuditLog> audit_;
   ServiceLimits limits_;
   std::atomic<int> in_flight_{0};
