@@ -334,6 +334,19 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
   auto selected = [&](const char* name) {
     return o.stages.empty() || std::find(o.stages.begin(), o.stages.end(), name) != o.stages.end();
   };
+  // The chain ends with the last selected stage: `--stages ingest` leaves
+  // detect and the rest to later jobs.
+  const auto last_stage = [&] {
+    std::ptrdiff_t last = 0;
+    for (std::ptrdiff_t i = 0; i < std::ssize(kStages); ++i) last = selected(kStages[i]) ? i : last;
+    return std::string_view(kStages[last]);
+  }();
+  auto stop_after = [&](std::string_view name) {
+    if (name != last_stage) return false;
+    fmt::print(stderr, "run: stages {} done in {:.1f} s; the run completes with the export stage -> {}\n",
+               fmt::join(o.stages, ","), seconds_since(start), o.out);
+    return true;
+  };
   auto loaded = load_job(o.job);
   if (!loaded.is_ok()) return report_failure(loaded.status());
   const Job& job = loaded.value();
@@ -394,6 +407,7 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
   std::vector<std::string> ingest_args = with({"ingest", o.dataset, "--out", run.graph()}, thread_args);
   if (o.lenient) ingest_args.push_back("--lenient");
   if (int c = stage("ingest", [&] { return ingest_staleness(o, run, dataset_digest); }, ingest_args)) return c;
+  if (stop_after("ingest")) return kExitOk;
   // The graph's own record of its input is what the later stages compare.
   auto provenance = store::read_graph_provenance(run.graph());
   if (!provenance.is_ok()) return report_failure(provenance.status());
@@ -403,21 +417,19 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
                     with(with({"detect", run.graph(), "--out", run.communities()}, job_args), thread_args))) {
     return c;
   }
+  if (stop_after("detect")) return kExitOk;
   if (int c = stage("score", [&] { return score_staleness(run, job, graph_digest); },
                     with({"score", run.graph(), run.communities(), "--out", run.risk()}, job_args))) {
     return c;
   }
+  if (stop_after("score")) return kExitOk;
   if (int c = stage("targets", [&] { return targets_staleness(run, job); },
                     with({"targets", run.graph(), run.communities(), run.risk(), "--out", run.targets()}, job_args))) {
     return c;
   }
+  if (stop_after("targets")) return kExitOk;
   // Export is cheap and has no record of its own inputs: it always runs,
   // and only a run that includes it completes the folder.
-  if (!selected("export")) {
-    fmt::print(stderr, "run: stages {} done in {:.1f} s; the run completes with the export stage -> {}\n",
-               fmt::join(o.stages, ","), seconds_since(start), o.out);
-    return kExitOk;
-  }
   if (int c = stage("export", [] { return std::optional<std::string>("always"); },
                     with({"export", o.out, "--out", o.out}, job_args))) {
     return c;

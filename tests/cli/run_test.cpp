@@ -195,3 +195,36 @@ TEST_CASE("cli: jobs/default.toml names every parameter with the built-in defaul
   CHECK(keys >= 30);
   CHECK(file.size() == used.size());
 }
+
+// The Slurm jobs each run part of the chain into one folder.
+TEST_CASE("cli: run --stages runs the chain in parts, each needing the ones before", "[cli][run]") {
+  TempDir tmp;
+  const std::string sample = source_path("datasets/sample-market");
+  CommandResult early = run_job(sample, tmp / "parts", {"--stages", "detect"});
+  CHECK(early.exit_code != 0);
+  CHECK(early.err.find("the ingest stage is not current") != std::string::npos);
+
+  CommandResult ingest = run_job(sample, tmp / "parts", {"--stages", "ingest"});
+  INFO(ingest.err);
+  REQUIRE(ingest.exit_code == 0);
+  CHECK(fs::exists(tmp / "parts/graph.h5"));
+  CHECK_FALSE(fs::exists(tmp / "parts/communities.h5"));  // the later stages are the next jobs'
+
+  REQUIRE(run_job(sample, tmp / "parts", {"--stages", "detect"}).exit_code == 0);
+  CHECK(fs::exists(tmp / "parts/communities.h5"));
+  CHECK_FALSE(fs::exists(tmp / "parts/risk.h5"));
+  CHECK_FALSE(fs::exists(tmp / "parts/manifest.json"));
+
+  CommandResult rest = run_job(sample, tmp / "parts", {"--stages", "score,targets,export"});
+  INFO(rest.err);
+  REQUIRE(rest.exit_code == 0);
+  CHECK(rest.err.find("run: ingest: up to date, skipped") != std::string::npos);
+  CHECK(rest.err.find("run: detect: up to date, skipped") != std::string::npos);
+  CHECK(fs::exists(tmp / "parts/manifest.json"));
+
+  REQUIRE(run_job(sample, tmp / "whole").exit_code == 0);
+  for (const char* file : {"networks.csv", "members.csv", "targets.csv"}) {
+    INFO(file);
+    CHECK(read_file(tmp / (std::string("parts/") + file)) == read_file(tmp / (std::string("whole/") + file)));
+  }
+}
