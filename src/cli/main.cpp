@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   add_query_command(app, exit_code);
   add_token_command(app, exit_code);
   add_audit_command(app, exit_code);
+  add_submit_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
