@@ -36,6 +36,7 @@
 #include <tuple>
 
 #include "sourcetrace/community/modularity.hpp"
+#include "sourcetrace/community/splitmix64.hpp"
 
 namespace sourcetrace::community {
 
@@ -88,14 +89,6 @@ void store(T& x, T v) {
   std::atomic_ref<T>(x).store(v, std::memory_order_relaxed);
 }
 
-std::uint64_t mix(std::uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  return x ^ (x >> 33);
-}
-
 // A pseudo-random permutation of 0..n-1 from (seed, level) (Fisher–Yates
 // with splitmix64). Vertices are visited in this order, not by id: ids
 // follow the input's order, where neighbours tend to come together, and
@@ -104,10 +97,10 @@ std::uint64_t mix(std::uint64_t x) {
 std::vector<VertexId> visiting_order(VertexId n, std::uint64_t seed, int level) {
   std::vector<VertexId> order(n);
   std::iota(order.begin(), order.end(), VertexId{0});
-  std::uint64_t state = mix(seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(level) + 1);
+  std::uint64_t state = splitmix64(seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(level) + 1);
   for (VertexId i = n; i > 1; --i) {
     state += 0x9E3779B97F4A7C15ULL;
-    const std::uint64_t r = mix(state);
+    const std::uint64_t r = splitmix64(state);
     const auto j = static_cast<VertexId>(r % i);
     std::swap(order[i - 1], order[j]);
   }
@@ -203,7 +196,7 @@ std::pair<VertexId, double> Level::best_move(VertexId u, NeighbourWeights& nw) c
     if (c == d) continue;
     const double gain = w - scale * load(community_strength_[c]);
     if (gain > best_gain ||
-        (gain == best_gain && best != d && mix(o_.seed ^ c) < mix(o_.seed ^ best))) {
+        (gain == best_gain && best != d && splitmix64(o_.seed ^ c) < splitmix64(o_.seed ^ best))) {
       best = c;
       best_gain = gain;
     }

@@ -24,8 +24,8 @@
 #include <tuple>
 #include <unordered_map>
 
-
 #include "sourcetrace/community/partition.hpp"
+#include "sourcetrace/community/splitmix64.hpp"
 
 namespace sourcetrace::dist {
 
@@ -33,14 +33,6 @@ namespace {
 
 constexpr VertexId kNone = UINT32_MAX;
 constexpr std::size_t kBatch = 1024;
-
-std::uint64_t mix(std::uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  return x ^ (x >> 33);
-}
 
 // Weights from one vertex to each neighbouring community: community ids
 // are global here, so a small open-addressing table sized by the degree
@@ -59,7 +51,7 @@ class CommunityWeights {
     mask_ = capacity - 1;
   }
   void add(VertexId c, double w) {
-    std::size_t slot = mix(c) & mask_;
+    std::size_t slot = community::splitmix64(c) & mask_;
     while (keys_[slot] != kNone && keys_[slot] != c) slot = (slot + 1) & mask_;
     if (keys_[slot] == kNone) {
       keys_[slot] = c;
@@ -69,7 +61,7 @@ class CommunityWeights {
     values_[slot] += w;
   }
   double weight_to(VertexId c) const {
-    std::size_t slot = mix(c) & mask_;
+    std::size_t slot = community::splitmix64(c) & mask_;
     while (keys_[slot] != kNone) {
       if (keys_[slot] == c) return values_[slot];
       slot = (slot + 1) & mask_;
@@ -120,7 +112,7 @@ class RemoteTotals {
  private:
   std::size_t slot_of(VertexId c) const {
     const std::size_t mask = keys_.size() - 1;
-    std::size_t s = mix(c) & mask;
+    std::size_t s = community::splitmix64(c) & mask;
     while (keys_[s] != kNone && keys_[s] != c) s = (s + 1) & mask;
     return s;
   }
@@ -173,9 +165,9 @@ class DistributedLevel {
     // how the vertices are split among ranks.
     order_.resize(nl_);
     std::iota(order_.begin(), order_.end(), VertexId{0});
-    const std::uint64_t salt = mix(o.seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(level) + 1);
+    const std::uint64_t salt = community::splitmix64(o.seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(level) + 1);
     std::sort(order_.begin(), order_.end(), [&](VertexId a, VertexId b) {
-      return mix(salt ^ g.global_id(a)) < mix(salt ^ g.global_id(b));
+      return community::splitmix64(salt ^ g.global_id(a)) < community::splitmix64(salt ^ g.global_id(b));
     });
     // Who to wake when a ghost changes community: its owned neighbours.
     ghost_offsets_.assign(static_cast<std::size_t>(g.ghosts()) + 1, 0);
@@ -259,7 +251,7 @@ std::pair<VertexId, double> DistributedLevel::best_move(VertexId u, CommunityWei
   nw.for_each([&](VertexId c, double w) {
     if (c == d) return;
     const double gain = w - scale * community_total(c);
-    if (gain > best_gain || (gain == best_gain && best != d && mix(o_.seed ^ c) < mix(o_.seed ^ best))) {
+    if (gain > best_gain || (gain == best_gain && best != d && community::splitmix64(o_.seed ^ c) < community::splitmix64(o_.seed ^ best))) {
       best = c;
       best_gain = gain;
     }

@@ -53,38 +53,34 @@ Csr combine_layers(MarketGraph& g, const CombineOptions& o) {
   auto neighbour_damping = [&](std::size_t i, VertexId v) { return damping[i][v]; };
 
   // Two passes over the rows: count each row's arcs, then fill them in.
+  // `use(u, targets, weights)` sees each combined row, in parallel.
+  auto for_each_row = [&](auto&& use) {
+#pragma omp parallel
+    {
+      std::vector<VertexId> targets;
+      std::vector<float> weights;
+#pragma omp for schedule(dynamic, 1024)
+      for (std::int64_t u = 0; u < static_cast<std::int64_t>(n); ++u) {
+        targets.clear();
+        weights.clear();
+        combine_row(static_cast<VertexId>(u), rows_of(static_cast<VertexId>(u)), o, neighbour_damping, targets,
+                    weights);
+        use(u, targets, weights);
+      }
+    }
+  };
   Csr combined;
   std::vector<EdgeIndex> degree(static_cast<std::size_t>(n) + 1, 0);
-#pragma omp parallel
-  {
-    std::vector<VertexId> targets;
-    std::vector<float> weights;
-#pragma omp for schedule(dynamic, 1024)
-    for (std::int64_t u = 0; u < static_cast<std::int64_t>(n); ++u) {
-      targets.clear();
-      weights.clear();
-      const auto rows = rows_of(static_cast<VertexId>(u));
-      degree[u + 1] = combine_row(static_cast<VertexId>(u), rows, o, neighbour_damping, targets, weights);
-    }
-  }
+  for_each_row([&](std::int64_t u, const auto& targets, const auto&) { degree[u + 1] = targets.size(); });
   combined.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
   std::partial_sum(degree.begin(), degree.end(), combined.offsets.begin());
   combined.targets.resize(combined.offsets[n]);
   combined.weights.resize(combined.offsets[n]);
-#pragma omp parallel
-  {
-    std::vector<VertexId> targets;
-    std::vector<float> weights;
-#pragma omp for schedule(dynamic, 1024)
-    for (std::int64_t u = 0; u < static_cast<std::int64_t>(n); ++u) {
-      targets.clear();
-      weights.clear();
-      const auto rows = rows_of(static_cast<VertexId>(u));
-      combine_row(static_cast<VertexId>(u), rows, o, neighbour_damping, targets, weights);
-      std::copy(targets.begin(), targets.end(), combined.targets.begin() + static_cast<std::ptrdiff_t>(combined.offsets[u]));
-      std::copy(weights.begin(), weights.end(), combined.weights.begin() + static_cast<std::ptrdiff_t>(combined.offsets[u]));
-    }
-  }
+  for_each_row([&](std::int64_t u, const auto& targets, const auto& weights) {
+    const auto at = static_cast<std::ptrdiff_t>(combined.offsets[u]);
+    std::copy(targets.begin(), targets.end(), combined.targets.begin() + at);
+    std::copy(weights.begin(), weights.end(), combined.weights.begin() + at);
+  });
   g.layers.clear();
   return combined;
 }
