@@ -115,13 +115,7 @@ class Level {
     order_ = visiting_order(n_, o.seed, level);
     position_.resize(n_);
     for (VertexId i = 0; i < n_; ++i) position_[order_[i]] = i;
-    strength_.resize(n_);
-#pragma omp parallel for schedule(static)
-    for (std::int64_t v = 0; v < static_cast<std::int64_t>(n_); ++v) {
-      double k = 0;
-      for (float w : g.neighbour_weights(static_cast<VertexId>(v))) k += w;
-      strength_[v] = k;
-    }
+    strength_ = graph::vertex_strengths(g);
     total_ = 0;
     for (double k : strength_) total_ += k;
     community_strength_.assign(n_, 0.0);

@@ -149,13 +149,8 @@ class DistributedLevel {
   DistributedLevel(const DistributedGraph& g, const community::LeidenOptions& o, int level)
       : g_(g), o_(o), nl_(g.owned()), comm_(g.owned() + g.ghosts()) {
     const graph::Csr& csr = g.local();
-    strength_.resize(nl_);
-#pragma omp parallel for schedule(static)
-    for (std::int64_t v = 0; v < static_cast<std::int64_t>(nl_); ++v) {
-      double k = 0;
-      for (float w : csr.neighbour_weights(static_cast<VertexId>(v))) k += w;
-      strength_[v] = k;
-    }
+    strength_ = graph::vertex_strengths(csr);
+    strength_.resize(nl_);  // the owned vertices'; ghosts' rows are not here
     double mine = 0;
     for (double k : strength_) mine += k;
     MPI_Allreduce(&mine, &total_, 1, MPI_DOUBLE, MPI_SUM, g.comm());

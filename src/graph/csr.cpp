@@ -1,4 +1,5 @@
-// verify_csr: the serial, obviously-right check of the CSR invariants.
+// Csr's functions: vertex strengths, and verify_csr, the serial,
+// obviously-right check of the CSR invariants.
 #include "sourcetrace/graph/csr.hpp"
 
 #include <fmt/format.h>
@@ -7,6 +8,17 @@
 #include <cmath>
 
 namespace sourcetrace::graph {
+
+std::vector<double> vertex_strengths(const Csr& csr) {
+  std::vector<double> strength(csr.num_vertices());
+#pragma omp parallel for schedule(static)
+  for (std::int64_t v = 0; v < static_cast<std::int64_t>(strength.size()); ++v) {
+    double k = 0;
+    for (float w : csr.neighbour_weights(static_cast<VertexId>(v))) k += w;
+    strength[static_cast<std::size_t>(v)] = k;
+  }
+  return strength;
+}
 
 std::string verify_csr(const Csr& g, bool symmetric, bool no_self_loops) {
   if (g.offsets.empty() || g.offsets.front() != 0) return "offsets do not start at 0";

@@ -17,13 +17,8 @@ std::vector<double> spread_evidence(const graph::Csr& g, std::span<const double>
                                     const SpreadOptions& o) {
   const auto n = static_cast<std::int64_t>(g.num_vertices());
   // 1 / sqrt(weighted degree), 0 for isolated entities (they keep (1−α) e).
-  std::vector<double> scale(static_cast<std::size_t>(n), 0.0);
-#pragma omp parallel for schedule(static)
-  for (std::int64_t v = 0; v < n; ++v) {
-    double degree = 0;
-    for (float w : g.neighbour_weights(static_cast<VertexId>(v))) degree += w;
-    scale[static_cast<std::size_t>(v)] = degree > 0 ? 1.0 / std::sqrt(degree) : 0.0;
-  }
+  std::vector<double> scale = graph::vertex_strengths(g);
+  for (double& k : scale) k = k > 0 ? 1.0 / std::sqrt(k) : 0.0;
   std::vector<double> f(evidence.begin(), evidence.end()), next(f.size());
   for (int round = 0; round < o.rounds; ++round) {
 #pragma omp parallel for schedule(dynamic, 4096)

@@ -49,6 +49,10 @@ struct Csr {
   }
 };
 
+// Each vertex's strength: the sum of its arc weights (its weighted degree),
+// what modularity and the evidence spread weigh a vertex by.
+std::vector<double> vertex_strengths(const Csr& csr);
+
 // Checks the CSR invariants: offsets start at 0, never decrease and end at
 // the arc count; targets are in range, strictly increasing within a row (no
 // duplicates); weights match targets in length and are finite and
