@@ -2,6 +2,7 @@
 #include "sourcetrace/tables/output_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -37,7 +38,23 @@ Status publish_file(const std::string& temp_path, const std::string& final_path)
     ::fsync(dfd);
     ::close(dfd);
   }
+  remove_abandoned_temporaries(final_path);
   return Status::ok();
+}
+
+void remove_abandoned_temporaries(const std::string& final_path) {
+  const fs::path p(final_path);
+  const std::string prefix = "." + p.filename().string() + ".tmp-";
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(p.parent_path().empty() ? fs::path(".") : p.parent_path(), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string pid_text = name.substr(prefix.size());
+    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto pid = static_cast<pid_t>(std::stol(pid_text));
+    // Only a writer that no longer exists: a live one may still publish.
+    if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) fs::remove(entry.path(), ec);
+  }
 }
 
 struct OutputFile::Deflater {

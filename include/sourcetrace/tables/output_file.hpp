@@ -25,6 +25,11 @@ std::string temporary_path_for(const std::string& final_path);
 // (HDF5) that must create the temporary file themselves.
 Status publish_file(const std::string& temp_path, const std::string& final_path);
 
+// Removes the temporary files of `final_path` whose writer was killed (the
+// process named in the name no longer exists), so that reruns after kill -9
+// leave no debris. publish_file calls it after each successful rename.
+void remove_abandoned_temporaries(const std::string& final_path);
+
 class OutputFile {
  public:
   enum class Compression { kNone, kGzip };
