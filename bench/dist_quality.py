@@ -34,14 +34,7 @@ import sys
 import h5py
 import igraph
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-METRICS = ("members_precision", "members_recall", "mean_ring_jaccard", "rings_found", "targets_precision",
-           "supply_cut")
-
-
-def log(*a):
-    print(*a, file=sys.stderr, flush=True)
+from quality import METRICS, ROOT, evaluate, log, market
 
 
 def run(cmd, env=None):
@@ -58,9 +51,7 @@ def stages_after_detect(binary, out, job):
     run([binary, "export", out, "--out", out, "--job", job])
 
 
-def evaluate(binary, out, dataset):
-    e = json.loads(run([binary, "eval", out, "--truth", os.path.join(dataset, "truth.csv.gz"), "--dataset",
-                        dataset]).stdout)
+def scores(e):
     return {k: (round(e[k], 4) if e[k] is not None else None) for k in METRICS}
 
 
@@ -98,12 +89,7 @@ def main():
     binary = os.path.abspath(args.binary)
     os.makedirs(args.work, exist_ok=True)
 
-    dataset = os.path.join(args.work, "market-%d-s%d" % (args.sellers, args.seed))
-    if not os.path.exists(os.path.join(dataset, ".generated")):
-        shutil.rmtree(dataset, ignore_errors=True)
-        log("generate %d sellers, seed %d" % (args.sellers, args.seed))
-        run([binary, "generate", dataset, "--sellers", str(args.sellers), "--seed", str(args.seed), "--gzip"])
-        open(os.path.join(dataset, ".generated"), "w").close()
+    dataset = market(binary, args.work, args.sellers, args.seed, 2)
 
     one = os.path.join(args.work, "one")
     log("one node: sourcetrace run")
@@ -142,7 +128,7 @@ def main():
     for name, folder in (("one_node_seed_1", one), ("ranks_seed_1", ranks), ("one_node_seed_2", seed2)):
         part, q = membership(os.path.join(folder, "communities.h5"))
         result["configurations"][name] = {
-            "modularity": q, "eval": evaluate(binary, folder, dataset),
+            "modularity": q, "eval": scores(evaluate(binary, folder, dataset)),
             "nmi_to_one_node_seed_1": {"all_entities": nmi(reference, part), "ring_entities": nmi(reference, part, rings)}}
     print(json.dumps(result, indent=1))
 
