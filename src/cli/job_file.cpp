@@ -5,23 +5,23 @@
 
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <sstream>
 #include <toml++/toml.h>
 
 #include "sourcetrace/risk/risk_file.hpp"
 #include "sourcetrace/tables/digest.hpp"
+#include "toml_sections.hpp"
 
 namespace sourcetrace::cli {
 
 namespace {
 
-// Reads typed values from one table and remembers which keys were used.
+// Reads typed values from one table of the job; every value read (or left
+// at its default) is recorded in `parameters`, for summary.json.
 class Section {
  public:
-  // Every value read (or left at its default) is recorded in `parameters`.
-  Section(const toml::table* table, std::string name, const std::string& path, nlohmann::json& parameters)
-      : table_(table), name_(std::move(name)), path_(path), parameters_(parameters[name_]) {}
+  Section(const toml::table& root, std::string name, const std::string& path, nlohmann::json& parameters)
+      : section_(root, name, path, "jobs/default.toml"), parameters_(parameters[name]) {}
 
   template <typename T>
   Status read(const char* key, T& out) {
@@ -30,23 +30,12 @@ class Section {
     return s;
   }
 
-  // Every key of the table must have been read.
-  Status check_unknown() const {
-    if (table_ == nullptr) return Status::ok();
-    for (const auto& [key, node] : *table_) {
-      if (!known_.count(std::string(key.str()))) {
-        return error(&node, fmt::format("[{}] has no parameter '{}' (see jobs/default.toml)", name_, key.str()));
-      }
-    }
-    return Status::ok();
-  }
+  Status check_unknown() const { return section_.check_unknown(); }
 
  private:
   template <typename T>
   Status parse(const char* key, T& out) {
-    known_.insert(key);
-    if (table_ == nullptr) return Status::ok();
-    const toml::node* node = table_->get(key);
+    const toml::node* node = section_.find(key);
     if (node == nullptr) return Status::ok();
     if constexpr (std::is_same_v<T, bool>) {
       if (auto v = node->value<bool>()) return out = *v, Status::ok();
@@ -57,17 +46,11 @@ class Section {
     } else {
       if (auto v = node->value<std::string>()) return out = *v, Status::ok();
     }
-    return error(node, fmt::format("[{}] {} has the wrong type", name_, key));
+    return section_.invalid(node, key, "has the wrong type");
   }
 
-  Status error(const toml::node* node, const std::string& what) const {
-    return Status::invalid_argument(fmt::format("{}:{}: {}", path_, node->source().begin.line, what));
-  }
-  const toml::table* table_;
-  std::string name_;
-  const std::string& path_;
+  TomlSection section_;
   nlohmann::json& parameters_;
-  std::set<std::string> known_;
 };
 
 // [risk] weights_from: the evidence weights of a fit stored by `score --fit`
@@ -118,20 +101,13 @@ Result<Job> load_job(const std::string& path) {
     text << in.rdbuf();
     job.path = path;
     job.digest = tables::digest_of(text.str()).hex();
-    try {
-      root = toml::parse(text.str(), path);
-    } catch (const toml::parse_error& e) {
-      return Status::invalid_argument(fmt::format("{}:{}: {}", path, e.source().begin.line, e.description()));
-    }
-  }
-  for (const auto& [key, node] : root) {
-    if (key != "combine" && key != "detect" && key != "risk" && key != "targets" && key != "export") {
-      return Status::invalid_argument(fmt::format("{}:{}: unknown section [{}] (see jobs/default.toml)",
-                                                  path, node.source().begin.line, key.str()));
-    }
+    auto parsed =
+        parse_sections(path, text.str(), {"combine", "detect", "risk", "targets", "export"}, "jobs/default.toml");
+    if (!parsed.is_ok()) return parsed.status();
+    root = std::move(parsed.value());
   }
 
-  Section combine(root["combine"].as_table(), "combine", job.path, job.parameters);
+  Section combine(root, "combine", job.path, job.parameters);
   graph::CombineOptions& c = job.combine;
   ST_RETURN_IF_ERROR(combine.read("seller_weight", c.layer_weight[0]));
   ST_RETURN_IF_ERROR(combine.read("warehouse_weight", c.layer_weight[1]));
@@ -143,7 +119,7 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(combine.check_unknown());
   ST_RETURN_IF_ERROR(graph::validate(c).with_context(path + ": [combine]"));
 
-  Section detect(root["detect"].as_table(), "detect", job.path, job.parameters);
+  Section detect(root, "detect", job.path, job.parameters);
   community::LeidenOptions& d = job.detect;
   std::string algorithm = "leiden";
   ST_RETURN_IF_ERROR(detect.read("algorithm", algorithm));
@@ -164,7 +140,7 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(detect.check_unknown());
   ST_RETURN_IF_ERROR(community::validate(d).with_context(path + ": [detect]"));
 
-  Section risk_section(root["risk"].as_table(), "risk", job.path, job.parameters);
+  Section risk_section(root, "risk", job.path, job.parameters);
   risk::EvidenceWeights& w = job.evidence;
   ST_RETURN_IF_ERROR(risk_section.read("takedown", w.takedown));
   ST_RETURN_IF_ERROR(risk_section.read("test_buy_counterfeit", w.test_buy_counterfeit));
@@ -190,7 +166,7 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(risk::validate(job.spread).with_context(path + ": [risk]"));
   ST_RETURN_IF_ERROR(risk::validate(job.supply_networks).with_context(path + ": [risk]"));
 
-  Section targets_section(root["targets"].as_table(), "targets", job.path, job.parameters);
+  Section targets_section(root, "targets", job.path, job.parameters);
   targets::EliminationOptions& e = job.elimination;
   ST_RETURN_IF_ERROR(targets_section.read("max_targets", e.max_targets));
   ST_RETURN_IF_ERROR(targets_section.read("source_cost", e.source_cost));
@@ -203,7 +179,7 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(targets_section.check_unknown());
   ST_RETURN_IF_ERROR(targets::validate(e).with_context(path + ": [targets]"));
 
-  Section export_section(root["export"].as_table(), "export", job.path, job.parameters);
+  Section export_section(root, "export", job.path, job.parameters);
   ST_RETURN_IF_ERROR(export_section.read("min_risk", job.min_risk));
   ST_RETURN_IF_ERROR(export_section.check_unknown());
   if (!(job.min_risk >= 0 && job.min_risk <= 1)) {

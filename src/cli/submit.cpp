@@ -41,6 +41,7 @@
 #include "commands.hpp"
 #include "job_file.hpp"
 #include "sourcetrace/cli/exit_code.hpp"
+#include "toml_sections.hpp"
 
 extern char** environ;
 
@@ -83,39 +84,40 @@ struct Plan {
   fs::path run_dir;
 };
 
-// Reads typed values from one table of the plan; every key read is
-// remembered so that a misspelt one is an error, not a silent default.
+// Reads typed values from one table of the plan.
 class PlanSection {
  public:
   PlanSection(const toml::table& root, std::string name, const std::string& file)
-      : table_(root[name].as_table()), name_(std::move(name)), file_(file) {}
+      : section_(root, std::move(name), file, "jobs/nightly.toml"), file_(file) {}
 
   Status read(const char* key, std::string& out) {
-    const toml::node* node = find(key);
+    const toml::node* node = section_.find(key);
     if (node == nullptr) return Status::ok();
     if (auto v = node->value<std::string>()) return out = *v, Status::ok();
-    return error(node, key, "must be a string");
+    return section_.invalid(node, key, "must be a string");
   }
 
   Status read(const char* key, int& out, int at_least) {
-    const toml::node* node = find(key);
+    const toml::node* node = section_.find(key);
     if (node == nullptr) return Status::ok();
     auto v = node->value<std::int64_t>();
-    if (!v || !node->is_integer()) return error(node, key, "must be an integer");
-    if (*v < at_least || *v > 1'000'000) return error(node, key, fmt::format("must be at least {}", at_least));
+    if (!v || !node->is_integer()) return section_.invalid(node, key, "must be an integer");
+    if (*v < at_least || *v > 1'000'000) {
+      return section_.invalid(node, key, fmt::format("must be at least {}", at_least));
+    }
     out = static_cast<int>(*v);
     return Status::ok();
   }
 
   Status read(const char* key, std::vector<std::string>& out) {
-    const toml::node* node = find(key);
+    const toml::node* node = section_.find(key);
     if (node == nullptr) return Status::ok();
     const toml::array* list = node->as_array();
-    if (list == nullptr) return error(node, key, "must be a list of strings");
+    if (list == nullptr) return section_.invalid(node, key, "must be a list of strings");
     out.clear();
     for (const toml::node& item : *list) {
       auto v = item.value<std::string>();
-      if (!v) return error(&item, key, "must be a list of strings");
+      if (!v) return section_.invalid(&item, key, "must be a list of strings");
       out.push_back(*v);
     }
     return Status::ok();
@@ -126,10 +128,7 @@ class PlanSection {
     std::string text;
     ST_RETURN_IF_ERROR(read(key, text));
     if (text.empty()) {
-      if (required) {
-        return Status::invalid_argument(fmt::format("{}: [{}] {} is required ({})", file_, name_, key, what));
-      }
-      return Status::ok();
+      return required ? section_.invalid(nullptr, key, fmt::format("is required ({})", what)) : Status::ok();
     }
     fs::path p(text);
     if (p.is_relative()) p = fs::absolute(fs::path(file_)).parent_path() / p;
@@ -137,36 +136,12 @@ class PlanSection {
     return Status::ok();
   }
 
-  // An error about `key`'s value, with the line it is on.
-  Status invalid(const char* key, const std::string& reason) const {
-    return error(table_ ? table_->get(key) : nullptr, key, reason);
-  }
-
-  Status check_unknown() const {
-    if (table_ == nullptr) return Status::ok();
-    for (const auto& [key, node] : *table_) {
-      if (!known_.count(std::string(key.str()))) {
-        return Status::invalid_argument(fmt::format("{}:{}: [{}] has no parameter '{}' (see jobs/nightly.toml)",
-                                                    file_, node.source().begin.line, name_, key.str()));
-      }
-    }
-    return Status::ok();
-  }
+  Status invalid(const char* key, const std::string& reason) const { return section_.invalid(key, reason); }
+  Status check_unknown() const { return section_.check_unknown(); }
 
  private:
-  const toml::node* find(const char* key) {
-    known_.insert(key);
-    return table_ ? table_->get(key) : nullptr;
-  }
-  Status error(const toml::node* node, const char* key, const std::string& reason) const {
-    const std::string where = node ? fmt::format("{}:{}", file_, node->source().begin.line) : file_;
-    return Status::invalid_argument(fmt::format("{}: [{}] {} {}", where, name_, key, reason));
-  }
-
-  const toml::table* table_;
-  std::string name_;
+  TomlSection section_;
   const std::string& file_;
-  std::set<std::string> known_;
 };
 
 // Names that become folder names, job names and sbatch arguments: no
@@ -191,18 +166,9 @@ Result<Plan> read_plan(const SubmitOptions& o) {
   if (!in) return Status::missing_input(file + ": cannot open the cluster plan");
   std::stringstream text;
   text << in.rdbuf();
-  toml::table root;
-  try {
-    root = toml::parse(text.str(), file);
-  } catch (const toml::parse_error& e) {
-    return Status::invalid_argument(fmt::format("{}:{}: {}", file, e.source().begin.line, e.description()));
-  }
-  for (const auto& [key, node] : root) {
-    if (key != "cluster" && key != "paths" && key != "brands") {
-      return Status::invalid_argument(fmt::format("{}:{}: unknown section [{}] (see jobs/nightly.toml)", file,
-                                                  node.source().begin.line, key.str()));
-    }
-  }
+  auto parsed = parse_sections(file, text.str(), {"cluster", "paths", "brands"}, "jobs/nightly.toml");
+  if (!parsed.is_ok()) return parsed.status();
+  const toml::table& root = parsed.value();
   Plan plan;
   plan.file = file;
 
