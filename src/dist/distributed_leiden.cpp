@@ -32,6 +32,8 @@ namespace sourcetrace::dist {
 
 namespace {
 
+using community::splitmix64;
+
 constexpr VertexId kNone = UINT32_MAX;
 constexpr std::size_t kBatch = 1024;
 
@@ -52,7 +54,7 @@ class CommunityWeights {
     mask_ = capacity - 1;
   }
   void add(VertexId c, double w) {
-    std::size_t slot = community::splitmix64(c) & mask_;
+    std::size_t slot = splitmix64(c) & mask_;
     while (keys_[slot] != kNone && keys_[slot] != c) slot = (slot + 1) & mask_;
     if (keys_[slot] == kNone) {
       keys_[slot] = c;
@@ -62,7 +64,7 @@ class CommunityWeights {
     values_[slot] += w;
   }
   double weight_to(VertexId c) const {
-    std::size_t slot = community::splitmix64(c) & mask_;
+    std::size_t slot = splitmix64(c) & mask_;
     while (keys_[slot] != kNone) {
       if (keys_[slot] == c) return values_[slot];
       slot = (slot + 1) & mask_;
@@ -113,7 +115,7 @@ class RemoteTotals {
  private:
   std::size_t slot_of(VertexId c) const {
     const std::size_t mask = keys_.size() - 1;
-    std::size_t s = community::splitmix64(c) & mask;
+    std::size_t s = splitmix64(c) & mask;
     while (keys_[s] != kNone && keys_[s] != c) s = (s + 1) & mask;
     return s;
   }
@@ -150,8 +152,7 @@ class DistributedLevel {
   DistributedLevel(const DistributedGraph& g, const community::LeidenOptions& o, int level)
       : g_(g), o_(o), nl_(g.owned()), comm_(g.owned() + g.ghosts()) {
     const graph::Csr& csr = g.local();
-    strength_ = graph::vertex_strengths(csr);
-    strength_.resize(nl_);  // the owned vertices'; ghosts' rows are not here
+    strength_ = graph::vertex_strengths(csr);  // the owned vertices' (ghosts have no rows here)
     double mine = 0;
     for (double k : strength_) mine += k;
     MPI_Allreduce(&mine, &total_, 1, MPI_DOUBLE, MPI_SUM, g.comm());
@@ -161,9 +162,9 @@ class DistributedLevel {
     // how the vertices are split among ranks.
     order_.resize(nl_);
     std::iota(order_.begin(), order_.end(), VertexId{0});
-    const std::uint64_t salt = community::splitmix64(o.seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(level) + 1);
+    const std::uint64_t salt = splitmix64(o.seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(level) + 1);
     std::sort(order_.begin(), order_.end(), [&](VertexId a, VertexId b) {
-      return community::splitmix64(salt ^ g.global_id(a)) < community::splitmix64(salt ^ g.global_id(b));
+      return splitmix64(salt ^ g.global_id(a)) < splitmix64(salt ^ g.global_id(b));
     });
     // Who to wake when a ghost changes community: its owned neighbours.
     ghost_offsets_.assign(static_cast<std::size_t>(g.ghosts()) + 1, 0);
@@ -247,7 +248,7 @@ std::pair<VertexId, double> DistributedLevel::best_move(VertexId u, CommunityWei
   nw.for_each([&](VertexId c, double w) {
     if (c == d) return;
     const double gain = w - scale * community_total(c);
-    if (gain > best_gain || (gain == best_gain && best != d && community::splitmix64(o_.seed ^ c) < community::splitmix64(o_.seed ^ best))) {
+    if (gain > best_gain || (gain == best_gain && best != d && splitmix64(o_.seed ^ c) < splitmix64(o_.seed ^ best))) {
       best = c;
       best_gain = gain;
     }
