@@ -8,13 +8,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
-#include <set>
-#include <sstream>
 #include <thread>
 
 #include "../support/test_env.hpp"
 #include "sourcetrace/community/community_file.hpp"
 #include "sourcetrace/community/compare.hpp"
+#include "sourcetrace/evaluation/run_outputs.hpp"
 #include "sourcetrace/store/graph_file.hpp"
 
 using namespace sourcetrace;
@@ -137,14 +136,9 @@ TEST_CASE("dist: forced distributed levels give one node's networks and targets 
   // NMI over the planted ring entities (measured 0.99 here).
   auto graph = store::read_graph_entities(g);
   REQUIRE(graph.is_ok());
-  std::set<std::string> ring;
-  std::istringstream truth(read_file(tmp / "market/truth.csv"));
-  std::string line;
-  std::getline(truth, line);  // kind,id,ring,role
-  while (std::getline(truth, line)) {
-    const auto first = line.find(','), second = line.find(',', first + 1), third = line.find(',', second + 1);
-    if (third > second + 1) ring.insert(line.substr(first + 1, second - first - 1));
-  }
+  auto truth = evaluation::read_truth(tmp / "market/truth.csv");
+  REQUIRE(truth.is_ok());
+  const evaluation::TruthIndex index(std::move(truth.value()));
   auto a = community::read_communities_file(tmp / "one/communities.h5");
   auto b = community::read_communities_file(c);
   REQUIRE(a.is_ok());
@@ -153,7 +147,9 @@ TEST_CASE("dist: forced distributed levels give one node's networks and targets 
   const auto& pb = b.value().hierarchy.back().partition.membership;
   std::vector<std::uint32_t> ra, rb;
   for (graph::VertexId v = 0; v < graph.value().num_entities(); ++v) {
-    if (ring.count(std::string(graph.value().key(v)))) {
+    const evaluation::TruthEntry* entry =
+        index.find({graph.value().kind(v), std::string(graph.value().key(v))});
+    if (entry != nullptr && !entry->ring.empty()) {
       ra.push_back(pa[v]);
       rb.push_back(pb[v]);
     }
