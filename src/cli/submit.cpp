@@ -102,9 +102,8 @@ class PlanSection {
     if (node == nullptr) return Status::ok();
     auto v = node->value<std::int64_t>();
     if (!v || !node->is_integer()) return section_.invalid(node, key, "must be an integer");
-    if (*v < at_least || *v > 1'000'000) {
-      return section_.invalid(node, key, fmt::format("must be at least {}", at_least));
-    }
+    if (*v < at_least) return section_.invalid(node, key, fmt::format("must be at least {}", at_least));
+    if (*v > 1'000'000) return section_.invalid(node, key, "must be at most 1000000");
     out = static_cast<int>(*v);
     return Status::ok();
   }
