@@ -17,6 +17,7 @@
 #include "sourcetrace/cli/progress.hpp"
 #include "sourcetrace/community/community_file.hpp"
 #include "sourcetrace/community/leiden.hpp"
+#include "sourcetrace/community/round_leiden.hpp"
 #include "sourcetrace/dist/distributed_leiden.hpp"
 #include "sourcetrace/dist/graph_slice.hpp"
 #include "sourcetrace/dist/mpi_session.hpp"
@@ -39,9 +40,9 @@ struct DetectOptions {
   std::optional<double> resolution;
   std::optional<std::uint64_t> seed;
   bool deterministic = false, no_deterministic = false;
-  // Distributed runs only.
-  std::uint64_t gather_below = dist::DistributedOptions{}.gather_vertices;
-  int sync_rounds = dist::DistributedOptions{}.sync_rounds;
+  // Levels larger than gather_below move in rounds (one node and ranks alike).
+  std::uint64_t gather_below = community::RoundLeidenOptions{}.gather_vertices;
+  int rounds = community::RoundLeidenOptions{}.rounds;
 };
 
 // `key<TAB>community` per vertex, in vertex order; key is the edge-list id
@@ -107,7 +108,7 @@ int detect_on_one_node(const DetectOptions& o, Job& job) {
   graph::Csr combined = graph::combine_layers(graph.value(), job.combine);
 
   progress.update("leiden", 0.2);
-  community::Leiden detector(combined, leiden);
+  community::RoundLeiden detector(combined, {leiden, o.gather_below, o.rounds});
   if (Status s = detector.run(); !s.is_ok()) return report_failure(s);
 
   progress.update("writing " + o.out, 0.9);
@@ -128,8 +129,8 @@ int detect_distributed(const DetectOptions& o, Job& job, const dist::MpiSession&
   auto fail = [&](const Status& s) { return root ? report_failure(s) : exit_code_for(s); };
   std::optional<ProgressReporter> progress;
   if (root) progress.emplace("detect");
-  dist::DistributedOptions options{job.detect, o.gather_below, o.sync_rounds};
-  if (Status s = dist::validate(options); !s.is_ok()) return fail(s);
+  dist::DistributedOptions options{job.detect, o.gather_below, o.rounds};
+  if (Status s = community::validate(options); !s.is_ok()) return fail(s);
 
   if (progress) progress->update(fmt::format("reading {} on {} ranks", o.graph, mpi.size()), 0.0);
   dist::SliceReadStats read;
@@ -239,10 +240,11 @@ void add_detect_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--partition-out", o->partition_out,
                   "Also write the final partition as TSV: key<TAB>community, one line per vertex");
   cmd->add_option("--gather-below", o->gather_below,
-                  "Distributed runs: finish on rank 0 once the coarse graph has at most this many vertices")
+                  "Levels with more vertices move in rounds, with the same result on one node and on any number "
+                  "of MPI ranks; ranks gather the graph onto rank 0 below it")
       ->capture_default_str();
-  cmd->add_option("--sync-rounds", o->sync_rounds,
-                  "Distributed runs: exchanges of ghost communities per local-moving pass")
+  cmd->add_option("--rounds", o->rounds,
+                  "Rounds per local-moving pass on those levels (MPI ranks exchange after each), 1-255")
       ->capture_default_str();
   cmd->callback([o, &exit_code] {
     set_threads(o->threads);

@@ -17,6 +17,33 @@ VertexRanges VertexRanges::from_counts(const std::vector<VertexId>& counts) {
   return r;
 }
 
+VertexRanges VertexRanges::balanced(MPI_Comm comm, VertexId lo, const std::vector<std::uint64_t>& load_before,
+                                   VertexId n) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  std::uint64_t total = 0;
+  const std::uint64_t last = load_before.back();
+  MPI_Allreduce(&last, &total, 1, MPI_UINT64_T, MPI_MAX, comm);
+  // Rank r's range starts where the load before it reaches r/size of all;
+  // each split point is found by the rank whose block holds it.
+  std::vector<std::uint64_t> split(static_cast<std::size_t>(size) + 1, 0), agreed(split.size(), 0);
+  for (int r = 1; r < size; ++r) {
+    const std::uint64_t share = total * static_cast<std::uint64_t>(r) / static_cast<std::uint64_t>(size);
+    if (share >= load_before.front() && (share < load_before.back() || rank == size - 1)) {
+      split[r] = lo + static_cast<VertexId>(std::lower_bound(load_before.begin(), load_before.end(), share) -
+                                            load_before.begin());
+    }
+  }
+  MPI_Allreduce(split.data(), agreed.data(), size + 1, MPI_UINT64_T, MPI_MAX, comm);
+  VertexRanges ranges;
+  ranges.begin.assign(static_cast<std::size_t>(size) + 1, 0);
+  for (int r = 1; r < size; ++r) ranges.begin[r] = std::max(ranges.begin[r - 1], static_cast<VertexId>(agreed[r]));
+  ranges.begin[size] = n;
+  for (int r = 1; r < size; ++r) ranges.begin[r] = std::min(ranges.begin[r], n);
+  return ranges;
+}
+
 DistributedGraph DistributedGraph::from_global_rows(MPI_Comm comm, VertexRanges ranges,
                                                     std::vector<EdgeIndex> offsets,
                                                     std::vector<VertexId> targets, std::vector<float> weights) {

@@ -1,44 +1,47 @@
-// DistributedLeiden: distributed levels, then the single-node finish.
+// DistributedLeiden: levels moved in rounds across ranks, then the
+// single-node finish. The twin of community/round_leiden.cpp, step for
+// step; a change here needs the same change there.
 //
-// Where this differs from one node, and why:
-// - Ranks decide their vertices at the same time; a rank sees another
-//   rank's moves only at the next superstep. Two boundary vertices may
-//   therefore move "past each other" within a superstep; the next pass
-//   repairs it. sync_rounds bounds how stale a view gets.
-// - Communities are named by a vertex id (as on one node: a vertex starts
-//   in its own community); the total of community c is kept by the rank
-//   that owns vertex c, whatever rank its members are on.
-// - The distributed levels aggregate the connected components of each
-//   community instead of running the Leiden refinement; the finish on one
-//   node does refine. Coarse vertices are still connected, so every final
-//   community is connected (Leiden::run splits the coarse communities into
-//   components, and a connected coarse community of connected coarse
-//   vertices is connected in the input).
+// What ranks add to one node's steps:
+// - Communities are named by a global vertex id (a vertex starts in its own
+//   community); the total of community c is kept by the rank that owns
+//   vertex c, whatever rank its members are on. After each round, ranks
+//   send their changes of other ranks' totals to the owners and exchange
+//   the communities of ghost vertices; before the next, each fetches the
+//   remote totals its deciding vertices look at, so that they decide on
+//   exact totals, as one node does.
+// - The connected components of communities are found across ranks by
+//   label exchange (the smallest vertex id wins, as on one node).
+// - Coarse arcs are summed on their rank first, then at their coarse
+//   source's owner; fixed-point sums make both steps exact.
 #include "sourcetrace/dist/distributed_leiden.hpp"
 
 #include <omp.h>
 
 #include <algorithm>
-#include <bit>
-#include <cmath>
 #include <numeric>
-#include <tuple>
 #include <unordered_map>
 
+#include "sourcetrace/community/arc_list.hpp"
 #include "sourcetrace/community/partition.hpp"
+#include "sourcetrace/community/round_moving.hpp"
 #include "sourcetrace/community/splitmix64.hpp"
 
 namespace sourcetrace::dist {
 
 namespace {
 
+using community::best_round_move;
+using community::Fixed;
+using community::RoundMove;
 using community::splitmix64;
+using community::to_fixed;
+using community::WeightedArc;
 
 constexpr VertexId kNone = UINT32_MAX;
-constexpr std::size_t kBatch = 1024;
 
-// Weights from one vertex to each neighbouring community: community ids
-// are global here, so a small open-addressing table sized by the degree
+// Fixed weights from one vertex to each neighbouring community: community
+// ids are global here, so a small open-addressing table sized by the degree
 // stands in for one node's dense array.
 class CommunityWeights {
  public:
@@ -47,13 +50,13 @@ class CommunityWeights {
     while (capacity < 2 * degree + 2) capacity *= 2;
     if (keys_.size() < capacity) {
       keys_.assign(capacity, kNone);
-      values_.assign(capacity, 0.0);
+      values_.assign(capacity, 0);
     }
     for (std::size_t slot : used_) keys_[slot] = kNone;
     used_.clear();
     mask_ = capacity - 1;
   }
-  void add(VertexId c, double w) {
+  void add(VertexId c, Fixed w) {
     std::size_t slot = splitmix64(c) & mask_;
     while (keys_[slot] != kNone && keys_[slot] != c) slot = (slot + 1) & mask_;
     if (keys_[slot] == kNone) {
@@ -63,14 +66,6 @@ class CommunityWeights {
     }
     values_[slot] += w;
   }
-  double weight_to(VertexId c) const {
-    std::size_t slot = splitmix64(c) & mask_;
-    while (keys_[slot] != kNone) {
-      if (keys_[slot] == c) return values_[slot];
-      slot = (slot + 1) & mask_;
-    }
-    return 0;
-  }
   template <typename F>
   void for_each(F&& f) const {
     for (std::size_t slot : used_) f(keys_[slot], values_[slot]);
@@ -78,7 +73,7 @@ class CommunityWeights {
 
  private:
   std::vector<VertexId> keys_;
-  std::vector<double> values_;
+  std::vector<Fixed> values_;
   std::vector<std::size_t> used_;
   std::size_t mask_ = 0;
 };
@@ -90,18 +85,18 @@ class RemoteTotals {
  public:
   void clear() {
     keys_.assign(16, kNone);
-    values_.assign(16, 0.0);
+    values_.assign(16, 0);
     size_ = 0;
   }
   void reserve(std::size_t n) {
     if (2 * n > keys_.size()) rehash(n);
   }
   bool contains(VertexId c) const { return keys_[slot_of(c)] == c; }
-  double get(VertexId c) const {
+  Fixed get(VertexId c) const {
     const std::size_t s = slot_of(c);
-    return keys_[s] == c ? values_[s] : 0.0;
+    return keys_[s] == c ? values_[s] : 0;
   }
-  double& operator[](VertexId c) {
+  Fixed& operator[](VertexId c) {
     if (2 * (size_ + 1) > keys_.size()) rehash(size_ + 1);
     const std::size_t s = slot_of(c);
     if (keys_[s] != c) {
@@ -123,9 +118,9 @@ class RemoteTotals {
     std::size_t capacity = 16;
     while (capacity < 4 * n) capacity *= 2;
     std::vector<VertexId> keys = std::move(keys_);
-    std::vector<double> values = std::move(values_);
+    std::vector<Fixed> values = std::move(values_);
     keys_.assign(capacity, kNone);
-    values_.assign(capacity, 0.0);
+    values_.assign(capacity, 0);
     for (std::size_t i = 0; i < keys.size(); ++i) {
       if (keys[i] != kNone) {
         const std::size_t s = slot_of(keys[i]);
@@ -136,13 +131,13 @@ class RemoteTotals {
   }
 
   std::vector<VertexId> keys_ = std::vector<VertexId>(16, kNone);
-  std::vector<double> values_ = std::vector<double>(16, 0.0);
+  std::vector<Fixed> values_ = std::vector<Fixed>(16, 0);
   std::size_t size_ = 0;
 };
 
 struct TotalDelta {
   VertexId community;
-  double delta;
+  Fixed delta;
 };
 
 // One distributed level: this rank's vertices, their communities (owned
@@ -150,22 +145,13 @@ struct TotalDelta {
 class DistributedLevel {
  public:
   DistributedLevel(const DistributedGraph& g, const community::LeidenOptions& o, int level)
-      : g_(g), o_(o), nl_(g.owned()), comm_(g.owned() + g.ghosts()) {
+      : g_(g), o_(o), level_(level), nl_(g.owned()), comm_(g.owned() + g.ghosts()) {
     const graph::Csr& csr = g.local();
-    strength_ = graph::vertex_strengths(csr);  // the owned vertices' (ghosts have no rows here)
-    double mine = 0;
-    for (double k : strength_) mine += k;
-    MPI_Allreduce(&mine, &total_, 1, MPI_DOUBLE, MPI_SUM, g.comm());
+    strength_ = community::fixed_strengths(csr);  // the owned vertices' (ghosts have no rows here)
+    const Fixed mine = std::accumulate(strength_.begin(), strength_.end(), Fixed{0});
+    MPI_Allreduce(&mine, &total_, 1, MPI_INT64_T, MPI_SUM, g.comm());
     for (VertexId v = 0; v < nl_ + g.ghosts(); ++v) comm_[v] = g.global_id(v);
     owned_total_ = strength_;
-    // Visiting order: by a hash of the global id, so it does not depend on
-    // how the vertices are split among ranks.
-    order_.resize(nl_);
-    std::iota(order_.begin(), order_.end(), VertexId{0});
-    const std::uint64_t salt = splitmix64(o.seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(level) + 1);
-    std::sort(order_.begin(), order_.end(), [&](VertexId a, VertexId b) {
-      return splitmix64(salt ^ g.global_id(a)) < splitmix64(salt ^ g.global_id(b));
-    });
     // Who to wake when a ghost changes community: its owned neighbours.
     ghost_offsets_.assign(static_cast<std::size_t>(g.ghosts()) + 1, 0);
     for (VertexId t : csr.targets) {
@@ -180,100 +166,88 @@ class DistributedLevel {
       }
     }
     scratch_.resize(static_cast<std::size_t>(omp_get_max_threads()));
-    refresh_remote_totals();
   }
 
-  double total_weight() const { return total_; }
+  Fixed total_weight() const { return total_; }
   // Global community id of each owned vertex.
   std::span<const VertexId> communities() const { return {comm_.data(), nl_}; }
   std::span<const VertexId> all_communities() const { return comm_; }
 
-  // Local moving until a pass gains less than `tolerance` on all ranks;
-  // returns the moves made by all ranks.
+  // Passes of rounds until a pass gains at most `tolerance` modularity on
+  // all ranks together; returns the moves made by all ranks.
   std::uint64_t move_nodes(double tolerance, int rounds, DistributedTimings& timings);
   // Modularity of the current communities (collective).
   double modularity() const;
 
  private:
   bool owns_community(VertexId c) const { return c >= g_.first() && c - g_.first() < nl_; }
-  double community_total(VertexId c) const {
+  Fixed community_total(VertexId c) const {
     if (owns_community(c)) return owned_total_[c - g_.first()];
     return remote_total_.get(c);
   }
-  void add_to_total(VertexId c, double delta) {
+  void add_to_total(VertexId c, Fixed delta) {
     if (owns_community(c)) {
       owned_total_[c - g_.first()] += delta;
     } else {
-      remote_total_[c] += delta;
       pending_[c] += delta;
     }
   }
-  std::pair<VertexId, double> best_move(VertexId u, CommunityWeights& nw) const;
-  // The superstep's exchange: deltas to owners, ghost communities, and
-  // the totals of communities this rank has not seen yet; with `full`,
-  // every remote total it sees (once per pass, as Vite does per iteration).
-  void synchronise(std::vector<std::uint8_t>& active, bool full);
-  void refresh_remote_totals();
-  void fetch_remote_totals(std::vector<VertexId> communities);
+  RoundMove decide(VertexId u, CommunityWeights& weights) const;
+  // The round's exchange: deltas to the totals' owners, and ghost
+  // communities (waking their owned neighbours).
+  void synchronise(std::vector<std::uint8_t>& active);
+  // Before a round: the current totals of every remote community that a
+  // vertex deciding in it may look at (its own and its neighbours'), so
+  // that it decides on exact totals, as one node does. Collective.
+  void fetch_remote_totals(const std::vector<std::uint8_t>& deciding);
 
   const DistributedGraph& g_;
   const community::LeidenOptions& o_;
+  int level_;
   VertexId nl_;
   std::vector<VertexId> comm_;  // owned, then ghosts
-  std::vector<double> strength_;
-  double total_ = 0;
-  std::vector<double> owned_total_;  // totals of communities first()..first()+nl_-1
+  std::vector<Fixed> strength_;
+  Fixed total_ = 0;
+  std::vector<Fixed> owned_total_;  // totals of communities first()..first()+nl_-1
   RemoteTotals remote_total_;
-  std::unordered_map<VertexId, double> pending_;  // our changes to remote totals, not yet sent
-  std::vector<VertexId> order_;
+  std::unordered_map<VertexId, Fixed> pending_;  // our changes to remote totals, not yet sent
   std::vector<EdgeIndex> ghost_offsets_;
   std::vector<VertexId> ghost_neighbours_;
   std::vector<CommunityWeights> scratch_;
 };
 
-std::pair<VertexId, double> DistributedLevel::best_move(VertexId u, CommunityWeights& nw) const {
+RoundMove DistributedLevel::decide(VertexId u, CommunityWeights& weights) const {
   const graph::Csr& csr = g_.local();
   auto nb = csr.neighbours(u);
   auto wt = csr.neighbour_weights(u);
-  nw.reset(nb.size());
+  weights.reset(nb.size());
   for (std::size_t i = 0; i < nb.size(); ++i) {
-    if (nb[i] != u) nw.add(comm_[nb[i]], wt[i]);
+    if (nb[i] != u) weights.add(comm_[nb[i]], to_fixed(wt[i]));
   }
-  const VertexId d = comm_[u];
-  const double k = strength_[u];
-  const double scale = o_.resolution * k / total_;
-  const double stay = nw.weight_to(d) - scale * (community_total(d) - k);
-  VertexId best = d;
-  double best_gain = stay;
-  nw.for_each([&](VertexId c, double w) {
-    if (c == d) return;
-    const double gain = w - scale * community_total(c);
-    if (gain > best_gain || (gain == best_gain && best != d && splitmix64(o_.seed ^ c) < splitmix64(o_.seed ^ best))) {
-      best = c;
-      best_gain = gain;
-    }
-  });
-  return {best, best_gain - stay};
+  return best_round_move(weights, comm_[u], strength_[u], total_, o_.resolution, o_.seed,
+                         [&](VertexId c) { return community_total(c); });
 }
 
-void DistributedLevel::refresh_remote_totals() {
-  std::vector<VertexId> needed;
-  for (VertexId c : comm_) {
-    if (!owns_community(c)) needed.push_back(c);
-  }
+void DistributedLevel::fetch_remote_totals(const std::vector<std::uint8_t>& deciding) {
+  const graph::Csr& csr = g_.local();
+  // The table itself removes repeats (cheaper than sorting every round).
   remote_total_.clear();
-  fetch_remote_totals(std::move(needed));
+  std::vector<VertexId> needed;
+  auto need = [&](VertexId c) {
+    if (owns_community(c) || remote_total_.contains(c)) return;
+    remote_total_[c] = 0;
+    needed.push_back(c);
+  };
+  for (VertexId u = 0; u < nl_; ++u) {
+    if (!deciding[u]) continue;
+    need(comm_[u]);
+    for (VertexId v : csr.neighbours(u)) need(comm_[v]);
+  }
+  const std::vector<Fixed> totals = fetch_from_owners<Fixed>(g_.comm(), g_.ranges(), needed, owned_total_);
+  for (std::size_t i = 0; i < needed.size(); ++i) remote_total_[needed[i]] = totals[i];
 }
 
-void DistributedLevel::fetch_remote_totals(std::vector<VertexId> communities) {
-  std::sort(communities.begin(), communities.end());
-  communities.erase(std::unique(communities.begin(), communities.end()), communities.end());
-  const std::vector<double> totals = fetch_from_owners<double>(g_.comm(), g_.ranges(), communities, owned_total_);
-  remote_total_.reserve(communities.size());
-  for (std::size_t i = 0; i < communities.size(); ++i) remote_total_[communities[i]] = totals[i];
-}
-
-void DistributedLevel::synchronise(std::vector<std::uint8_t>& active, bool full) {
+void DistributedLevel::synchronise(std::vector<std::uint8_t>& active) {
   const int size = g_.ranges().ranks();
   std::vector<std::vector<TotalDelta>> deltas(static_cast<std::size_t>(size));
   for (const auto& [c, d] : pending_) deltas[g_.ranges().owner(c)].push_back({c, d});
@@ -281,96 +255,55 @@ void DistributedLevel::synchronise(std::vector<std::uint8_t>& active, bool full)
   for (const TotalDelta& d : all_to_all(g_.comm(), deltas)) owned_total_[d.community - g_.first()] += d.delta;
 
   const VertexId ng = g_.ghosts();
-  std::vector<VertexId> before(comm_.begin() + nl_, comm_.end()), unseen;
+  std::vector<VertexId> before(comm_.begin() + nl_, comm_.end());
   g_.exchange<VertexId>({comm_.data(), nl_}, {comm_.data() + nl_, ng});
   for (VertexId i = 0; i < ng; ++i) {
-    const VertexId c = comm_[nl_ + i];
-    if (c == before[i]) continue;
+    if (comm_[nl_ + i] == before[i]) continue;
     for (EdgeIndex k = ghost_offsets_[i]; k < ghost_offsets_[i + 1]; ++k) active[ghost_neighbours_[k]] = 1;
-    if (!owns_community(c) && !remote_total_.contains(c)) unseen.push_back(c);
-  }
-  // Collective either way: every rank takes the same branch.
-  if (full) {
-    refresh_remote_totals();
-  } else {
-    fetch_remote_totals(std::move(unseen));
   }
 }
 
 std::uint64_t DistributedLevel::move_nodes(double tolerance, int rounds, DistributedTimings& timings) {
   const graph::Csr& csr = g_.local();
-  std::vector<std::uint8_t> active(nl_, 1);
-  std::vector<std::uint32_t> moved_at(nl_, 0);
-  std::uint32_t stamp = 0;
-  std::vector<VertexId> target(kBatch);
-  std::vector<std::uint8_t> check(kBatch);
-  // Position of each owned vertex in the visiting order, to tell whether a
-  // neighbour comes earlier in the same batch.
-  std::vector<std::size_t> position(nl_);
-  for (std::size_t i = 0; i < nl_; ++i) position[order_[i]] = i;
+  const auto n = static_cast<std::int64_t>(nl_);
+  std::vector<std::uint8_t> active(nl_, 1), round_of(nl_), deciding(nl_);
+  std::vector<VertexId> target(nl_, kNone);
   std::uint64_t all_moves = 0;
-  // Passes stop on the modularity actually gained: with ranks deciding at
-  // the same time, the sum of the gains each rank expected overstates it
-  // (two boundary vertices can swap places and both "gain").
   double q = modularity();
 
   for (int pass = 0; pass < o_.max_passes; ++pass) {
     ++timings.passes;
+#pragma omp parallel for schedule(static)
+    for (std::int64_t u = 0; u < n; ++u) {
+      const VertexId global = g_.global_id(static_cast<VertexId>(u));
+      round_of[u] = static_cast<std::uint8_t>(community::move_round(o_.seed, level_, pass, global, rounds));
+    }
     std::uint64_t moves = 0;
     for (int round = 0; round < rounds; ++round) {
-      const std::size_t round_begin = nl_ * static_cast<std::size_t>(round) / rounds;
-      const std::size_t round_end = nl_ * static_cast<std::size_t>(round + 1) / rounds;
-      for (std::size_t begin = round_begin; begin < round_end; begin += kBatch) {
-        const std::size_t end = std::min(round_end, begin + kBatch);
-#pragma omp parallel for schedule(dynamic, 32)
-        for (std::size_t i = begin; i < end; ++i) {
-          const VertexId u = order_[i];
-          target[i - begin] = kNone;
-          if (!active[u]) continue;
-          active[u] = 0;
-          auto [c, g] = best_move(u, scratch_[omp_get_thread_num()]);
-          if (g > 0) {
-            target[i - begin] = c;
-            bool earlier = false;
-            for (VertexId v : csr.neighbours(u)) {
-              if (v < nl_ && position[v] >= begin && position[v] < i) earlier = true;
-            }
-            check[i - begin] = earlier;
-          }
-        }
-        // Apply in order; decide again where a neighbour moved earlier in
-        // this batch (as on one node).
-        ++stamp;
-        for (std::size_t i = begin; i < end; ++i) {
-          const VertexId u = order_[i];
-          VertexId c = target[i - begin];
-          if (c == kNone) continue;
-          if (check[i - begin]) {
-            bool stale = false;
-            for (VertexId v : csr.neighbours(u)) {
-              if (v < nl_ && moved_at[v] == stamp) stale = true;
-            }
-            if (stale) {
-              const auto [again, g] = best_move(u, scratch_[0]);
-              c = again;
-              if (g <= 0) {
-                target[i - begin] = kNone;
-                continue;
-              }
-              target[i - begin] = c;
-            }
-          }
-          add_to_total(comm_[u], -strength_[u]);
-          add_to_total(c, strength_[u]);
-          comm_[u] = c;
-          moved_at[u] = stamp;
-          ++moves;
-          for (VertexId v : csr.neighbours(u)) {
-            if (v < nl_) active[v] = 1;
-          }
+#pragma omp parallel for schedule(static)
+      for (std::int64_t u = 0; u < n; ++u) deciding[u] = round_of[u] == round && active[u];
+      fetch_remote_totals(deciding);
+#pragma omp parallel for schedule(dynamic, 1024)
+      for (std::int64_t u = 0; u < n; ++u) {
+        target[u] = kNone;
+        if (!deciding[u]) continue;
+        active[u] = 0;
+        const RoundMove m = decide(static_cast<VertexId>(u), scratch_[omp_get_thread_num()]);
+        if (m.gain > 0) target[u] = m.community;
+      }
+      // Apply on one thread: totals of remote communities collect in pending_.
+      for (std::int64_t u = 0; u < n; ++u) {
+        const VertexId c = target[u];
+        if (c == kNone) continue;
+        add_to_total(comm_[u], -strength_[u]);
+        add_to_total(c, strength_[u]);
+        comm_[u] = c;
+        ++moves;
+        for (VertexId v : csr.neighbours(static_cast<VertexId>(u))) {
+          if (v < nl_) active[v] = 1;
         }
       }
-      synchronise(active, round == rounds - 1);
+      synchronise(active);
       ++timings.supersteps;
     }
     std::uint64_t global_moves = 0;
@@ -385,19 +318,28 @@ std::uint64_t DistributedLevel::move_nodes(double tolerance, int rounds, Distrib
 
 double DistributedLevel::modularity() const {
   const graph::Csr& csr = g_.local();
-  double sums[2] = {0, 0};  // internal weight, sum of squared totals
+  Fixed internal = 0;
   for (VertexId u = 0; u < nl_; ++u) {
     auto nb = csr.neighbours(u);
     auto wt = csr.neighbour_weights(u);
     for (std::size_t i = 0; i < nb.size(); ++i) {
-      if (comm_[nb[i]] == comm_[u]) sums[0] += wt[i];
+      if (comm_[nb[i]] == comm_[u]) internal += to_fixed(wt[i]);
     }
   }
-  for (double t : owned_total_) sums[1] += t * t;
-  double global[2] = {0, 0};
-  MPI_Allreduce(sums, global, 2, MPI_DOUBLE, MPI_SUM, g_.comm());
-  if (total_ <= 0) return 0;
-  return global[0] / total_ - o_.resolution * global[1] / (total_ * total_);
+  community::FixedSquares squares = 0;
+  for (Fixed t : owned_total_) squares += community::square(t);
+  // Integer sums, so the result does not depend on how ranks split them;
+  // MPI has no 128-bit type: gather the halves and add them here.
+  Fixed all_internal = 0;
+  MPI_Allreduce(&internal, &all_internal, 1, MPI_INT64_T, MPI_SUM, g_.comm());
+  const std::uint64_t halves[2] = {static_cast<std::uint64_t>(squares >> 64), static_cast<std::uint64_t>(squares)};
+  std::vector<std::uint64_t> all(2 * static_cast<std::size_t>(g_.ranges().ranks()));
+  MPI_Allgather(halves, 2, MPI_UINT64_T, all.data(), 2, MPI_UINT64_T, g_.comm());
+  community::FixedSquares all_squares = 0;
+  for (std::size_t r = 0; r < all.size(); r += 2) {
+    all_squares += (static_cast<community::FixedSquares>(all[r]) << 64) | all[r + 1];
+  }
+  return community::round_modularity(all_internal, all_squares, total_, o_.resolution);
 }
 
 // Connected components of each community, named by their smallest global
@@ -448,28 +390,6 @@ std::vector<VertexId> component_labels(const DistributedGraph& g, std::span<cons
   return label;
 }
 
-struct CoarseArc {
-  VertexId from, to;
-  double weight;
-};
-
-// Sorts arcs by (from, to), both below n, stably: an LSD radix sort on the
-// packed pair, 16 bits a pass. The coarse arc lists are the largest sorts
-// of a distributed level, and std::sort showed in their profiles.
-void sort_by_ends(std::vector<CoarseArc>& arcs, VertexId n) {
-  const int bits = std::max(1, static_cast<int>(std::bit_width(n)));
-  auto key = [bits](const CoarseArc& a) { return (std::uint64_t{a.from} << bits) | a.to; };
-  std::vector<CoarseArc> sorted(arcs.size());
-  std::vector<std::size_t> at(std::size_t{1} << 16);
-  for (int shift = 0; shift < 2 * bits; shift += 16) {
-    std::fill(at.begin(), at.end(), 0);
-    for (const CoarseArc& a : arcs) ++at[(key(a) >> shift) & 0xFFFF];
-    std::exclusive_scan(at.begin(), at.end(), at.begin(), std::size_t{0});
-    for (const CoarseArc& a : arcs) sorted[at[(key(a) >> shift) & 0xFFFF]++] = a;
-    arcs.swap(sorted);
-  }
-}
-
 // The next level: one vertex per label (labels are vertex ids of this
 // level), numbered densely in label order, so that each coarse vertex lives
 // on the rank that owns its label; arcs summed, internal arcs as a
@@ -487,15 +407,16 @@ DistributedGraph aggregate(const DistributedGraph& g, const std::vector<VertexId
   for (VertexId l : used) tell[g.ranges().owner(l)].push_back(l);
   std::vector<VertexId> is_label(nl, 0);
   for (VertexId l : all_to_all(comm, tell)) is_label[l - first] = 1;
-  VertexId count = 0;
-  for (VertexId i = 0; i < nl; ++i) count += is_label[i];
+  VertexId labelled = 0;
+  for (VertexId i = 0; i < nl; ++i) labelled += is_label[i];
   std::vector<VertexId> counts(size);
-  MPI_Allgather(&count, 1, MPI_UINT32_T, counts.data(), 1, MPI_UINT32_T, comm);
-  VertexRanges ranges = VertexRanges::from_counts(counts);
+  MPI_Allgather(&labelled, 1, MPI_UINT32_T, counts.data(), 1, MPI_UINT32_T, comm);
+  const VertexRanges numbering = VertexRanges::from_counts(counts);
   std::vector<VertexId> id_of_label(nl, kNone);
-  for (VertexId i = 0, next = ranges.begin[g.rank()]; i < nl; ++i) {
+  for (VertexId i = 0, next = numbering.begin[g.rank()]; i < nl; ++i) {
     if (is_label[i]) id_of_label[i] = next++;
   }
+
   // Coarse ids of our vertices and ghosts.
   std::vector<VertexId> all_labels(label);
   all_labels.resize(static_cast<std::size_t>(nl) + ng);
@@ -505,30 +426,46 @@ DistributedGraph aggregate(const DistributedGraph& g, const std::vector<VertexId
 
   // Arcs, summed here first, then sent to the owner of their coarse source.
   const graph::Csr& csr = g.local();
-  std::vector<CoarseArc> arcs;
+  std::vector<WeightedArc> arcs;
   arcs.reserve(csr.num_arcs());
   for (VertexId u = 0; u < nl; ++u) {
     auto nb = csr.neighbours(u);
     auto wt = csr.neighbour_weights(u);
-    for (std::size_t k = 0; k < nb.size(); ++k) arcs.push_back({coarse[u], coarse[nb[k]], wt[k]});
+    for (std::size_t k = 0; k < nb.size(); ++k) arcs.push_back({coarse[u], coarse[nb[k]], to_fixed(wt[k])});
   }
-  auto merge = [&](std::vector<CoarseArc>& list) {
-    sort_by_ends(list, ranges.num_vertices());
-    std::size_t out = 0;
-    for (std::size_t k = 0; k < list.size();) {
-      CoarseArc sum = list[k++];
-      for (; k < list.size() && list[k].from == sum.from && list[k].to == sum.to; ++k) sum.weight += list[k].weight;
-      list[out++] = sum;
-    }
-    list.resize(out);
+  community::sort_and_sum(arcs, numbering.num_vertices());
+  // The coarse rows are split by their arcs (what local moving costs), not
+  // left with their labels' owners: labels are smallest members, which
+  // gathers them on the first ranks (on a market, every community's
+  // smallest id is a seller). Row lengths are estimated by adding up each
+  // rank's summed arcs at the id's numbering owner.
+  struct RowLength {
+    VertexId row, arcs;
   };
-  merge(arcs);
-  std::vector<std::vector<CoarseArc>> outgoing(size);
-  for (const CoarseArc& a : arcs) outgoing[ranges.owner(a.from)].push_back(a);
-  std::vector<CoarseArc>().swap(arcs);
-  std::vector<CoarseArc> mine = all_to_all(comm, outgoing);
+  std::vector<std::vector<RowLength>> tally(size);
+  for (std::size_t k = 0; k < arcs.size();) {
+    std::size_t end = k;
+    while (end < arcs.size() && arcs[end].from == arcs[k].from) ++end;
+    tally[numbering.owner(arcs[k].from)].push_back({arcs[k].from, static_cast<VertexId>(end - k)});
+    k = end;
+  }
+  const VertexId number_first = numbering.begin[g.rank()];
+  std::vector<std::uint64_t> load_before(static_cast<std::size_t>(labelled) + 1, 0);
+  for (const RowLength& r : all_to_all(comm, tally)) load_before[r.row - number_first + 1] += r.arcs + 1;
+  std::partial_sum(load_before.begin(), load_before.end(), load_before.begin());
+  std::uint64_t mine_load = load_before.back(), before = 0;
+  MPI_Exscan(&mine_load, &before, 1, MPI_UINT64_T, MPI_SUM, comm);
+  if (g.rank() == 0) before = 0;  // MPI_Exscan leaves rank 0's undefined
+  for (std::uint64_t& l : load_before) l += before;
+  const VertexRanges ranges = VertexRanges::balanced(comm, number_first, load_before, numbering.num_vertices());
+  const VertexId count = ranges.begin[g.rank() + 1] - ranges.begin[g.rank()];
+
+  std::vector<std::vector<WeightedArc>> outgoing(size);
+  for (const WeightedArc& a : arcs) outgoing[ranges.owner(a.from)].push_back(a);
+  std::vector<WeightedArc>().swap(arcs);
+  std::vector<WeightedArc> mine = all_to_all(comm, outgoing);
   outgoing.clear();
-  merge(mine);
+  community::sort_and_sum(mine, numbering.num_vertices());
 
   const VertexId coarse_first = ranges.begin[g.rank()];
   std::vector<EdgeIndex> offsets(static_cast<std::size_t>(count) + 1, 0);
@@ -537,10 +474,10 @@ DistributedGraph aggregate(const DistributedGraph& g, const std::vector<VertexId
   for (std::size_t k = 0; k < mine.size(); ++k) {
     ++offsets[mine[k].from - coarse_first + 1];
     targets[k] = mine[k].to;
-    weights[k] = static_cast<float>(mine[k].weight);
+    weights[k] = community::stored_weight(mine[k].weight);
   }
   std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
-  return DistributedGraph::from_global_rows(comm, std::move(ranges), std::move(offsets), std::move(targets),
+  return DistributedGraph::from_global_rows(comm, ranges, std::move(offsets), std::move(targets),
                                             std::move(weights));
 }
 
@@ -564,14 +501,8 @@ std::vector<VertexId> gather_owned(MPI_Comm comm, const std::vector<VertexId>& m
 
 }  // namespace
 
-Status validate(const DistributedOptions& o) {
-  ST_RETURN_IF_ERROR(community::validate(o.leiden));
-  if (o.sync_rounds < 1) return Status::invalid_argument("sync_rounds must be at least 1");
-  return Status::ok();
-}
-
 Status DistributedLeiden::run() {
-  ST_RETURN_IF_ERROR(validate(options_));
+  ST_RETURN_IF_ERROR(community::validate(options_));
   const double start = MPI_Wtime();
   const std::uint64_t bytes_before = bytes_sent();
   const MPI_Comm comm = graph_.comm();
@@ -594,7 +525,7 @@ Status DistributedLeiden::run() {
     double t = MPI_Wtime();
     DistributedLevel state(*current, lo, level);
     if (state.total_weight() <= 0) break;
-    const std::uint64_t moves = state.move_nodes(tolerance, options_.sync_rounds, timings_);
+    const std::uint64_t moves = state.move_nodes(tolerance, options_.rounds, timings_);
     timings_.move_seconds += MPI_Wtime() - t;
     if (moves == 0) break;
 

@@ -116,25 +116,7 @@ Result<VertexRanges> balanced_ranges(MPI_Comm comm, ParallelGraphFile& file, con
     ST_RETURN_IF_ERROR(file.read(l.group + "offsets", lo, hi - lo + 1, offsets));
     for (std::size_t i = 0; i < arcs.size(); ++i) arcs[i] += offsets[i];
   }
-  std::uint64_t total = 0;
-  const std::uint64_t last = arcs.back();
-  MPI_Allreduce(&last, &total, 1, MPI_UINT64_T, MPI_MAX, comm);
-  // Rank r's range starts where the arcs before it reach r/size of all;
-  // each split point is found by the rank whose range holds it.
-  std::vector<std::uint64_t> split(static_cast<std::size_t>(size) + 1, 0), agreed(split.size(), 0);
-  for (int r = 1; r < size; ++r) {
-    const std::uint64_t share = total * static_cast<std::uint64_t>(r) / static_cast<std::uint64_t>(size);
-    if (share >= arcs.front() && (share < arcs.back() || rank == size - 1)) {
-      split[r] = lo + static_cast<VertexId>(std::lower_bound(arcs.begin(), arcs.end(), share) - arcs.begin());
-    }
-  }
-  MPI_Allreduce(split.data(), agreed.data(), size + 1, MPI_UINT64_T, MPI_MAX, comm);
-  VertexRanges ranges;
-  ranges.begin.assign(static_cast<std::size_t>(size) + 1, 0);
-  for (int r = 1; r < size; ++r) ranges.begin[r] = std::max(ranges.begin[r - 1], static_cast<VertexId>(agreed[r]));
-  ranges.begin[size] = n;
-  for (int r = 1; r < size; ++r) ranges.begin[r] = std::min(ranges.begin[r], n);
-  return ranges;
+  return VertexRanges::balanced(comm, lo, arcs, n);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "sourcetrace/community/compare.hpp"
 #include "sourcetrace/community/leiden.hpp"
 #include "sourcetrace/community/modularity.hpp"
+#include "sourcetrace/community/round_leiden.hpp"
 #include "sourcetrace/community/verify_partition.hpp"
 #include "sourcetrace/ingest/ingest.hpp"
 #include "sourcetrace/tables/edge_list_reader.hpp"
@@ -103,6 +104,62 @@ TEST_CASE("community: deterministic mode gives the same partition for 1, 2, 4 an
   }
   omp_set_num_threads(saved);
   for (const Partition& p : results) CHECK(p.membership == results[0].membership);
+}
+
+// Round levels (the schedule MPI ranks share): verified like Leiden, the
+// same for any thread count, as good as Leiden on graphs with a known
+// answer, and exactly Leiden when the graph is under the gather size.
+RoundLeiden detect_in_rounds(const graph::Csr& g, std::uint64_t gather_vertices) {
+  RoundLeidenOptions o;
+  o.gather_vertices = gather_vertices;
+  RoundLeiden r(g, o);
+  REQUIRE(r.run().is_ok());
+  CHECK(verify_partition(g, r.partition(), r.modularity(), 1.0).empty());
+  CHECK(split_disconnected(g, r.partition()).num_communities == r.partition().num_communities);
+  return r;
+}
+
+TEST_CASE("community: round levels give the same partition for 1, 2 and 4 threads, as good as Leiden",
+          "[community]") {
+  Reference email = load("email-Eu-core");
+  const graph::Csr& g = email.graph.layers[0].adjacency.csr;
+  const int saved = omp_get_max_threads();
+  std::vector<Partition> results;
+  for (int threads : {1, 2, 4}) {
+    omp_set_num_threads(threads);
+    RoundLeiden r = detect_in_rounds(g, 100);
+    CHECK(r.round_levels() >= 1);
+    CHECK(r.modularity() >= 0.41);
+    results.push_back(r.partition());
+  }
+  omp_set_num_threads(saved);
+  for (const Partition& p : results) CHECK(p.membership == results[0].membership);
+
+  Reference football = load("football");
+  const graph::Csr& fg = football.graph.layers[0].adjacency.csr;
+  RoundLeiden f = detect_in_rounds(fg, 20);
+  CHECK(f.round_levels() >= 1);
+  CHECK(f.modularity() >= 0.59);
+  CHECK(normalized_mutual_information(f.partition().membership, football.labels) >= 0.85);
+}
+
+TEST_CASE("community: under the gather size, round levels are Leiden exactly", "[community]") {
+  Reference football = load("football");
+  const graph::Csr& g = football.graph.layers[0].adjacency.csr;
+  RoundLeiden r = detect_in_rounds(g, g.num_vertices());
+  CHECK(r.round_levels() == 0);
+  Leiden l = detect(g);
+  CHECK(r.partition().membership == l.partition().membership);
+  CHECK(r.modularity() == l.modularity());
+}
+
+TEST_CASE("community: round-level options are checked", "[community]") {
+  graph::Csr g;
+  RoundLeidenOptions o;
+  o.rounds = 0;
+  CHECK_FALSE(RoundLeiden(g, o).run().is_ok());
+  o.rounds = 256;
+  CHECK_FALSE(RoundLeiden(g, o).run().is_ok());
 }
 
 TEST_CASE("community: the fast (non-deterministic) mode and Louvain are verified too", "[community]") {

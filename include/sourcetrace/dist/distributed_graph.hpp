@@ -38,6 +38,11 @@ struct VertexRanges {
   int owner(VertexId v) const;
   // Ranges of `counts[r]` vertices each, in rank order.
   static VertexRanges from_counts(const std::vector<VertexId>& counts);
+  // Ranges of about equal load, collectively: each rank holds the block of
+  // vertices lo .. lo+k-1 (blocks in rank order, covering 0..n-1) and
+  // load_before[i] = the load of all vertices before lo + i (k + 1 values).
+  static VertexRanges balanced(MPI_Comm comm, VertexId lo, const std::vector<std::uint64_t>& load_before,
+                               VertexId n);
 };
 
 class DistributedGraph {

@@ -1,29 +1,31 @@
 // DistributedLeiden: community detection across MPI ranks, finishing on
-// one node once the graph is small.
+// one node once the graph is small, with the partition one node gives.
 //
-// The multilevel method of community/leiden.hpp, with its first levels
-// spread over ranks (after Vite: Ghosh et al., "Distributed Louvain
-// algorithm for graph community detection", IPDPS 2018):
-//   local moving  each rank moves its own vertices, in batches decided
-//                 against the state at the batch's start and applied in
-//                 order, exactly as on one node; after each of
-//                 `sync_rounds` supersteps per pass the ranks exchange the
-//                 communities of ghost vertices and the community totals
-//                 (each community's total lives on the rank that owns the
-//                 vertex of the same id; others fetch the ones they need).
+// community::RoundLeiden (community/round_leiden.hpp) run across ranks:
+// the same levels, the same arithmetic, the same result for any number of
+// ranks and threads. Each rank holds a contiguous range of vertices
+// (read by parallel HDF5, dist/graph_slice.hpp) and their ghosts:
+//   local moving  hash rounds (community/round_moving.hpp): the ranks
+//                 decide their vertices of a round against the state at
+//                 its start, apply, then exchange ghost communities and
+//                 community totals (each total lives on the rank that
+//                 owns the vertex of the same id). After Vite (Ghosh et
+//                 al., "Distributed Louvain algorithm for graph community
+//                 detection", IPDPS 2018), with its per-iteration exchange
+//                 made per round so that no rank decides on stale totals.
 //   aggregate     each connected component of a community (found across
 //                 ranks by label exchange) becomes one coarse vertex, so
 //                 every coarse vertex is connected, the guarantee the
-//                 Leiden refinement gives; it lives on the rank that owns
-//                 the component's smallest vertex, coarse ids are numbered
-//                 rank by rank (contiguous ranges again), and arcs, summed
-//                 locally first, travel to their coarse source's rank.
+//                 Leiden refinement gives; coarse ids are numbered in the
+//                 order of the components' smallest vertices (as on one
+//                 node), rows are split into contiguous ranges of about
+//                 equal arcs, and arcs, summed locally first, travel to
+//                 their row's rank. Which rank holds a row changes speed
+//                 only, never the result.
 //   finish        once the coarse graph has at most `gather_vertices`
 //                 vertices (or a level no longer shrinks it), rank 0
 //                 gathers it and runs community::Leiden on it, the same
 //                 code and options as one node, refinement included.
-// A graph that is small from the start is gathered at once, so the result
-// equals the single-node result exactly.
 //
 // Collective: every rank constructs it with its DistributedGraph and calls
 // run(). The results (hierarchy over the input vertices) are on rank 0.
@@ -33,28 +35,20 @@
 #include <vector>
 
 #include "sourcetrace/community/leiden.hpp"
+#include "sourcetrace/community/round_leiden.hpp"
 #include "sourcetrace/dist/distributed_graph.hpp"
 #include "sourcetrace/status.hpp"
 
 namespace sourcetrace::dist {
 
-struct DistributedOptions {
-  community::LeidenOptions leiden;
-  // Gather the coarse graph onto one rank once it has at most this many
-  // vertices. Sized so that the gathered graph fits one node with room.
-  std::uint64_t gather_vertices = std::uint64_t{1} << 22;
-  // Synchronisations of ghost communities and totals per local-moving pass:
-  // more is closer to the serial order, fewer sends less.
-  int sync_rounds = 8;
-};
-
-Status validate(const DistributedOptions& options);
+// The options of one node's twin: gather_vertices is where rank 0 gathers.
+using DistributedOptions = community::RoundLeidenOptions;
 
 struct DistributedTimings {
   double move_seconds = 0, aggregate_seconds = 0, gather_seconds = 0, finish_seconds = 0, total_seconds = 0;
   int distributed_levels = 0;
   int passes = 0;      // local-moving passes on the distributed levels
-  int supersteps = 0;  // synchronisations on the distributed levels
+  int supersteps = 0;  // rounds (each ends in an exchange) on the distributed levels
   std::uint64_t bytes_sent = 0;  // by this rank during run()
   std::uint64_t gathered_vertices = 0;
 };

@@ -1,0 +1,31 @@
+// Arc lists: radix sort by (from, to) and summing of duplicates.
+#include "sourcetrace/community/arc_list.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <numeric>
+
+namespace sourcetrace::community {
+
+void sort_and_sum(std::vector<WeightedArc>& arcs, graph::VertexId n) {
+  const int bits = std::max(1, static_cast<int>(std::bit_width(n)));
+  auto key = [bits](const WeightedArc& a) { return (std::uint64_t{a.from} << bits) | a.to; };
+  std::vector<WeightedArc> sorted(arcs.size());
+  std::vector<std::size_t> at(std::size_t{1} << 16);
+  for (int shift = 0; shift < 2 * bits; shift += 16) {
+    std::fill(at.begin(), at.end(), 0);
+    for (const WeightedArc& a : arcs) ++at[(key(a) >> shift) & 0xFFFF];
+    std::exclusive_scan(at.begin(), at.end(), at.begin(), std::size_t{0});
+    for (const WeightedArc& a : arcs) sorted[at[(key(a) >> shift) & 0xFFFF]++] = a;
+    arcs.swap(sorted);
+  }
+  std::size_t out = 0;
+  for (std::size_t k = 0; k < arcs.size();) {
+    WeightedArc sum = arcs[k++];
+    for (; k < arcs.size() && arcs[k].from == sum.from && arcs[k].to == sum.to; ++k) sum.weight += arcs[k].weight;
+    arcs[out++] = sum;
+  }
+  arcs.resize(out);
+}
+
+}  // namespace sourcetrace::community
