@@ -8,22 +8,32 @@ usage: bench/dist.py [--binary build/release/sourcetrace] [--work /tmp/sourcetra
 Graphs: the bundled LFR graph (datasets/lfr-n100k-mu0.40) and a generated
 market (`sourcetrace generate --sellers N --seed 1`, cached under --work).
 Per graph, `sourcetrace detect` runs as
-  one:      1 process, --threads 2 (the single-node path);
-  ranks:    mpirun -np 2, --threads 1, default gather size (a graph this
-            small is gathered at once: the single-node code on rank 0);
-  forced:   mpirun -np 2, --threads 1, --gather-below set low so that the
-            first levels really run distributed (LFR 1000, market 50000).
+  one:        1 process, --threads 2, default gather size (the ordinary
+              single-node path: Leiden);
+  one_rounds: 1 process, --threads 2, --gather-below set low (LFR 1000,
+              market 50000): the first levels move in rounds on one node;
+  ranks:      mpirun -np 2, --threads 1, default gather size (a graph this
+              small is gathered at once: the single-node code on rank 0);
+  forced:     mpirun -np 2, --threads 1, the low --gather-below: the first
+              levels really run distributed;
+  forced_4:   the same on 4 ranks (oversubscribed on a 2-core machine:
+              there for the partition, not the time).
 Each rank runs under /usr/bin/time (peak RSS per rank). Reported per
 configuration: wall seconds of the whole command (MPI start-up included),
 the detect's own seconds (from its summary line, start-up excluded),
 modularity, levels run distributed, supersteps, MB sent by all ranks and per
-superstep, peak RSS per rank; and per graph the ratios ranks/one and
-forced/one (goal <= 1.5) and the modularity differences.
+superstep, peak RSS per rank, whether the partition equals one_rounds' and
+its NMI to one's; per graph the time ratios (goal <= 1.5: forced over
+one_rounds, the same computation; forced over one, against Leiden) and the
+modularity differences.
 
 Prints one JSON document; progress on stderr.
 """
 import argparse
 import json
+
+import h5py
+import igraph
 import os
 import re
 import subprocess
@@ -80,22 +90,35 @@ def detect(binary, graph, out, ranks, threads, gather_below=None):
             "mb_per_superstep": round(mb / supersteps, 3) if supersteps else 0.0, "peak_rss_mb_per_rank": peaks}
 
 
+def membership(path):
+    with h5py.File(path, "r") as f:
+        return list(f["/communities/membership"][:])
+
+
 def case(binary, name, graph, work, forced_gather, repeats):
     result = {"graph": name}
-    for label, ranks, threads, gather in (("one", 1, 2, None), ("ranks", 2, 1, None), ("forced", 2, 1, forced_gather)):
+    configs = (("one", 1, 2, None), ("one_rounds", 1, 2, forced_gather), ("ranks", 2, 1, None),
+               ("forced", 2, 1, forced_gather), ("forced_4", 4, 1, forced_gather))
+    parts = {}
+    for label, ranks, threads, gather in configs:
         best = None
-        for _ in range(repeats):
+        out = os.path.join(work, "%s-%s.h5" % (name, label))
+        for _ in range(repeats if label != "forced_4" else 1):
             log("%s: %s (%d ranks x %d threads)" % (name, label, ranks, threads))
-            r = detect(binary, graph, os.path.join(work, "%s-%s.h5" % (name, label)), ranks, threads, gather)
+            r = detect(binary, graph, out, ranks, threads, gather)
             if best is None or r["wall_s"] < best["wall_s"]:
                 best = r
+        parts[label] = membership(out)
         result[label] = best
-    one = result["one"]
-    for label in ("ranks", "forced"):
-        result["time_ratio_%s_over_one" % label] = round(result[label]["wall_s"] / one["wall_s"], 3)
+    for label, _, _, _, in configs:
+        result[label]["same_partition_as_one_rounds"] = parts[label] == parts["one_rounds"]
+        result[label]["nmi_to_one"] = round(igraph.compare_communities(parts[label], parts["one"], method="nmi"), 4)
+    for label, base in (("ranks", "one"), ("forced", "one_rounds"), ("forced", "one"), ("one_rounds", "one")):
+        key = "%s_over_%s" % (label, base)
+        result["time_ratio_" + key] = round(result[label]["wall_s"] / result[base]["wall_s"], 3)
         # Without MPI start-up (mpirun launching the ranks): the detect's own time.
-        result["detect_ratio_%s_over_one" % label] = round(result[label]["detect_s"] / one["detect_s"], 3)
-        result["modularity_diff_%s" % label] = round(result[label]["modularity"] - one["modularity"], 5)
+        result["detect_ratio_" + key] = round(result[label]["detect_s"] / result[base]["detect_s"], 3)
+        result["modularity_diff_" + key] = round(result[label]["modularity"] - result[base]["modularity"], 5)
     return result
 
 
