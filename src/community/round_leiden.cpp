@@ -103,43 +103,42 @@ class RoundLevel {
 };
 
 std::uint64_t RoundLevel::move_nodes(double tolerance, int rounds, int& passes) {
-  const auto n = static_cast<std::int64_t>(n_);
-  std::vector<std::uint8_t> active(n_, 1), round_of(n_);
+  std::vector<std::uint8_t> active(n_, 1);
   std::vector<VertexId> target(n_, kNone);
   std::vector<FixedWeights> scratch(static_cast<std::size_t>(omp_get_max_threads()), FixedWeights(n_));
+  RoundSchedule schedule;
   std::uint64_t all_moves = 0;
   // Passes stop on the modularity actually gained: moves decided at the
   // same time can undo each other's gain.
   double q = modularity();
   for (int pass = 0; pass < o_.max_passes; ++pass) {
     ++passes;
-#pragma omp parallel for schedule(static)
-    for (std::int64_t u = 0; u < n; ++u) {
-      round_of[u] = static_cast<std::uint8_t>(move_round(o_.seed, level_, pass, static_cast<VertexId>(u), rounds));
-    }
+    schedule.plan(n_, 0, o_.seed, level_, pass, rounds);
     std::uint64_t moves = 0;
     for (int round = 0; round < rounds; ++round) {
+      const auto begin = static_cast<std::int64_t>(schedule.begin[round]);
+      const auto end = static_cast<std::int64_t>(schedule.begin[round + 1]);
       // Decide against the state at the round's start...
 #pragma omp parallel for schedule(dynamic, 1024)
-      for (std::int64_t u = 0; u < n; ++u) {
-        target[u] = kNone;
-        if (round_of[u] != round || !active[u]) continue;
+      for (std::int64_t i = begin; i < end; ++i) {
+        const VertexId u = schedule.vertices[i];
+        target[i] = kNone;
+        if (!active[u]) continue;
         active[u] = 0;
-        const RoundMove m = decide(static_cast<VertexId>(u), scratch[omp_get_thread_num()]);
-        if (m.gain > 0) target[u] = m.community;
+        const RoundMove m = decide(u, scratch[omp_get_thread_num()]);
+        if (m.gain > 0) target[i] = m.community;
       }
       // ...then apply every move (integer totals: the order is immaterial).
 #pragma omp parallel for schedule(dynamic, 1024) reduction(+ : moves)
-      for (std::int64_t u = 0; u < n; ++u) {
-        const VertexId c = target[u];
+      for (std::int64_t i = begin; i < end; ++i) {
+        const VertexId c = target[i];
         if (c == kNone) continue;
+        const VertexId u = schedule.vertices[i];
         std::atomic_ref<Fixed>(community_total_[comm_[u]]).fetch_sub(strength_[u], std::memory_order_relaxed);
         std::atomic_ref<Fixed>(community_total_[c]).fetch_add(strength_[u], std::memory_order_relaxed);
         comm_[u] = c;
         ++moves;
-        for (VertexId v : g_.neighbours(static_cast<VertexId>(u))) {
-          std::atomic_ref<std::uint8_t>(active[v]).store(1, std::memory_order_relaxed);
-        }
+        for (VertexId v : g_.neighbours(u)) std::atomic_ref<std::uint8_t>(active[v]).store(1, std::memory_order_relaxed);
       }
     }
     all_moves += moves;

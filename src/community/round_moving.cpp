@@ -14,4 +14,20 @@ std::vector<Fixed> fixed_strengths(const graph::Csr& csr) {
   return strength;
 }
 
+void RoundSchedule::plan(graph::VertexId n, graph::VertexId first, std::uint64_t seed, int level, int pass,
+                         int rounds) {
+  std::vector<std::uint8_t> round_of(n);
+#pragma omp parallel for schedule(static)
+  for (std::int64_t u = 0; u < static_cast<std::int64_t>(n); ++u) {
+    round_of[static_cast<std::size_t>(u)] = static_cast<std::uint8_t>(
+        move_round(seed, level, pass, first + static_cast<graph::VertexId>(u), rounds));
+  }
+  begin.assign(static_cast<std::size_t>(rounds) + 1, 0);
+  for (std::uint8_t r : round_of) ++begin[r + 1];
+  for (int r = 0; r < rounds; ++r) begin[r + 1] += begin[r];
+  vertices.resize(n);
+  std::vector<std::size_t> at(begin.begin(), begin.end() - 1);
+  for (graph::VertexId u = 0; u < n; ++u) vertices[at[round_of[u]]++] = u;
+}
+
 }  // namespace sourcetrace::community

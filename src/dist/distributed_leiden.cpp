@@ -199,7 +199,8 @@ class DistributedLevel {
   // Before a round: the current totals of every remote community that a
   // vertex deciding in it may look at (its own and its neighbours'), so
   // that it decides on exact totals, as one node does. Collective.
-  void fetch_remote_totals(const std::vector<std::uint8_t>& deciding);
+  void fetch_remote_totals(const community::RoundSchedule& schedule, std::int64_t begin, std::int64_t end,
+                           const std::vector<std::uint8_t>& deciding);
 
   const DistributedGraph& g_;
   const community::LeidenOptions& o_;
@@ -228,7 +229,8 @@ RoundMove DistributedLevel::decide(VertexId u, CommunityWeights& weights) const 
                          [&](VertexId c) { return community_total(c); });
 }
 
-void DistributedLevel::fetch_remote_totals(const std::vector<std::uint8_t>& deciding) {
+void DistributedLevel::fetch_remote_totals(const community::RoundSchedule& schedule, std::int64_t begin,
+                                           std::int64_t end, const std::vector<std::uint8_t>& deciding) {
   const graph::Csr& csr = g_.local();
   // The table itself removes repeats (cheaper than sorting every round).
   remote_total_.clear();
@@ -238,7 +240,8 @@ void DistributedLevel::fetch_remote_totals(const std::vector<std::uint8_t>& deci
     remote_total_[c] = 0;
     needed.push_back(c);
   };
-  for (VertexId u = 0; u < nl_; ++u) {
+  for (std::int64_t i = begin; i < end; ++i) {
+    const VertexId u = schedule.vertices[i];
     if (!deciding[u]) continue;
     need(comm_[u]);
     for (VertexId v : csr.neighbours(u)) need(comm_[v]);
@@ -265,41 +268,41 @@ void DistributedLevel::synchronise(std::vector<std::uint8_t>& active) {
 
 std::uint64_t DistributedLevel::move_nodes(double tolerance, int rounds, DistributedTimings& timings) {
   const graph::Csr& csr = g_.local();
-  const auto n = static_cast<std::int64_t>(nl_);
-  std::vector<std::uint8_t> active(nl_, 1), round_of(nl_), deciding(nl_);
+  std::vector<std::uint8_t> active(nl_, 1), deciding(nl_, 0);
   std::vector<VertexId> target(nl_, kNone);
+  community::RoundSchedule schedule;
   std::uint64_t all_moves = 0;
   double q = modularity();
 
   for (int pass = 0; pass < o_.max_passes; ++pass) {
     ++timings.passes;
-#pragma omp parallel for schedule(static)
-    for (std::int64_t u = 0; u < n; ++u) {
-      const VertexId global = g_.global_id(static_cast<VertexId>(u));
-      round_of[u] = static_cast<std::uint8_t>(community::move_round(o_.seed, level_, pass, global, rounds));
-    }
+    schedule.plan(nl_, g_.first(), o_.seed, level_, pass, rounds);
     std::uint64_t moves = 0;
     for (int round = 0; round < rounds; ++round) {
-#pragma omp parallel for schedule(static)
-      for (std::int64_t u = 0; u < n; ++u) deciding[u] = round_of[u] == round && active[u];
-      fetch_remote_totals(deciding);
+      const auto begin = static_cast<std::int64_t>(schedule.begin[round]);
+      const auto end = static_cast<std::int64_t>(schedule.begin[round + 1]);
+      for (std::int64_t i = begin; i < end; ++i) deciding[schedule.vertices[i]] = active[schedule.vertices[i]];
+      fetch_remote_totals(schedule, begin, end, deciding);
 #pragma omp parallel for schedule(dynamic, 1024)
-      for (std::int64_t u = 0; u < n; ++u) {
-        target[u] = kNone;
+      for (std::int64_t i = begin; i < end; ++i) {
+        const VertexId u = schedule.vertices[i];
+        target[i] = kNone;
         if (!deciding[u]) continue;
+        deciding[u] = 0;
         active[u] = 0;
-        const RoundMove m = decide(static_cast<VertexId>(u), scratch_[omp_get_thread_num()]);
-        if (m.gain > 0) target[u] = m.community;
+        const RoundMove m = decide(u, scratch_[omp_get_thread_num()]);
+        if (m.gain > 0) target[i] = m.community;
       }
       // Apply on one thread: totals of remote communities collect in pending_.
-      for (std::int64_t u = 0; u < n; ++u) {
-        const VertexId c = target[u];
+      for (std::int64_t i = begin; i < end; ++i) {
+        const VertexId c = target[i];
         if (c == kNone) continue;
+        const VertexId u = schedule.vertices[i];
         add_to_total(comm_[u], -strength_[u]);
         add_to_total(c, strength_[u]);
         comm_[u] = c;
         ++moves;
-        for (VertexId v : csr.neighbours(static_cast<VertexId>(u))) {
+        for (VertexId v : csr.neighbours(u)) {
           if (v < nl_) active[v] = 1;
         }
       }

@@ -22,7 +22,6 @@
 // on ranks; both use the pieces below, so they agree bit for bit.
 #pragma once
 
-#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -36,8 +35,12 @@ namespace sourcetrace::community {
 // of total weight.
 using Fixed = std::int64_t;
 constexpr int kFixedBits = 20;
-inline Fixed to_fixed(double w) { return std::llround(std::ldexp(w, kFixedBits)); }
-inline double from_fixed(Fixed f) { return std::ldexp(static_cast<double>(f), -kFixedBits); }
+// Scaling by a power of two is exact; weights are never negative, so
+// adding a half and truncating rounds to nearest (no libm call: this runs
+// for every arc of every round).
+constexpr double kFixedOne = static_cast<double>(std::int64_t{1} << kFixedBits);
+inline Fixed to_fixed(double w) { return static_cast<Fixed>(w * kFixedOne + 0.5); }
+inline double from_fixed(Fixed f) { return static_cast<double>(f) * (1.0 / kFixedOne); }
 // Sums of squared totals need 128 bits (a GCC and Clang extension).
 __extension__ typedef unsigned __int128 FixedSquares;
 inline FixedSquares square(Fixed t) { return static_cast<FixedSquares>(t) * static_cast<FixedSquares>(t); }
@@ -96,6 +99,15 @@ inline double round_modularity(Fixed internal, FixedSquares squares, Fixed total
 }  // namespace sourcetrace::community
 
 namespace sourcetrace::community {
+
+// One pass's rounds: vertices first..first+n-1 (global ids) grouped by the
+// round they move in, by id within a round; round r is
+// vertices[begin[r] .. begin[r+1]).
+struct RoundSchedule {
+  std::vector<graph::VertexId> vertices;  // local ids 0..n-1
+  std::vector<std::size_t> begin;
+  void plan(graph::VertexId n, graph::VertexId first, std::uint64_t seed, int level, int pass, int rounds);
+};
 
 // Each vertex's strength in Fixed: Σ to_fixed(w) over its row (self-loop
 // included), summed arc by arc so that it is exact.
