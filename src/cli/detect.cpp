@@ -40,9 +40,9 @@ struct DetectOptions {
   std::optional<double> resolution;
   std::optional<std::uint64_t> seed;
   bool deterministic = false, no_deterministic = false;
-  // Levels larger than gather_below move in rounds (one node and ranks alike).
-  std::uint64_t gather_below = community::RoundLeidenOptions{}.gather_vertices;
-  int rounds = community::RoundLeidenOptions{}.rounds;
+  // Override the job's [detect] gather_below and rounds.
+  std::optional<std::uint64_t> gather_below;
+  std::optional<int> rounds;
 };
 
 // `key<TAB>community` per vertex, in vertex order; key is the edge-list id
@@ -108,15 +108,19 @@ int detect_on_one_node(const DetectOptions& o, Job& job) {
   graph::Csr combined = graph::combine_layers(graph.value(), job.combine);
 
   progress.update("leiden", 0.2);
-  community::RoundLeiden detector(combined, {leiden, o.gather_below, o.rounds});
+  community::RoundLeiden detector(combined, job.detect_levels());
   if (Status s = detector.run(); !s.is_ok()) return report_failure(s);
 
   progress.update("writing " + o.out, 0.9);
   community::DetectionRecord record{leiden, o.graph, provenance.input_digest, job.digest,
-                                    omp_get_max_threads(), 1, detector.hierarchy(), detector.timings()};
+                                    omp_get_max_threads(), 1, detector.hierarchy(), detector.timings(),
+                                    job.gather_below, job.rounds, detector.round_levels()};
   if (Status s = write_outputs(o, record, graph.value()); !s.is_ok()) return report_failure(s);
-  progress.finish(fmt::format("detect: {}; {} vertices {} edges; {} in {:.2f} s ({:.2f} s algorithm, {} threads{}) -> {}",
-                              describe(record), combined.num_vertices(), combined.num_arcs() / 2, method_word(leiden),
+  const std::string rounds = detector.round_levels() == 0
+                                 ? std::string()
+                                 : fmt::format(" (the first {} in rounds)", detector.round_levels());
+  progress.finish(fmt::format("detect: {}{}; {} vertices {} edges; {} in {:.2f} s ({:.2f} s algorithm, {} threads{}) -> {}",
+                              describe(record), rounds, combined.num_vertices(), combined.num_arcs() / 2, method_word(leiden),
                               progress.seconds(), detector.timings().total_seconds, omp_get_max_threads(),
                               leiden.deterministic ? ", deterministic" : "", o.out));
   return kExitOk;
@@ -129,8 +133,7 @@ int detect_distributed(const DetectOptions& o, Job& job, const dist::MpiSession&
   auto fail = [&](const Status& s) { return root ? report_failure(s) : exit_code_for(s); };
   std::optional<ProgressReporter> progress;
   if (root) progress.emplace("detect");
-  dist::DistributedOptions options{job.detect, o.gather_below, o.rounds};
-  if (Status s = community::validate(options); !s.is_ok()) return fail(s);
+  const dist::DistributedOptions options = job.detect_levels();
 
   if (progress) progress->update(fmt::format("reading {} on {} ranks", o.graph, mpi.size()), 0.0);
   dist::SliceReadStats read;
@@ -170,7 +173,8 @@ int detect_distributed(const DetectOptions& o, Job& job, const dist::MpiSession&
       timings.passes += t.passes;
       timings.total_seconds = t.total_seconds;
       community::DetectionRecord record{job.detect, o.graph, provenance.value().input_digest, job.digest,
-                                        omp_get_max_threads(), mpi.size(), detector.hierarchy(), timings};
+                                        omp_get_max_threads(), mpi.size(), detector.hierarchy(), timings,
+                                        job.gather_below, job.rounds, t.distributed_levels};
       written = write_outputs(o, record, entities);
       if (written.is_ok()) {
         progress->finish(fmt::format(
@@ -204,7 +208,9 @@ int run_detect(const DetectOptions& o) {
   }
   if (o.deterministic) leiden.deterministic = true;
   if (o.no_deterministic) leiden.deterministic = false;
-  if (Status s = community::validate(leiden); !s.is_ok()) return report_failure(s);
+  if (o.gather_below) job.gather_below = *o.gather_below;
+  if (o.rounds) job.rounds = *o.rounds;
+  if (Status s = community::validate(job.detect_levels()); !s.is_ok()) return report_failure(s);
   const dist::MpiSession* mpi = dist::MpiSession::current();
   if (mpi != nullptr && mpi->distributed()) return detect_distributed(o, job, *mpi);
   return detect_on_one_node(o, job);
@@ -241,11 +247,10 @@ void add_detect_command(CLI::App& app, int& exit_code) {
                   "Also write the final partition as TSV: key<TAB>community, one line per vertex");
   cmd->add_option("--gather-below", o->gather_below,
                   "Levels with more vertices move in rounds, with the same result on one node and on any number "
-                  "of MPI ranks; ranks gather the graph onto rank 0 below it")
-      ->capture_default_str();
+                  "of MPI ranks; ranks gather the graph onto rank 0 below it (default 4194304, or the job's)");
   cmd->add_option("--rounds", o->rounds,
-                  "Rounds per local-moving pass on those levels (MPI ranks exchange after each), 1-255")
-      ->capture_default_str();
+                  "Rounds per local-moving pass on those levels (MPI ranks exchange after each), 1-255 "
+                  "(default 8, or the job's)");
   cmd->callback([o, &exit_code] {
     set_threads(o->threads);
     exit_code = run_detect(*o);

@@ -137,8 +137,10 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(detect.read("tolerance", d.tolerance));
   ST_RETURN_IF_ERROR(detect.read("tolerance_drop", d.tolerance_drop));
   ST_RETURN_IF_ERROR(detect.read("aggregation_tolerance", d.aggregation_tolerance));
+  ST_RETURN_IF_ERROR(detect.read("gather_below", job.gather_below));
+  ST_RETURN_IF_ERROR(detect.read("rounds", job.rounds));
   ST_RETURN_IF_ERROR(detect.check_unknown());
-  ST_RETURN_IF_ERROR(community::validate(d).with_context(path + ": [detect]"));
+  ST_RETURN_IF_ERROR(community::validate(job.detect_levels()).with_context(path + ": [detect]"));
 
   Section risk_section(root, "risk", job.path, job.parameters);
   risk::EvidenceWeights& w = job.evidence;

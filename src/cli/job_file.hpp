@@ -8,6 +8,7 @@
 #include <string>
 
 #include "sourcetrace/community/leiden.hpp"
+#include "sourcetrace/community/round_leiden.hpp"
 #include "sourcetrace/graph/combined_graph.hpp"
 #include "sourcetrace/risk/evidence_score.hpp"
 #include "sourcetrace/risk/evidence_spread.hpp"
@@ -20,7 +21,12 @@ namespace sourcetrace::cli {
 
 struct Job {
   graph::CombineOptions combine;
+  // [detect]: Leiden's options, and where levels move in rounds instead
+  // (gather_below, rounds: the rest of community::RoundLeidenOptions).
   community::LeidenOptions detect;
+  std::uint64_t gather_below = community::RoundLeidenOptions{}.gather_vertices;
+  int rounds = community::RoundLeidenOptions{}.rounds;
+  community::RoundLeidenOptions detect_levels() const { return {detect, gather_below, rounds}; }
   risk::EvidenceWeights evidence;
   risk::NetworkRiskOptions network_risk;
   risk::SpreadOptions spread;

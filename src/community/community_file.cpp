@@ -39,6 +39,9 @@ Status write_communities(store::H5File& f, const DetectionRecord& r) {
   ST_RETURN_IF_ERROR(f.write_attribute(g, "tolerance", o.tolerance));
   ST_RETURN_IF_ERROR(f.write_attribute(g, "tolerance_drop", o.tolerance_drop));
   ST_RETURN_IF_ERROR(f.write_attribute(g, "aggregation_tolerance", o.aggregation_tolerance));
+  ST_RETURN_IF_ERROR(f.write_attribute(g, "gather_below", static_cast<std::int64_t>(r.gather_below)));
+  ST_RETURN_IF_ERROR(f.write_attribute(g, "rounds", std::int64_t{r.rounds}));
+  ST_RETURN_IF_ERROR(f.write_attribute(g, "round_levels", std::int64_t{r.round_levels}));
   ST_RETURN_IF_ERROR(f.write_attribute(g, "threads", std::int64_t{r.threads}));
   ST_RETURN_IF_ERROR(f.write_attribute(g, "ranks", std::int64_t{r.ranks}));
   ST_RETURN_IF_ERROR(f.write_attribute(g, "graph_path", r.graph_path));
@@ -87,6 +90,9 @@ Result<DetectionRecord> read_communities(const store::H5File& f) {
   r.job_digest = text("job_digest");
   if (auto seed = f.read_int_attribute(g, "seed"); seed.is_ok()) r.options.seed = static_cast<std::uint64_t>(seed.value());
   if (auto det = f.read_int_attribute(g, "deterministic"); det.is_ok()) r.options.deterministic = det.value() != 0;
+  if (auto v = f.read_int_attribute(g, "gather_below"); v.is_ok()) r.gather_below = static_cast<std::uint64_t>(v.value());
+  if (auto v = f.read_int_attribute(g, "rounds"); v.is_ok()) r.rounds = static_cast<int>(v.value());
+  if (auto v = f.read_int_attribute(g, "round_levels"); v.is_ok()) r.round_levels = static_cast<int>(v.value());
   return r;
 }
 

@@ -5,10 +5,9 @@
 
 namespace sourcetrace::community {
 
-double modularity(const graph::Csr& g, std::span<const CommunityId> membership,
-                  CommunityId num_communities, double resolution) {
+std::vector<ModularityTerms> modularity_terms(const graph::Csr& g, std::span<const CommunityId> membership) {
   const auto n = static_cast<std::int64_t>(g.num_vertices());
-  std::vector<double> strength(static_cast<std::size_t>(n)), inside(static_cast<std::size_t>(n));
+  std::vector<ModularityTerms> terms(static_cast<std::size_t>(n));
 #pragma omp parallel for schedule(static)
   for (std::int64_t v = 0; v < n; ++v) {
     auto nb = g.neighbours(static_cast<graph::VertexId>(v));
@@ -18,21 +17,30 @@ double modularity(const graph::Csr& g, std::span<const CommunityId> membership,
       k += w[i];
       if (membership[nb[i]] == membership[v]) in += w[i];
     }
-    strength[v] = k;
-    inside[v] = in;
+    terms[static_cast<std::size_t>(v)] = {k, in};
   }
+  return terms;
+}
+
+double modularity_from_terms(std::span<const ModularityTerms> terms, std::span<const CommunityId> membership,
+                             CommunityId num_communities, double resolution) {
   // The sums run in vertex order, so Q is the same for any thread count.
   double internal = 0, total = 0;
   std::vector<double> tot(num_communities, 0.0);
-  for (std::int64_t v = 0; v < n; ++v) {
-    internal += inside[v];
-    total += strength[v];
-    tot[membership[v]] += strength[v];
+  for (std::size_t v = 0; v < terms.size(); ++v) {
+    internal += terms[v].inside;
+    total += terms[v].strength;
+    tot[membership[v]] += terms[v].strength;
   }
   if (total <= 0) return 0.0;
   double expected = 0;
   for (double t : tot) expected += t * t;
   return internal / total - resolution * expected / (total * total);
+}
+
+double modularity(const graph::Csr& g, std::span<const CommunityId> membership, CommunityId num_communities,
+                  double resolution) {
+  return modularity_from_terms(modularity_terms(g, membership), membership, num_communities, resolution);
 }
 
 }  // namespace sourcetrace::community

@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "sourcetrace/community/arc_list.hpp"
+#include "sourcetrace/community/modularity.hpp"
 #include "sourcetrace/community/round_moving.hpp"
 
 namespace sourcetrace::community {
@@ -268,6 +269,11 @@ Status RoundLeiden::run() {
     for (std::size_t v = 0; v < top.size(); ++v) labels[v] = level.partition.membership[top[v]];
     hierarchy_.push_back({canonical_partition(labels), level.modularity});
   }
+  // The result's modularity on the input graph itself (coarse levels store
+  // float sums of weights), as Leiden reports it for its own input.
+  LeidenLevel& result = hierarchy_.back();
+  result.modularity = community::modularity(graph_, result.partition.membership, result.partition.num_communities,
+                                            lo.resolution);
   timings_ = leiden.timings();
   timings_.move_seconds += move_seconds;
   timings_.aggregate_seconds += aggregate_seconds;

@@ -89,31 +89,16 @@ DistributedGraph DistributedGraph::from_global_rows(MPI_Comm comm, VertexRanges 
 }
 
 graph::Csr DistributedGraph::gather(int root) const {
-  int size = 0;
-  MPI_Comm_size(comm_, &size);
   // Rows in global ids, this rank's part.
   std::vector<std::uint64_t> degrees(owned());
   for (VertexId v = 0; v < owned(); ++v) degrees[v] = local_.degree(v);
   std::vector<VertexId> targets(local_.targets.size());
   for (std::size_t k = 0; k < targets.size(); ++k) targets[k] = global_id(local_.targets[k]);
 
-  auto gather_array = [&](const auto& mine, auto& all, MPI_Datatype type) {
-    int count = static_cast<int>(mine.size());
-    std::vector<int> counts(size), at(size);
-    MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, root, comm_);
-    long long total = 0;
-    for (int r = 0; r < size; ++r) {
-      at[r] = static_cast<int>(total);
-      total += counts[r];
-    }
-    if (rank_ == root) all.resize(static_cast<std::size_t>(total));
-    MPI_Gatherv(mine.data(), count, type, all.data(), counts.data(), at.data(), type, root, comm_);
-  };
   graph::Csr g;
-  std::vector<std::uint64_t> all_degrees;
-  gather_array(degrees, all_degrees, MPI_UINT64_T);
-  gather_array(targets, g.targets, MPI_UINT32_T);
-  gather_array(local_.weights, g.weights, MPI_FLOAT);
+  const std::vector<std::uint64_t> all_degrees = gather_to_root<std::uint64_t>(comm_, degrees, root);
+  g.targets = gather_to_root<VertexId>(comm_, targets, root);
+  g.weights = gather_to_root<float>(comm_, local_.weights, root);
   if (rank_ == root) {
     g.offsets.assign(all_degrees.size() + 1, 0);
     std::partial_sum(all_degrees.begin(), all_degrees.end(), g.offsets.begin() + 1);

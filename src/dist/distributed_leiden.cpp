@@ -23,6 +23,7 @@
 #include <unordered_map>
 
 #include "sourcetrace/community/arc_list.hpp"
+#include "sourcetrace/community/modularity.hpp"
 #include "sourcetrace/community/partition.hpp"
 #include "sourcetrace/community/round_moving.hpp"
 #include "sourcetrace/community/splitmix64.hpp"
@@ -484,24 +485,6 @@ DistributedGraph aggregate(const DistributedGraph& g, const std::vector<VertexId
                                             std::move(weights));
 }
 
-// This rank's values of `mine` (in rank order) gathered on rank 0.
-std::vector<VertexId> gather_owned(MPI_Comm comm, const std::vector<VertexId>& mine) {
-  int rank = 0, size = 1;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
-  int count = static_cast<int>(mine.size());
-  std::vector<int> counts(size), at(size);
-  MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm);
-  int total = 0;
-  for (int r = 0; r < size; ++r) {
-    at[r] = total;
-    total += counts[r];
-  }
-  std::vector<VertexId> all(rank == 0 ? static_cast<std::size_t>(total) : 0);
-  MPI_Gatherv(mine.data(), count, MPI_UINT32_T, all.data(), counts.data(), at.data(), MPI_UINT32_T, 0, comm);
-  return all;
-}
-
 }  // namespace
 
 Status DistributedLeiden::run() {
@@ -537,7 +520,7 @@ Status DistributedLeiden::run() {
     const std::vector<VertexId> labels =
         fetch_from_owners<VertexId>(comm, current->ranges(), top, state.communities());
     const double q = state.modularity();
-    std::vector<VertexId> all = gather_owned(comm, labels);
+    std::vector<VertexId> all = gather_to_root<VertexId>(comm, labels, 0);
     if (rank == 0) hierarchy_.push_back({community::canonical_partition(all), q});
     ++timings_.distributed_levels;
 
@@ -557,7 +540,7 @@ Status DistributedLeiden::run() {
   // Finish on rank 0 with the single-node code.
   double t = MPI_Wtime();
   graph::Csr gathered = current->gather(0);
-  std::vector<VertexId> top_all = gather_owned(comm, top);
+  std::vector<VertexId> top_all = gather_to_root<VertexId>(comm, top, 0);
   timings_.gathered_vertices = current->ranges().num_vertices();
   timings_.gather_seconds = MPI_Wtime() - t;
   Status finished = Status::ok();
@@ -580,9 +563,36 @@ Status DistributedLeiden::run() {
   int ok = finished.is_ok() ? 1 : 0;
   MPI_Bcast(&ok, 1, MPI_INT, 0, comm);
   if (!ok) return rank == 0 ? finished : Status::internal("community detection failed on rank 0");
+  if (timings_.distributed_levels > 0) report_input_modularity();
   timings_.bytes_sent = bytes_sent() - bytes_before;
   timings_.total_seconds = MPI_Wtime() - start;
   return Status::ok();
+}
+
+// The result's modularity on the input graph (the gathered graph's float
+// weights are sums), computed as one node computes it: every rank's rows'
+// terms, added up on rank 0 in vertex order.
+void DistributedLeiden::report_input_modularity() {
+  const MPI_Comm comm = graph_.comm();
+  std::vector<community::CommunityId> all;
+  community::CommunityId count = 0;
+  if (graph_.rank() == 0) {
+    all = hierarchy_.back().partition.membership;
+    count = hierarchy_.back().partition.num_communities;
+  }
+  std::vector<int> counts(static_cast<std::size_t>(graph_.ranges().ranks()));
+  for (int r = 0; r < graph_.ranges().ranks(); ++r) {
+    counts[r] = static_cast<int>(graph_.ranges().begin[r + 1] - graph_.ranges().begin[r]);
+  }
+  std::vector<community::CommunityId> mine = scatter_from_root<community::CommunityId>(comm, all, counts, 0);
+  mine.resize(static_cast<std::size_t>(graph_.owned()) + graph_.ghosts());
+  graph_.exchange<community::CommunityId>({mine.data(), graph_.owned()},
+                                          {mine.data() + graph_.owned(), graph_.ghosts()});
+  const std::vector<community::ModularityTerms> terms =
+      gather_to_root<community::ModularityTerms>(comm, community::modularity_terms(graph_.local(), mine), 0);
+  if (graph_.rank() == 0) {
+    hierarchy_.back().modularity = community::modularity_from_terms(terms, all, count, options_.leiden.resolution);
+  }
 }
 
 }  // namespace sourcetrace::dist

@@ -6,6 +6,7 @@
 #include "../support/test_env.hpp"
 #include "sourcetrace/community/community_file.hpp"
 #include "sourcetrace/community/verify_partition.hpp"
+#include "sourcetrace/graph/combined_graph.hpp"
 #include "sourcetrace/store/graph_file.hpp"
 #include "sourcetrace/store/run_file.hpp"
 
@@ -105,4 +106,47 @@ TEST_CASE("cli: job files: the default file equals the built-in defaults; bad on
   REQUIRE(coarse_record.is_ok());
   CHECK(fine_record.value().hierarchy.back().partition.num_communities >
         coarse_record.value().hierarchy.back().partition.num_communities);
+}
+
+TEST_CASE("cli: detect moves levels above gather_below in rounds, from the job or the flag, and records it",
+          "[cli][community]") {
+  TempDir tmp;
+  REQUIRE(run_sourcetrace({"generate", tmp / "m", "--sellers", "4000", "--seed", "2"}).exit_code == 0);
+  REQUIRE(run_sourcetrace({"ingest", tmp / "m", "--out", tmp / "g.h5"}).exit_code == 0);
+  write_file(tmp / "rounds.toml", "[detect]\ngather_below = 500\nrounds = 4\n");
+  CommandResult by_job = run_sourcetrace({"detect", tmp / "g.h5", "--out", tmp / "a.h5", "--job", tmp / "rounds.toml",
+                                          "--partition-out", tmp / "a.tsv", "--threads", "1"});
+  INFO(by_job.err);
+  REQUIRE(by_job.exit_code == 0);
+  CHECK(by_job.out.find("in rounds)") != std::string::npos);
+  CommandResult by_flag = run_sourcetrace({"detect", tmp / "g.h5", "--out", tmp / "b.h5", "--gather-below", "500",
+                                           "--rounds", "4", "--partition-out", tmp / "b.tsv", "--threads", "2"});
+  REQUIRE(by_flag.exit_code == 0);
+  CHECK(read_file(tmp / "a.tsv") == read_file(tmp / "b.tsv"));  // and the thread count changes nothing
+
+  auto record = community::read_communities_file(tmp / "a.h5");
+  REQUIRE(record.is_ok());
+  CHECK(record.value().gather_below == 500);
+  CHECK(record.value().rounds == 4);
+  CHECK(record.value().round_levels >= 1);
+  auto g = store::read_graph_file(tmp / "g.h5");
+  REQUIRE(g.is_ok());
+  const community::LeidenLevel& last = record.value().hierarchy.back();
+  const graph::Csr combined = graph::combine_layers(g.value(), {});
+  const std::string verdict = community::verify_partition(combined, last.partition, last.modularity);
+  INFO(verdict);
+  CHECK(verdict.empty());
+
+  // The default: a graph this small never moves in rounds.
+  REQUIRE(run_sourcetrace({"detect", tmp / "g.h5", "--out", tmp / "c.h5"}).exit_code == 0);
+  auto plain = community::read_communities_file(tmp / "c.h5");
+  REQUIRE(plain.is_ok());
+  CHECK(plain.value().round_levels == 0);
+
+  write_file(tmp / "bad.toml", "[detect]\nrounds = 0\n");
+  CommandResult bad = run_sourcetrace({"detect", tmp / "g.h5", "--out", tmp / "d.h5", "--job", tmp / "bad.toml"});
+  CHECK(bad.exit_code == 64);
+  CHECK(bad.err.find("rounds must be between 1 and 255") != std::string::npos);
+  CHECK(run_sourcetrace({"detect", tmp / "g.h5", "--out", tmp / "d.h5", "--rounds", "300"}).exit_code == 64);
+  CHECK(!fs::exists(tmp / "d.h5"));
 }

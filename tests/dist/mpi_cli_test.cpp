@@ -128,7 +128,11 @@ TEST_CASE("dist: forced distributed levels give one node's partition, networks a
     REQUIRE(same.is_ok());
     REQUIRE(ranked.is_ok());
     CHECK(same.value().hierarchy.back().partition.membership == ranked.value().hierarchy.back().partition.membership);
-    CHECK(same.value().hierarchy.size() == ranked.value().hierarchy.size());
+    REQUIRE(same.value().hierarchy.size() == ranked.value().hierarchy.size());
+    for (std::size_t level = 0; level < same.value().hierarchy.size(); ++level) {
+      CHECK(same.value().hierarchy[level].modularity == ranked.value().hierarchy[level].modularity);
+    }
+    CHECK(ranked.value().round_levels == 3);
   }
   const std::string g = tmp / "ranks/graph.h5", c = tmp / "ranks/communities.h5", r = tmp / "ranks/risk.h5";
   REQUIRE(run_sourcetrace({"score", g, c, "--out", r, "--job", job}).exit_code == 0);

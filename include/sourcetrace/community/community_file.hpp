@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sourcetrace/community/leiden.hpp"
+#include "sourcetrace/community/round_leiden.hpp"
 #include "sourcetrace/store/h5_file.hpp"
 
 namespace sourcetrace::community {
@@ -25,6 +26,11 @@ struct DetectionRecord {
   int ranks = 1;    // MPI ranks (1: one node)
   std::vector<LeidenLevel> hierarchy;  // finest first; the last is the result
   LeidenTimings timings;
+  // Where levels moved in rounds (round_leiden.hpp): part of what decides
+  // the partition, so recorded with the options.
+  std::uint64_t gather_below = RoundLeidenOptions{}.gather_vertices;
+  int rounds = RoundLeidenOptions{}.rounds;
+  int round_levels = 0;  // levels that moved in rounds (on one node or across ranks)
 };
 
 Status write_communities(store::H5File& file, const DetectionRecord& record);

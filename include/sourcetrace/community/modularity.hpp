@@ -12,6 +12,7 @@
 #pragma once
 
 #include <span>
+#include <vector>
 
 #include "sourcetrace/community/partition.hpp"
 #include "sourcetrace/graph/csr.hpp"
@@ -21,5 +22,17 @@ namespace sourcetrace::community {
 // REQUIRES: membership.size() == csr.num_vertices(); labels < num_communities.
 double modularity(const graph::Csr& csr, std::span<const CommunityId> membership,
                   CommunityId num_communities, double resolution = 1.0);
+
+// The same in two steps, for a graph whose rows are split among MPI ranks:
+// each rank computes its rows' terms (membership covers every vertex its
+// rows reach), one process adds them up in vertex order, so the result
+// equals modularity() on the whole graph bit for bit.
+struct ModularityTerms {
+  double strength = 0;  // the row's arc weights
+  double inside = 0;    // those to the vertex's own community
+};
+std::vector<ModularityTerms> modularity_terms(const graph::Csr& csr, std::span<const CommunityId> membership);
+double modularity_from_terms(std::span<const ModularityTerms> terms, std::span<const CommunityId> membership,
+                             CommunityId num_communities, double resolution = 1.0);
 
 }  // namespace sourcetrace::community

@@ -13,6 +13,7 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <span>
 #include <cstdio>
 #include <type_traits>
 #include <vector>
@@ -62,6 +63,52 @@ std::vector<T> all_to_all(MPI_Comm comm, const std::vector<std::vector<T>>& buck
     for (int r = 0; r < size; ++r) (*from)[r] = recv_bytes[r] / static_cast<int>(sizeof(T));
   }
   return out;
+}
+
+// Every rank's `mine`, concatenated in rank order, on `root` (empty
+// elsewhere). Collective. Counts are in values (at most 2^31 - 1 per rank).
+template <typename T>
+std::vector<T> gather_to_root(MPI_Comm comm, std::span<const T> mine, int root) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  if (mine.size() > INT32_MAX) abort_job(comm, "sourcetrace: error: one rank's share to gather exceeds 2^31 values; use more ranks");
+  int count = static_cast<int>(mine.size());
+  std::vector<int> counts(size), at(size);
+  MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, root, comm);
+  std::uint64_t total = 0;
+  for (int r = 0; r < size; ++r) {
+    if (total > INT32_MAX) abort_job(comm, "sourcetrace: error: a gather exceeds 2^31 values; raise the ranks' share");
+    at[r] = static_cast<int>(total);
+    total += static_cast<std::uint64_t>(counts[r]);
+  }
+  std::vector<T> all(rank == root ? total : 0);
+  MPI_Datatype type;
+  MPI_Type_contiguous(static_cast<int>(sizeof(T)), MPI_BYTE, &type);
+  MPI_Type_commit(&type);
+  MPI_Gatherv(mine.data(), count, type, all.data(), counts.data(), at.data(), type, root, comm);
+  MPI_Type_free(&type);
+  return all;
+}
+
+// The inverse: rank r's `counts[r]` values of `all` (held by `root`, in
+// rank order). Collective; counts are the same on every rank.
+template <typename T>
+std::vector<T> scatter_from_root(MPI_Comm comm, std::span<const T> all, const std::vector<int>& counts, int root) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  std::vector<int> at(counts.size(), 0);
+  for (std::size_t r = 1; r < counts.size(); ++r) at[r] = at[r - 1] + counts[r - 1];
+  std::vector<T> mine(static_cast<std::size_t>(counts[static_cast<std::size_t>(rank)]));
+  MPI_Datatype type;
+  MPI_Type_contiguous(static_cast<int>(sizeof(T)), MPI_BYTE, &type);
+  MPI_Type_commit(&type);
+  MPI_Scatterv(all.data(), counts.data(), at.data(), type, mine.data(), static_cast<int>(mine.size()), type, root,
+               comm);
+  MPI_Type_free(&type);
+  return mine;
 }
 
 }  // namespace sourcetrace::dist

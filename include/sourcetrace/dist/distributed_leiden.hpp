@@ -68,6 +68,8 @@ class DistributedLeiden {
   const community::LeidenTimings& finish_timings() const { return finish_timings_; }
 
  private:
+  void report_input_modularity();
+
   const DistributedGraph& graph_;
   DistributedOptions options_;
   std::vector<community::LeidenLevel> hierarchy_;
