@@ -1,7 +1,17 @@
 // Fixed-point strengths for levels moved in rounds.
 #include "sourcetrace/community/round_moving.hpp"
 
+#include <fmt/core.h>
+
 namespace sourcetrace::community {
+
+Status round_weight_check(double total, graph::VertexId n, std::uint64_t gather_vertices) {
+  if (total <= kMaxRoundWeight) return Status::ok();
+  return Status::invalid_argument(fmt::format(
+      "the graph's arc weights sum to {:.3g}, more than the {:.3g} that levels in rounds add up exactly; scale the "
+      "weights down, or set gather_below (--gather-below) to at least its {} vertices to run Leiden on one node",
+      total, kMaxRoundWeight, n));
+}
 
 std::vector<Fixed> fixed_strengths(const graph::Csr& csr) {
   std::vector<Fixed> strength(csr.num_vertices());

@@ -505,6 +505,13 @@ Status DistributedLeiden::run() {
   DistributedGraph coarse;
   double tolerance = lo.tolerance;
 
+  if (graph_.ranges().num_vertices() > options_.gather_vertices) {
+    double mine = 0, total = 0;
+    for (double k : graph::vertex_strengths(graph_.local())) mine += k;
+    MPI_Allreduce(&mine, &total, 1, MPI_DOUBLE, MPI_SUM, comm);
+    ST_RETURN_IF_ERROR(
+        community::round_weight_check(total, graph_.ranges().num_vertices(), options_.gather_vertices));
+  }
   for (int level = 0; level < lo.max_levels; ++level) {
     const VertexId n = current->ranges().num_vertices();
     if (n <= options_.gather_vertices) break;

@@ -162,6 +162,20 @@ TEST_CASE("community: round-level options are checked", "[community]") {
   CHECK_FALSE(RoundLeiden(g, o).run().is_ok());
 }
 
+TEST_CASE("community: weights too heavy to sum exactly in rounds are refused, not summed wrongly", "[community]") {
+  std::vector<std::tuple<int, int, float>> edges;
+  for (int a = 0; a < 5; ++a)
+    for (int b = a + 1; b < 5; ++b) edges.emplace_back(a, b, 1e12f);
+  const graph::Csr g = make_graph(5, edges);
+  RoundLeidenOptions o;
+  o.gather_vertices = 2;
+  Status s = RoundLeiden(g, o).run();
+  CHECK(s.code() == Status::Code::kInvalidArgument);
+  CHECK(s.message().find("scale the weights down") != std::string::npos);
+  o.gather_vertices = 5;  // Leiden alone: doubles, no limit
+  CHECK(RoundLeiden(g, o).run().is_ok());
+}
+
 TEST_CASE("community: the fast (non-deterministic) mode and Louvain are verified too", "[community]") {
   Reference football = load("football");
   const graph::Csr& g = football.graph.layers[0].adjacency.csr;

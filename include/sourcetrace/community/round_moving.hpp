@@ -27,6 +27,7 @@
 
 #include "sourcetrace/community/splitmix64.hpp"
 #include "sourcetrace/graph/csr.hpp"
+#include "sourcetrace/status.hpp"
 
 namespace sourcetrace::community {
 
@@ -41,6 +42,10 @@ constexpr int kFixedBits = 20;
 constexpr double kFixedOne = static_cast<double>(std::int64_t{1} << kFixedBits);
 inline Fixed to_fixed(double w) { return static_cast<Fixed>(w * kFixedOne + 0.5); }
 inline double from_fixed(Fixed f) { return static_cast<double>(f) * (1.0 / kFixedOne); }
+// The most arc weight, all arcs together, that Fixed sums exactly (63 bits,
+// 20 of them after the point, and room to spare); a larger graph is
+// refused rather than summed wrongly (round_weight_check).
+constexpr double kMaxRoundWeight = 4.0e12;
 // Sums of squared totals need 128 bits (a GCC and Clang extension).
 __extension__ typedef unsigned __int128 FixedSquares;
 inline FixedSquares square(Fixed t) { return static_cast<FixedSquares>(t) * static_cast<FixedSquares>(t); }
@@ -108,6 +113,10 @@ struct RoundSchedule {
   std::vector<std::size_t> begin;
   void plan(graph::VertexId n, graph::VertexId first, std::uint64_t seed, int level, int pass, int rounds);
 };
+
+// ok, or why a graph whose arc weights sum to `total` (with n vertices)
+// cannot move in rounds.
+Status round_weight_check(double total, graph::VertexId n, std::uint64_t gather_vertices);
 
 // Each vertex's strength in Fixed: Σ to_fixed(w) over its row (self-loop
 // included), summed arc by arc so that it is exact.
