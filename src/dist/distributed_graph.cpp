@@ -85,6 +85,21 @@ DistributedGraph DistributedGraph::from_global_rows(MPI_Comm comm, VertexRanges 
   for (int r = 0; r < g.ranges_.ranks(); ++r) {
     for (int i = 0; i < from[r]; ++i) g.send_[r].push_back(asked[at++] - first);
   }
+  // Its inverse, for exchanges of changed values: where each owned vertex
+  // sits in the send plan; and where each rank's ghosts start here.
+  g.holder_offsets_.assign(static_cast<std::size_t>(owned) + 1, 0);
+  for (const auto& list : g.send_) {
+    for (VertexId v : list) ++g.holder_offsets_[v + 1];
+  }
+  std::partial_sum(g.holder_offsets_.begin(), g.holder_offsets_.end(), g.holder_offsets_.begin());
+  g.holders_.resize(g.holder_offsets_.back());
+  std::vector<EdgeIndex> cursor(g.holder_offsets_.begin(), g.holder_offsets_.end() - 1);
+  for (int r = 0; r < g.ranges_.ranks(); ++r) {
+    for (std::size_t i = 0; i < g.send_[r].size(); ++i) g.holders_[cursor[g.send_[r][i]]++] = {r, static_cast<VertexId>(i)};
+  }
+  g.ghost_begin_.assign(static_cast<std::size_t>(g.ranges_.ranks()) + 1, 0);
+  for (VertexId v : g.ghost_global_) ++g.ghost_begin_[g.ranges_.owner(v) + 1];
+  std::partial_sum(g.ghost_begin_.begin(), g.ghost_begin_.end(), g.ghost_begin_.begin());
   return g;
 }
 

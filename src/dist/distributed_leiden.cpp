@@ -194,9 +194,10 @@ class DistributedLevel {
     }
   }
   RoundMove decide(VertexId u, CommunityWeights& weights) const;
-  // The round's exchange: deltas to the totals' owners, and ghost
-  // communities (waking their owned neighbours).
-  void synchronise(std::vector<std::uint8_t>& active);
+  // The round's exchange: deltas to the totals' owners, and the new
+  // communities of the vertices that moved to the ranks that hold them as
+  // ghosts (waking their owned neighbours there).
+  void synchronise(const std::vector<VertexId>& moved, std::vector<std::uint8_t>& active);
   // Before a round: the current totals of every remote community that a
   // vertex deciding in it may look at (its own and its neighbours'), so
   // that it decides on exact totals, as one node does. Collective.
@@ -251,18 +252,17 @@ void DistributedLevel::fetch_remote_totals(const community::RoundSchedule& sched
   for (std::size_t i = 0; i < needed.size(); ++i) remote_total_[needed[i]] = totals[i];
 }
 
-void DistributedLevel::synchronise(std::vector<std::uint8_t>& active) {
+void DistributedLevel::synchronise(const std::vector<VertexId>& moved, std::vector<std::uint8_t>& active) {
   const int size = g_.ranges().ranks();
   std::vector<std::vector<TotalDelta>> deltas(static_cast<std::size_t>(size));
   for (const auto& [c, d] : pending_) deltas[g_.ranges().owner(c)].push_back({c, d});
   pending_.clear();
   for (const TotalDelta& d : all_to_all(g_.comm(), deltas)) owned_total_[d.community - g_.first()] += d.delta;
 
-  const VertexId ng = g_.ghosts();
-  std::vector<VertexId> before(comm_.begin() + nl_, comm_.end());
-  g_.exchange<VertexId>({comm_.data(), nl_}, {comm_.data() + nl_, ng});
-  for (VertexId i = 0; i < ng; ++i) {
-    if (comm_[nl_ + i] == before[i]) continue;
+  // Ghosts of the vertices that moved, waking their owned neighbours.
+  const std::vector<VertexId> changed = g_.exchange_changed<VertexId>(
+      moved, {comm_.data(), nl_}, {comm_.data() + nl_, static_cast<std::size_t>(g_.ghosts())});
+  for (VertexId i : changed) {
     for (EdgeIndex k = ghost_offsets_[i]; k < ghost_offsets_[i + 1]; ++k) active[ghost_neighbours_[k]] = 1;
   }
 }
@@ -272,6 +272,7 @@ std::uint64_t DistributedLevel::move_nodes(double tolerance, int rounds, Distrib
   std::vector<std::uint8_t> active(nl_, 1), deciding(nl_, 0);
   std::vector<VertexId> target(nl_, kNone);
   community::RoundSchedule schedule;
+  std::vector<VertexId> moved;
   std::uint64_t all_moves = 0;
   double q = modularity();
 
@@ -295,6 +296,7 @@ std::uint64_t DistributedLevel::move_nodes(double tolerance, int rounds, Distrib
         if (m.gain > 0) target[i] = m.community;
       }
       // Apply on one thread: totals of remote communities collect in pending_.
+      moved.clear();
       for (std::int64_t i = begin; i < end; ++i) {
         const VertexId c = target[i];
         if (c == kNone) continue;
@@ -302,12 +304,13 @@ std::uint64_t DistributedLevel::move_nodes(double tolerance, int rounds, Distrib
         add_to_total(comm_[u], -strength_[u]);
         add_to_total(c, strength_[u]);
         comm_[u] = c;
+        moved.push_back(u);
         ++moves;
         for (VertexId v : csr.neighbours(u)) {
           if (v < nl_) active[v] = 1;
         }
       }
-      synchronise(active);
+      synchronise(moved, active);
       ++timings.supersteps;
     }
     std::uint64_t global_moves = 0;

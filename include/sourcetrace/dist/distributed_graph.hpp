@@ -74,6 +74,36 @@ class DistributedGraph {
     std::copy(received.begin(), received.end(), ghost_values.begin());
   }
 
+  // Collective: the same for the owned vertices in `changed` only (the
+  // others' ghosts keep their values): what a round of local moving
+  // sends, where few vertices move. Returns the ghosts (0-based among the
+  // ghosts) that received a value.
+  template <typename T>
+  std::vector<VertexId> exchange_changed(std::span<const VertexId> changed, std::span<const T> owned_values,
+                                         std::span<T> ghost_values) const {
+    struct Update {
+      VertexId at;  // index among the receiver's ghosts from this rank
+      T value;
+    };
+    std::vector<std::vector<Update>> buckets(static_cast<std::size_t>(ranges_.ranks()));
+    for (VertexId v : changed) {
+      for (EdgeIndex k = holder_offsets_[v]; k < holder_offsets_[v + 1]; ++k) {
+        buckets[holders_[k].rank].push_back({holders_[k].at, owned_values[v]});
+      }
+    }
+    std::vector<int> from;
+    const std::vector<Update> received = all_to_all(comm_, buckets, &from);
+    std::vector<VertexId> updated(received.size());
+    std::size_t i = 0;
+    for (int r = 0; r < ranges_.ranks(); ++r) {
+      for (int k = 0; k < from[r]; ++k, ++i) {
+        updated[i] = ghost_begin_[r] + received[i].at;
+        ghost_values[updated[i]] = received[i].value;
+      }
+    }
+    return updated;
+  }
+
   // Collective: the whole graph on `root` as a plain Csr in global ids (an
   // empty Csr elsewhere). For the coarse graph, once it is small.
   graph::Csr gather(int root) const;
@@ -85,6 +115,15 @@ class DistributedGraph {
   graph::Csr local_;
   std::vector<VertexId> ghost_global_;
   std::vector<std::vector<VertexId>> send_;  // per rank: owned local ids it holds as ghosts
+  // The send plan by vertex: owned v is entry `at` of send_[rank] for each
+  // holders_[holder_offsets_[v] .. holder_offsets_[v+1]).
+  struct Holder {
+    int rank;
+    VertexId at;
+  };
+  std::vector<EdgeIndex> holder_offsets_;
+  std::vector<Holder> holders_;
+  std::vector<VertexId> ghost_begin_;  // per rank: its ghosts' first index among ours
 };
 
 // Collective: for each key (a global id under `ranges`), the value its
