@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "sourcetrace/dist/id_map.hpp"
+
 namespace sourcetrace::dist {
 
 int VertexRanges::owner(VertexId v) const {
@@ -57,19 +59,21 @@ DistributedGraph DistributedGraph::from_global_rows(MPI_Comm comm, VertexRanges 
 
   // Ghosts: every neighbour outside our range, sorted, so that they come
   // grouped by owner in rank order, the order an exchange delivers them in.
+  // (A table removes the repeats first: arcs outnumber ghosts several times.)
+  IdMap<VertexId> ghost_index;
   for (VertexId t : targets) {
-    if (!is_owned(t)) g.ghost_global_.push_back(t);
+    if (!is_owned(t) && !ghost_index.contains(t)) {
+      ghost_index[t] = 0;
+      g.ghost_global_.push_back(t);
+    }
   }
   std::sort(g.ghost_global_.begin(), g.ghost_global_.end());
-  g.ghost_global_.erase(std::unique(g.ghost_global_.begin(), g.ghost_global_.end()), g.ghost_global_.end());
   const VertexId owned = last - first;
+  for (VertexId i = 0; i < g.ghost_global_.size(); ++i) ghost_index[g.ghost_global_[i]] = owned + i;
 #pragma omp parallel for schedule(static)
   for (std::int64_t k = 0; k < static_cast<std::int64_t>(targets.size()); ++k) {
     const VertexId t = targets[k];
-    targets[k] = is_owned(t) ? t - first
-                             : owned + static_cast<VertexId>(std::lower_bound(g.ghost_global_.begin(),
-                                                                               g.ghost_global_.end(), t) -
-                                                              g.ghost_global_.begin());
+    targets[k] = is_owned(t) ? t - first : ghost_index.get(t);
   }
   g.local_.offsets = std::move(offsets);
   g.local_.targets = std::move(targets);

@@ -27,6 +27,7 @@
 #include "sourcetrace/community/partition.hpp"
 #include "sourcetrace/community/round_moving.hpp"
 #include "sourcetrace/community/splitmix64.hpp"
+#include "sourcetrace/dist/id_map.hpp"
 
 namespace sourcetrace::dist {
 
@@ -77,63 +78,6 @@ class CommunityWeights {
   std::vector<Fixed> values_;
   std::vector<std::size_t> used_;
   std::size_t mask_ = 0;
-};
-
-// Totals of remote communities: an open-addressing table (looked up for
-// every neighbour community of every vertex, where std::unordered_map's
-// node chasing showed in profiles).
-class RemoteTotals {
- public:
-  void clear() {
-    keys_.assign(16, kNone);
-    values_.assign(16, 0);
-    size_ = 0;
-  }
-  void reserve(std::size_t n) {
-    if (2 * n > keys_.size()) rehash(n);
-  }
-  bool contains(VertexId c) const { return keys_[slot_of(c)] == c; }
-  Fixed get(VertexId c) const {
-    const std::size_t s = slot_of(c);
-    return keys_[s] == c ? values_[s] : 0;
-  }
-  Fixed& operator[](VertexId c) {
-    if (2 * (size_ + 1) > keys_.size()) rehash(size_ + 1);
-    const std::size_t s = slot_of(c);
-    if (keys_[s] != c) {
-      keys_[s] = c;
-      values_[s] = 0;
-      ++size_;
-    }
-    return values_[s];
-  }
-
- private:
-  std::size_t slot_of(VertexId c) const {
-    const std::size_t mask = keys_.size() - 1;
-    std::size_t s = splitmix64(c) & mask;
-    while (keys_[s] != kNone && keys_[s] != c) s = (s + 1) & mask;
-    return s;
-  }
-  void rehash(std::size_t n) {
-    std::size_t capacity = 16;
-    while (capacity < 4 * n) capacity *= 2;
-    std::vector<VertexId> keys = std::move(keys_);
-    std::vector<Fixed> values = std::move(values_);
-    keys_.assign(capacity, kNone);
-    values_.assign(capacity, 0);
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-      if (keys[i] != kNone) {
-        const std::size_t s = slot_of(keys[i]);
-        keys_[s] = keys[i];
-        values_[s] = values[i];
-      }
-    }
-  }
-
-  std::vector<VertexId> keys_ = std::vector<VertexId>(16, kNone);
-  std::vector<Fixed> values_ = std::vector<Fixed>(16, 0);
-  std::size_t size_ = 0;
 };
 
 struct TotalDelta {
@@ -212,7 +156,7 @@ class DistributedLevel {
   std::vector<Fixed> strength_;
   Fixed total_ = 0;
   std::vector<Fixed> owned_total_;  // totals of communities first()..first()+nl_-1
-  RemoteTotals remote_total_;
+  IdMap<Fixed> remote_total_;  // totals of the remote communities this round looks at
   std::unordered_map<VertexId, Fixed> pending_;  // our changes to remote totals, not yet sent
   std::vector<EdgeIndex> ghost_offsets_;
   std::vector<VertexId> ghost_neighbours_;
