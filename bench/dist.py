@@ -21,8 +21,8 @@ Per graph, `sourcetrace detect` runs as
 Each rank runs under /usr/bin/time (peak RSS per rank). Reported per
 configuration: wall seconds of the whole command (MPI start-up included),
 the detect's own seconds (from its summary line, start-up excluded),
-modularity, levels run distributed, supersteps, MB sent by all ranks and per
-superstep, peak RSS per rank, whether the partition equals one_rounds' and
+modularity, levels run distributed, rounds, MB sent by all ranks and per
+round, peak RSS per rank, whether the partition equals one_rounds' and
 its NMI to one's; per graph the time ratios (goal <= 1.5: forced over
 one_rounds, the same computation; forced over one, against Leiden) and the
 modularity differences.
@@ -44,7 +44,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SUMMARY = re.compile(r"modularity ([0-9.]+)")
 SECONDS = re.compile(r" in ([0-9.]+) s")
-DIST = re.compile(r"\((\d+) distributed levels, (\d+) supersteps, ([0-9.]+) MB exchanged")
+DIST = re.compile(r"\((\d+) distributed levels, (\d+) rounds, ([0-9.]+) MB exchanged")
 
 
 def log(*a):
@@ -79,15 +79,15 @@ def detect(binary, graph, out, ranks, threads, gather_below=None):
     line = [l for l in stdout.splitlines() if l.startswith("detect:")][-1]
     q = float(SUMMARY.search(line).group(1))
     m = DIST.search(line)
-    levels, supersteps, mb = (int(m.group(1)), int(m.group(2)), float(m.group(3))) if m else (0, 0, 0.0)
+    levels, rounds, mb = (int(m.group(1)), int(m.group(2)), float(m.group(3))) if m else (0, 0, 0.0)
     peaks = []
     for path in rss:
         with open(path) as f:
             peaks.append(round(int(f.read().split()[-1]) / 1024.0, 1))
     return {"ranks": ranks, "threads": threads, "gather_below": gather_below, "wall_s": round(wall, 3),
             "detect_s": float(SECONDS.search(line).group(1)),
-            "modularity": q, "distributed_levels": levels, "supersteps": supersteps, "mb_sent": mb,
-            "mb_per_superstep": round(mb / supersteps, 3) if supersteps else 0.0, "peak_rss_mb_per_rank": peaks}
+            "modularity": q, "distributed_levels": levels, "rounds": rounds, "mb_sent": mb,
+            "mb_per_round": round(mb / rounds, 3) if rounds else 0.0, "peak_rss_mb_per_rank": peaks}
 
 
 def membership(path):

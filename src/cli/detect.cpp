@@ -179,9 +179,9 @@ int detect_distributed(const DetectOptions& o, Job& job, const dist::MpiSession&
       if (written.is_ok()) {
         progress->finish(fmt::format(
             "detect: {}; {} vertices {} edges; {} on {} ranks x {} threads in {:.2f} s ({} distributed levels, "
-            "{} supersteps, {:.1f} MB exchanged, gathered {} vertices onto rank 0{}) -> {}",
+            "{} rounds, {:.1f} MB exchanged, gathered {} vertices onto rank 0{}) -> {}",
             describe(record), graph.value().ranges().num_vertices(), all_arcs / 2, method_word(job.detect),
-            mpi.size(), omp_get_max_threads(), progress->seconds(), t.distributed_levels, t.supersteps,
+            mpi.size(), omp_get_max_threads(), progress->seconds(), t.distributed_levels, t.rounds,
             static_cast<double>(all_bytes) / 1e6, t.gathered_vertices,
             job.detect.deterministic ? ", deterministic" : "", o.out));
       }

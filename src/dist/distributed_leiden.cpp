@@ -255,7 +255,7 @@ std::uint64_t DistributedLevel::move_nodes(double tolerance, int rounds, Distrib
         }
       }
       synchronise(moved, active);
-      ++timings.supersteps;
+      ++timings.rounds;
     }
     std::uint64_t global_moves = 0;
     MPI_Allreduce(&moves, &global_moves, 1, MPI_UINT64_T, MPI_SUM, g_.comm());

@@ -48,7 +48,7 @@ struct DistributedTimings {
   double move_seconds = 0, aggregate_seconds = 0, gather_seconds = 0, finish_seconds = 0, total_seconds = 0;
   int distributed_levels = 0;
   int passes = 0;      // local-moving passes on the distributed levels
-  int supersteps = 0;  // rounds (each ends in an exchange) on the distributed levels
+  int rounds = 0;  // rounds of local moving (each ends in an exchange), all distributed levels
   std::uint64_t bytes_sent = 0;  // by this rank during run()
   std::uint64_t gathered_vertices = 0;
 };
