@@ -1,4 +1,4 @@
-// Arc lists: radix sort by (from, to) and summing of duplicates.
+// Round-level aggregation: components by union-find, arcs by radix sort.
 #include "sourcetrace/community/arc_list.hpp"
 
 #include <algorithm>
@@ -6,6 +6,26 @@
 #include <numeric>
 
 namespace sourcetrace::community {
+
+std::vector<graph::VertexId> community_components(const graph::Csr& g, std::span<const graph::VertexId> comm,
+                                                  graph::VertexId owned) {
+  std::vector<graph::VertexId> parent(owned);
+  std::iota(parent.begin(), parent.end(), graph::VertexId{0});
+  auto find = [&](graph::VertexId v) {
+    while (parent[v] != v) v = parent[v] = parent[parent[v]];
+    return v;
+  };
+  for (graph::VertexId u = 0; u < owned; ++u) {
+    for (graph::VertexId v : g.neighbours(u)) {
+      if (v < owned && comm[v] == comm[u]) {
+        const graph::VertexId a = find(u), b = find(v);
+        if (a != b) parent[std::max(a, b)] = std::min(a, b);  // the smaller stays the root
+      }
+    }
+  }
+  for (graph::VertexId u = 0; u < owned; ++u) parent[u] = find(u);
+  return parent;
+}
 
 void sort_and_sum(std::vector<WeightedArc>& arcs, graph::VertexId n) {
   const int bits = std::max(1, static_cast<int>(std::bit_width(n)));

@@ -36,6 +36,7 @@
 #include <tuple>
 
 #include "sourcetrace/community/modularity.hpp"
+#include "sourcetrace/community/neighbour_weights.hpp"
 #include "sourcetrace/community/splitmix64.hpp"
 
 namespace sourcetrace::community {
@@ -50,35 +51,6 @@ constexpr VertexId kNone = UINT32_MAX;
 constexpr std::int64_t kBatch = 1024;
 
 double seconds_now() { return omp_get_wtime(); }
-
-// Weights from one vertex to each neighbouring community, one per thread:
-// a dense index over community ids and a list of the touched ones.
-class NeighbourWeights {
- public:
-  void resize(std::size_t n) {
-    index_.assign(n, 0);
-    entries_.clear();
-  }
-  void add(VertexId c, double w) {
-    std::uint32_t& i = index_[c];
-    if (i == 0) {
-      entries_.push_back({c, 0.0});
-      i = static_cast<std::uint32_t>(entries_.size());
-    }
-    entries_[i - 1].second += w;
-  }
-  double weight_to(VertexId c) const { return index_[c] ? entries_[index_[c] - 1].second : 0.0; }
-  const std::vector<std::pair<VertexId, double>>& entries() const { return entries_; }
-  std::vector<std::pair<VertexId, double>>& entries() { return entries_; }
-  void clear() {
-    for (const auto& e : entries_) index_[e.first] = 0;
-    entries_.clear();
-  }
-
- private:
-  std::vector<std::uint32_t> index_;
-  std::vector<std::pair<VertexId, double>> entries_;
-};
 
 template <typename T>
 T load(const T& x) {
@@ -132,11 +104,11 @@ class Level {
   // Refinement within the current communities; returns sub-community labels.
   std::vector<VertexId> refine();
   VertexId refine_target(VertexId u, const std::vector<VertexId>& sub,
-                         const std::vector<double>& sub_strength, NeighbourWeights& nw) const;
+                         const std::vector<double>& sub_strength, NeighbourWeights<double>& nw) const;
 
  private:
   // Best community for u: (community, gain over staying); gain 0 = stay.
-  std::pair<VertexId, double> best_move(VertexId u, NeighbourWeights& nw) const;
+  std::pair<VertexId, double> best_move(VertexId u, NeighbourWeights<double>& nw) const;
   // True when a neighbour of u carries this batch's stamp (moved in it).
   bool neighbour_moved(VertexId u, const std::vector<std::uint32_t>& moved_at,
                        std::uint32_t stamp) const {
@@ -167,12 +139,12 @@ class Level {
   std::vector<double> strength_;
   std::vector<double> community_strength_;
   double total_ = 0;
-  std::vector<NeighbourWeights> scratch_;
+  std::vector<NeighbourWeights<double>> scratch_;
   std::vector<VertexId> order_;     // the order vertices are visited in
   std::vector<VertexId> position_;  // inverse of order_
 };
 
-std::pair<VertexId, double> Level::best_move(VertexId u, NeighbourWeights& nw) const {
+std::pair<VertexId, double> Level::best_move(VertexId u, NeighbourWeights<double>& nw) const {
   nw.clear();
   auto nb = g_.neighbours(u);
   auto wt = g_.neighbour_weights(u);
@@ -215,7 +187,7 @@ std::uint64_t Level::move_nodes(double tolerance, int& passes) {
     if (o_.deterministic) {
 #pragma omp parallel
       {
-        NeighbourWeights& nw = scratch_[omp_get_thread_num()];
+        NeighbourWeights<double>& nw = scratch_[omp_get_thread_num()];
         for (std::int64_t begin = 0; begin < n; begin += kBatch) {
           const std::int64_t end = std::min(n, begin + kBatch);
           // Decide the batch against the state at its start.
@@ -268,7 +240,7 @@ std::uint64_t Level::move_nodes(double tolerance, int& passes) {
     } else {
 #pragma omp parallel reduction(+ : gained, moves)
       {
-        NeighbourWeights& nw = scratch_[omp_get_thread_num()];
+        NeighbourWeights<double>& nw = scratch_[omp_get_thread_num()];
 #pragma omp for schedule(dynamic, 2048)
         for (std::int64_t i = 0; i < n; ++i) {
           const VertexId u = order_[i];
@@ -296,7 +268,7 @@ std::uint64_t Level::move_nodes(double tolerance, int& passes) {
 // The refinement move for singleton u: the sub-community of its own
 // community with the best positive gain, or kNone to stay alone.
 VertexId Level::refine_target(VertexId u, const std::vector<VertexId>& sub,
-                              const std::vector<double>& sub_strength, NeighbourWeights& nw) const {
+                              const std::vector<double>& sub_strength, NeighbourWeights<double>& nw) const {
   nw.clear();
   auto nb = g_.neighbours(u);
   auto wt = g_.neighbour_weights(u);
@@ -330,7 +302,7 @@ std::vector<VertexId> Level::refine() {
 
 #pragma omp parallel
   {
-    NeighbourWeights& nw = scratch_[omp_get_thread_num()];
+    NeighbourWeights<double>& nw = scratch_[omp_get_thread_num()];
     for (std::int64_t begin = 0; begin < n; begin += kBatch) {
       const std::int64_t end = std::min(n, begin + kBatch);
 #pragma omp for schedule(dynamic, 32)
@@ -387,7 +359,7 @@ VertexId relabel(std::vector<VertexId>& labels) {
 // by prefix sums: members grouped by counting sort, each coarse row written
 // into a slot as large as its members' degrees, then compacted.
 Csr aggregate(const Csr& g, const std::vector<VertexId>& sub, VertexId count,
-              std::vector<NeighbourWeights>& scratch) {
+              std::vector<NeighbourWeights<double>>& scratch) {
   const VertexId n = g.num_vertices();
   std::vector<VertexId> member_offsets(static_cast<std::size_t>(count) + 1, 0);
   for (VertexId v = 0; v < n; ++v) ++member_offsets[sub[v] + 1];
@@ -410,7 +382,7 @@ Csr aggregate(const Csr& g, const std::vector<VertexId>& sub, VertexId count,
 
 #pragma omp parallel
   {
-    NeighbourWeights& nw = scratch[omp_get_thread_num()];
+    NeighbourWeights<double>& nw = scratch[omp_get_thread_num()];
 #pragma omp for schedule(dynamic, 64)
     for (std::int64_t s = 0; s < static_cast<std::int64_t>(count); ++s) {
       nw.clear();
@@ -511,7 +483,7 @@ std::vector<LeidenLevel> Leiden::run_levels(std::vector<VertexId> start) {
     communities.assign(count, 0);
     for (VertexId v = 0; v < level_n; ++v) communities[sub[v]] = state.communities()[v];
     relabel(communities);
-    std::vector<NeighbourWeights> scratch(static_cast<std::size_t>(omp_get_max_threads()));
+    std::vector<NeighbourWeights<double>> scratch(static_cast<std::size_t>(omp_get_max_threads()));
     Csr next = aggregate(*current, sub, count, scratch);
     for (VertexId& v : top) v = sub[v];
     coarse = std::move(next);

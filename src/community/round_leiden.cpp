@@ -10,6 +10,7 @@
 
 #include "sourcetrace/community/arc_list.hpp"
 #include "sourcetrace/community/modularity.hpp"
+#include "sourcetrace/community/neighbour_weights.hpp"
 #include "sourcetrace/community/round_moving.hpp"
 
 namespace sourcetrace::community {
@@ -21,32 +22,7 @@ namespace {
 
 constexpr VertexId kNone = UINT32_MAX;
 
-// Fixed weights from one vertex to each neighbouring community, one per
-// thread: a dense index over community ids and the touched ones.
-class FixedWeights {
- public:
-  explicit FixedWeights(std::size_t n) : index_(n, 0) {}
-  void add(VertexId c, Fixed w) {
-    std::uint32_t& i = index_[c];
-    if (i == 0) {
-      entries_.push_back({c, 0});
-      i = static_cast<std::uint32_t>(entries_.size());
-    }
-    entries_[i - 1].second += w;
-  }
-  template <typename F>
-  void for_each(F&& f) const {
-    for (const auto& [c, w] : entries_) f(c, w);
-  }
-  void clear() {
-    for (const auto& e : entries_) index_[e.first] = 0;
-    entries_.clear();
-  }
-
- private:
-  std::vector<std::uint32_t> index_;
-  std::vector<std::pair<VertexId, Fixed>> entries_;
-};
+using FixedWeights = NeighbourWeights<Fixed>;
 
 // One level moved in rounds: the graph, its strengths and communities
 // (named by vertex ids, every vertex alone at first).
@@ -106,7 +82,8 @@ class RoundLevel {
 std::uint64_t RoundLevel::move_nodes(double tolerance, int rounds, int& passes) {
   std::vector<std::uint8_t> active(n_, 1);
   std::vector<VertexId> target(n_, kNone);
-  std::vector<FixedWeights> scratch(static_cast<std::size_t>(omp_get_max_threads()), FixedWeights(n_));
+  std::vector<FixedWeights> scratch(static_cast<std::size_t>(omp_get_max_threads()));
+  for (FixedWeights& s : scratch) s.resize(n_);
   RoundSchedule schedule;
   std::uint64_t all_moves = 0;
   // Passes stop on the modularity actually gained: moves decided at the
@@ -148,28 +125,6 @@ std::uint64_t RoundLevel::move_nodes(double tolerance, int rounds, int& passes) 
     if (moves == 0 || q - before <= tolerance) break;
   }
   return all_moves;
-}
-
-// Connected components of each community, named by their smallest vertex.
-std::vector<VertexId> component_labels(const Csr& g, const std::vector<VertexId>& comm) {
-  const VertexId n = g.num_vertices();
-  std::vector<VertexId> parent(n);
-  std::iota(parent.begin(), parent.end(), VertexId{0});
-  auto find = [&](VertexId v) {
-    while (parent[v] != v) v = parent[v] = parent[parent[v]];
-    return v;
-  };
-  for (VertexId u = 0; u < n; ++u) {
-    for (VertexId v : g.neighbours(u)) {
-      if (comm[v] == comm[u]) {
-        const VertexId a = find(u), b = find(v);
-        if (a != b) parent[std::max(a, b)] = std::min(a, b);
-      }
-    }
-  }
-  std::vector<VertexId> label(n);
-  for (VertexId u = 0; u < n; ++u) label[u] = find(u);
-  return label;
 }
 
 // The next level: one vertex per label, numbered in label order; arcs
@@ -251,7 +206,8 @@ Status RoundLeiden::run() {
 
     t = omp_get_wtime();
     std::vector<VertexId> coarse_of;
-    Csr next = aggregate(*current, component_labels(*current, state.communities()), coarse_of);
+    Csr next = aggregate(*current, community_components(*current, state.communities(), current->num_vertices()),
+                         coarse_of);
     for (VertexId& v : top) v = coarse_of[v];
     coarse = std::move(next);
     current = &coarse;

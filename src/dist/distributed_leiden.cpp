@@ -299,40 +299,27 @@ double DistributedLevel::modularity() const {
 std::vector<VertexId> component_labels(const DistributedGraph& g, std::span<const VertexId> comm) {
   const graph::Csr& csr = g.local();
   const VertexId nl = g.owned(), ng = g.ghosts();
-  std::vector<VertexId> parent(nl);
-  std::iota(parent.begin(), parent.end(), VertexId{0});
-  auto find = [&](VertexId v) {
-    while (parent[v] != v) v = parent[v] = parent[parent[v]];
-    return v;
-  };
-  for (VertexId u = 0; u < nl; ++u) {
-    for (VertexId v : csr.neighbours(u)) {
-      if (v < nl && comm[v] == comm[u]) {
-        const VertexId a = find(u), b = find(v);
-        if (a != b) parent[std::max(a, b)] = std::min(a, b);
-      }
-    }
-  }
+  const std::vector<VertexId> root = community::community_components(csr, comm, nl);
   std::vector<VertexId> label(static_cast<std::size_t>(nl) + ng);
-  for (VertexId u = 0; u < nl; ++u) label[u] = g.first() + find(u);  // roots are the smallest member
+  for (VertexId u = 0; u < nl; ++u) label[u] = g.first() + root[u];  // roots are the smallest member
   // Only arcs to a ghost of the same community carry names across ranks:
   // the rounds look at those alone.
   std::vector<std::pair<VertexId, VertexId>> bridges;  // (root, ghost)
   for (VertexId u = 0; u < nl; ++u) {
     for (VertexId v : csr.neighbours(u)) {
-      if (v >= nl && comm[v] == comm[u]) bridges.push_back({find(u), v});
+      if (v >= nl && comm[v] == comm[u]) bridges.push_back({root[u], v});
     }
   }
   for (;;) {
     g.exchange<VertexId>({label.data(), nl}, {label.data() + nl, ng});
     std::uint64_t changed = 0;
-    for (const auto& [root, ghost] : bridges) {
-      if (label[ghost] < label[root]) {
-        label[root] = label[ghost];
+    for (const auto& [r, ghost] : bridges) {
+      if (label[ghost] < label[r]) {
+        label[r] = label[ghost];
         ++changed;
       }
     }
-    for (VertexId u = 0; u < nl; ++u) label[u] = label[find(u)];
+    for (VertexId u = 0; u < nl; ++u) label[u] = label[root[u]];
     std::uint64_t any = 0;
     MPI_Allreduce(&changed, &any, 1, MPI_UINT64_T, MPI_SUM, g.comm());
     if (any == 0) break;

@@ -1,16 +1,26 @@
-// Arc lists of the next level's graph on levels moved in rounds
-// (round_moving.hpp): arcs in coarse ids with fixed-point weights, sorted by
-// (from, to) and summed. One node and the MPI ranks build their coarse rows
-// with these, so that the rows, and the float weights stored from the exact
-// sums, are the same however the arcs were split among ranks.
+// The next level's graph on levels moved in rounds (round_moving.hpp):
+// each connected component of a community becomes a coarse vertex, and its
+// arcs, in coarse ids with fixed-point weights, are sorted by (from, to)
+// and summed. One node and the MPI ranks aggregate with these, so that the
+// rows, and the float weights stored from the exact sums, are the same
+// however the vertices were split among ranks.
 #pragma once
 
+#include <span>
 #include <vector>
 
 #include "sourcetrace/community/round_moving.hpp"
 #include "sourcetrace/graph/csr.hpp"
 
 namespace sourcetrace::community {
+
+// The connected components of each community (`community` over the
+// vertices a Csr's targets reach) among vertices 0..owned-1, arcs to the
+// others ignored: each vertex's root, the smallest vertex of its component.
+// One node passes every vertex; a rank passes its own, then joins the
+// components across ranks.
+std::vector<graph::VertexId> community_components(const graph::Csr& csr, std::span<const graph::VertexId> community,
+                                                  graph::VertexId owned);
 
 struct WeightedArc {
   graph::VertexId from, to;
