@@ -185,9 +185,7 @@ Status RoundLeiden::run() {
   double tolerance = lo.tolerance;
 
   if (graph_.num_vertices() > options_.gather_vertices) {
-    const std::vector<double> strength = graph::vertex_strengths(graph_);
-    ST_RETURN_IF_ERROR(round_weight_check(std::accumulate(strength.begin(), strength.end(), 0.0),
-                                          graph_.num_vertices(), options_.gather_vertices));
+    ST_RETURN_IF_ERROR(round_weight_check(fixed_weight_total(graph_), graph_.num_vertices()));
   }
   for (int level = 0; level < lo.max_levels; ++level) {
     const VertexId n = current->num_vertices();

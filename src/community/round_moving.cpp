@@ -5,12 +5,26 @@
 
 namespace sourcetrace::community {
 
-Status round_weight_check(double total, graph::VertexId n, std::uint64_t gather_vertices) {
-  if (total <= kMaxRoundWeight) return Status::ok();
+namespace {
+const FixedSquares kLimit = static_cast<FixedSquares>(to_fixed(kMaxRoundWeight));
+}  // namespace
+
+FixedSquares fixed_weight_total(const graph::Csr& csr) {
+  FixedSquares total = 0;
+  for (float w : csr.weights) {
+    if (w > kMaxRoundWeight) return kLimit + 1;
+    total += static_cast<FixedSquares>(to_fixed(w));
+    if (total > kLimit) return kLimit + 1;
+  }
+  return total;
+}
+
+Status round_weight_check(FixedSquares total, graph::VertexId n) {
+  if (total <= kLimit) return Status::ok();
   return Status::invalid_argument(fmt::format(
-      "the graph's arc weights sum to {:.3g}, more than the {:.3g} that levels in rounds add up exactly; scale the "
+      "the graph's arc weights sum to more than the {:.3g} that levels in rounds add up exactly; scale the "
       "weights down, or set gather_below (--gather-below) to at least its {} vertices to run Leiden on one node",
-      total, kMaxRoundWeight, n));
+      kMaxRoundWeight, n));
 }
 
 std::vector<Fixed> fixed_strengths(const graph::Csr& csr) {

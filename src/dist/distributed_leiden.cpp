@@ -80,8 +80,21 @@ class CommunityWeights {
   std::size_t mask_ = 0;
 };
 
+// Σ over ranks of a 128-bit value, on every rank: MPI has no 128-bit
+// type, so the halves are gathered and added here (exact, any order).
+community::FixedSquares sum_over_ranks(MPI_Comm comm, community::FixedSquares mine) {
+  int size = 1;
+  MPI_Comm_size(comm, &size);
+  const std::uint64_t halves[2] = {static_cast<std::uint64_t>(mine >> 64), static_cast<std::uint64_t>(mine)};
+  std::vector<std::uint64_t> all(2 * static_cast<std::size_t>(size));
+  MPI_Allgather(halves, 2, MPI_UINT64_T, all.data(), 2, MPI_UINT64_T, comm);
+  community::FixedSquares sum = 0;
+  for (std::size_t r = 0; r < all.size(); r += 2) sum += (static_cast<community::FixedSquares>(all[r]) << 64) | all[r + 1];
+  return sum;
+}
+
 struct TotalDelta {
-  VertexId community;
+  std::uint64_t community;  // 64 bits: no padding bytes go out uninitialised
   Fixed delta;
 };
 
@@ -279,18 +292,10 @@ double DistributedLevel::modularity() const {
   }
   community::FixedSquares squares = 0;
   for (Fixed t : owned_total_) squares += community::square(t);
-  // Integer sums, so the result does not depend on how ranks split them;
-  // MPI has no 128-bit type: gather the halves and add them here.
+  // Integer sums, so the result does not depend on how ranks split them.
   Fixed all_internal = 0;
   MPI_Allreduce(&internal, &all_internal, 1, MPI_INT64_T, MPI_SUM, g_.comm());
-  const std::uint64_t halves[2] = {static_cast<std::uint64_t>(squares >> 64), static_cast<std::uint64_t>(squares)};
-  std::vector<std::uint64_t> all(2 * static_cast<std::size_t>(g_.ranges().ranks()));
-  MPI_Allgather(halves, 2, MPI_UINT64_T, all.data(), 2, MPI_UINT64_T, g_.comm());
-  community::FixedSquares all_squares = 0;
-  for (std::size_t r = 0; r < all.size(); r += 2) {
-    all_squares += (static_cast<community::FixedSquares>(all[r]) << 64) | all[r + 1];
-  }
-  return community::round_modularity(all_internal, all_squares, total_, o_.resolution);
+  return community::round_modularity(all_internal, sum_over_ranks(g_.comm(), squares), total_, o_.resolution);
 }
 
 // Connected components of each community, named by their smallest global
@@ -329,9 +334,9 @@ std::vector<VertexId> component_labels(const DistributedGraph& g, std::span<cons
 }
 
 // The next level: one vertex per label (labels are vertex ids of this
-// level), numbered densely in label order, so that each coarse vertex lives
-// on the rank that owns its label; arcs summed, internal arcs as a
-// self-loop (as on one node). coarse_of[v]: owned vertex v's coarse id.
+// level), numbered densely in label order as on one node, rows split over
+// the ranks by their arcs; arcs summed, internal arcs as a self-loop (as
+// on one node). coarse_of[v]: owned vertex v's coarse id.
 DistributedGraph aggregate(const DistributedGraph& g, const std::vector<VertexId>& label,
                            std::vector<VertexId>& coarse_of) {
   const MPI_Comm comm = g.comm();
@@ -432,7 +437,8 @@ Status DistributedLeiden::run() {
   timings_ = {};
 
   // top[v]: the vertex of the current level (global id) that owned input
-  // vertex v is in; coarse vertices stay on the rank of their members.
+  // vertex v is in (a coarse vertex may live on another rank: looked up
+  // from its owner).
   std::vector<VertexId> top(graph_.owned());
   std::iota(top.begin(), top.end(), graph_.first());
   const DistributedGraph* current = &graph_;
@@ -440,11 +446,8 @@ Status DistributedLeiden::run() {
   double tolerance = lo.tolerance;
 
   if (graph_.ranges().num_vertices() > options_.gather_vertices) {
-    double mine = 0, total = 0;
-    for (double k : graph::vertex_strengths(graph_.local())) mine += k;
-    MPI_Allreduce(&mine, &total, 1, MPI_DOUBLE, MPI_SUM, comm);
-    ST_RETURN_IF_ERROR(
-        community::round_weight_check(total, graph_.ranges().num_vertices(), options_.gather_vertices));
+    ST_RETURN_IF_ERROR(community::round_weight_check(sum_over_ranks(comm, community::fixed_weight_total(graph_.local())),
+                                                     graph_.ranges().num_vertices()));
   }
   for (int level = 0; level < lo.max_levels; ++level) {
     const VertexId n = current->ranges().num_vertices();

@@ -31,9 +31,10 @@
 
 namespace sourcetrace::community {
 
-// A weight in units of 2^-20: exact to a millionth of the lightest edge the
-// combined graph makes (hub-damped weights are ~0.01), and room for 8.8e12
-// of total weight.
+// A weight in units of 2^-20 (~9.5e-7): hub-damped weights (~0.01) keep
+// 4-5 significant digits, weights under ~4.8e-7 count as 0 (both sides
+// round alike, so they still agree), and 63 bits leave room for 8.8e12 of
+// total weight.
 using Fixed = std::int64_t;
 constexpr int kFixedBits = 20;
 // Scaling by a power of two is exact; weights are never negative, so
@@ -46,6 +47,9 @@ inline double from_fixed(Fixed f) { return static_cast<double>(f) * (1.0 / kFixe
 // 20 of them after the point, and room to spare); a larger graph is
 // refused rather than summed wrongly (round_weight_check).
 constexpr double kMaxRoundWeight = 4.0e12;
+// Σ to_fixed(w) over a Csr's arcs, exactly, held at just past the limit
+// (any arc above kMaxRoundWeight puts it there), so that one node and the
+// ranks' summed shares compare the same value with it.
 // Sums of squared totals need 128 bits (a GCC and Clang extension).
 __extension__ typedef unsigned __int128 FixedSquares;
 inline FixedSquares square(Fixed t) { return static_cast<FixedSquares>(t) * static_cast<FixedSquares>(t); }
@@ -114,9 +118,10 @@ struct RoundSchedule {
   void plan(graph::VertexId n, graph::VertexId first, std::uint64_t seed, int level, int pass, int rounds);
 };
 
-// ok, or why a graph whose arc weights sum to `total` (with n vertices)
-// cannot move in rounds.
-Status round_weight_check(double total, graph::VertexId n, std::uint64_t gather_vertices);
+FixedSquares fixed_weight_total(const graph::Csr& csr);
+// ok, or why a graph whose arcs' fixed_weight_total is `total` (summed
+// over ranks; n vertices) cannot move in rounds.
+Status round_weight_check(FixedSquares total, graph::VertexId n);
 
 // Each vertex's strength in Fixed: Σ to_fixed(w) over its row (self-loop
 // included), summed arc by arc so that it is exact.

@@ -100,7 +100,12 @@ std::vector<T> scatter_from_root(MPI_Comm comm, std::span<const T> all, const st
   int rank = 0;
   MPI_Comm_rank(comm, &rank);
   std::vector<int> at(counts.size(), 0);
-  for (std::size_t r = 1; r < counts.size(); ++r) at[r] = at[r - 1] + counts[r - 1];
+  for (std::size_t r = 1; r < counts.size(); ++r) {
+    if (std::int64_t{at[r - 1]} + counts[r - 1] > INT32_MAX) {
+      abort_job(comm, "sourcetrace: error: a scatter exceeds 2^31 values; raise the ranks' share");
+    }
+    at[r] = at[r - 1] + counts[r - 1];
+  }
   std::vector<T> mine(static_cast<std::size_t>(counts[static_cast<std::size_t>(rank)]));
   MPI_Datatype type;
   MPI_Type_contiguous(static_cast<int>(sizeof(T)), MPI_BYTE, &type);

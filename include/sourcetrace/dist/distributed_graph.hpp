@@ -11,9 +11,9 @@
 // The ghost exchange is built with the graph: exchange(owned, ghosts) sends
 // every owned vertex's value to the ranks that see it as a ghost and fills
 // this rank's ghost values, with one collective call (the paper's "ghost
-// vertex update", as in Vite). Contiguous ranges keep the owner of any id a
-// binary search away and make the coarse graph's ranges fall out of
-// aggregation without moving rows (see distributed_leiden.cpp).
+// vertex update", as in Vite); exchange_changed sends only the values of
+// vertices that changed. Contiguous ranges keep the owner of any id a
+// binary search away.
 #pragma once
 
 #include <mpi.h>
