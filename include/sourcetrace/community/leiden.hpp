@@ -1,5 +1,6 @@
 // Leiden: parallel community detection by modularity (Louvain with the
-// Leiden refinement), the engine's one community algorithm.
+// Leiden refinement), the engine's community algorithm (on a graph larger
+// than gather_below, round_leiden.hpp first coarsens it in rounds).
 //
 // Traag, Waltman & van Eck, "From Louvain to Leiden: guaranteeing
 // well-connected communities", Sci. Rep. 9, 5233 (2019); Blondel et al.,
