@@ -27,6 +27,17 @@ std::vector<graph::VertexId> community_components(const graph::Csr& g, std::span
   return parent;
 }
 
+std::vector<WeightedArc> coarse_arcs(const graph::Csr& csr, std::span<const graph::VertexId> coarse_of) {
+  std::vector<WeightedArc> arcs;
+  arcs.reserve(csr.num_arcs());
+  for (graph::VertexId u = 0; u < csr.num_vertices(); ++u) {
+    auto nb = csr.neighbours(u);
+    auto wt = csr.neighbour_weights(u);
+    for (std::size_t k = 0; k < nb.size(); ++k) arcs.push_back({coarse_of[u], coarse_of[nb[k]], to_fixed(wt[k])});
+  }
+  return arcs;
+}
+
 void sort_and_sum(std::vector<WeightedArc>& arcs, graph::VertexId n) {
   const int bits = std::max(1, static_cast<int>(std::bit_width(n)));
   auto key = [bits](const WeightedArc& a) { return (std::uint64_t{a.from} << bits) | a.to; };
@@ -46,6 +57,20 @@ void sort_and_sum(std::vector<WeightedArc>& arcs, graph::VertexId n) {
     arcs[out++] = sum;
   }
   arcs.resize(out);
+}
+
+graph::Csr rows_from_arcs(const std::vector<WeightedArc>& arcs, graph::VertexId first, graph::VertexId count) {
+  graph::Csr rows;
+  rows.offsets.assign(static_cast<std::size_t>(count) + 1, 0);
+  rows.targets.resize(arcs.size());
+  rows.weights.resize(arcs.size());
+  for (std::size_t k = 0; k < arcs.size(); ++k) {
+    ++rows.offsets[arcs[k].from - first + 1];
+    rows.targets[k] = arcs[k].to;
+    rows.weights[k] = static_cast<float>(from_fixed(arcs[k].weight));
+  }
+  std::partial_sum(rows.offsets.begin(), rows.offsets.end(), rows.offsets.begin());
+  return rows;
 }
 
 }  // namespace sourcetrace::community

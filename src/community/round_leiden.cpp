@@ -138,25 +138,9 @@ Csr aggregate(const Csr& g, const std::vector<VertexId>& label, std::vector<Vert
   }
   coarse_of.resize(n);
   for (VertexId v = 0; v < n; ++v) coarse_of[v] = id_of[label[v]];
-  std::vector<WeightedArc> arcs;
-  arcs.reserve(g.num_arcs());
-  for (VertexId u = 0; u < n; ++u) {
-    auto nb = g.neighbours(u);
-    auto wt = g.neighbour_weights(u);
-    for (std::size_t k = 0; k < nb.size(); ++k) arcs.push_back({coarse_of[u], coarse_of[nb[k]], to_fixed(wt[k])});
-  }
+  std::vector<WeightedArc> arcs = coarse_arcs(g, coarse_of);
   sort_and_sum(arcs, count);
-  Csr coarse;
-  coarse.offsets.assign(static_cast<std::size_t>(count) + 1, 0);
-  coarse.targets.resize(arcs.size());
-  coarse.weights.resize(arcs.size());
-  for (std::size_t k = 0; k < arcs.size(); ++k) {
-    ++coarse.offsets[arcs[k].from + 1];
-    coarse.targets[k] = arcs[k].to;
-    coarse.weights[k] = stored_weight(arcs[k].weight);
-  }
-  std::partial_sum(coarse.offsets.begin(), coarse.offsets.end(), coarse.offsets.begin());
-  return coarse;
+  return rows_from_arcs(arcs, 0, count);
 }
 
 }  // namespace

@@ -368,14 +368,7 @@ DistributedGraph aggregate(const DistributedGraph& g, const std::vector<VertexId
   coarse_of.assign(coarse.begin(), coarse.begin() + nl);
 
   // Arcs, summed here first, then sent to the owner of their coarse source.
-  const graph::Csr& csr = g.local();
-  std::vector<WeightedArc> arcs;
-  arcs.reserve(csr.num_arcs());
-  for (VertexId u = 0; u < nl; ++u) {
-    auto nb = csr.neighbours(u);
-    auto wt = csr.neighbour_weights(u);
-    for (std::size_t k = 0; k < nb.size(); ++k) arcs.push_back({coarse[u], coarse[nb[k]], to_fixed(wt[k])});
-  }
+  std::vector<WeightedArc> arcs = community::coarse_arcs(g.local(), coarse);
   community::sort_and_sum(arcs, numbering.num_vertices());
   // The coarse rows are split by their arcs (what local moving costs), not
   // left with their labels' owners: labels are smallest members, which
@@ -410,18 +403,9 @@ DistributedGraph aggregate(const DistributedGraph& g, const std::vector<VertexId
   outgoing.clear();
   community::sort_and_sum(mine, numbering.num_vertices());
 
-  const VertexId coarse_first = ranges.begin[g.rank()];
-  std::vector<EdgeIndex> offsets(static_cast<std::size_t>(count) + 1, 0);
-  std::vector<VertexId> targets(mine.size());
-  std::vector<float> weights(mine.size());
-  for (std::size_t k = 0; k < mine.size(); ++k) {
-    ++offsets[mine[k].from - coarse_first + 1];
-    targets[k] = mine[k].to;
-    weights[k] = community::stored_weight(mine[k].weight);
-  }
-  std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
-  return DistributedGraph::from_global_rows(comm, ranges, std::move(offsets), std::move(targets),
-                                            std::move(weights));
+  graph::Csr rows = community::rows_from_arcs(mine, ranges.begin[g.rank()], count);
+  return DistributedGraph::from_global_rows(comm, ranges, std::move(rows.offsets), std::move(rows.targets),
+                                            std::move(rows.weights));
 }
 
 }  // namespace

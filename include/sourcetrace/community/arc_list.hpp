@@ -27,12 +27,19 @@ struct WeightedArc {
   Fixed weight;
 };
 
+// The arcs of the Csr's rows in coarse ids: (coarse_of[u], coarse_of[v],
+// to_fixed(w)) for every arc u→v (coarse_of covers every id the targets
+// reach, ghosts included on a rank).
+std::vector<WeightedArc> coarse_arcs(const graph::Csr& csr, std::span<const graph::VertexId> coarse_of);
+
 // Sorts arcs by (from, to), both below n, and sums duplicates into one.
 // An LSD radix sort on the packed pair, 16 bits a pass: these are the
 // largest sorts of a level, where std::sort showed in profiles.
 void sort_and_sum(std::vector<WeightedArc>& arcs, graph::VertexId n);
 
-// The weight a Csr stores for an exact sum.
-inline float stored_weight(Fixed sum) { return static_cast<float>(from_fixed(sum)); }
+// The rows of vertices first..first+count-1 from arcs sorted and summed by
+// sort_and_sum (all of them from those rows): targets as the arcs name
+// them, each weight the float of its exact sum.
+graph::Csr rows_from_arcs(const std::vector<WeightedArc>& arcs, graph::VertexId first, graph::VertexId count);
 
 }  // namespace sourcetrace::community
