@@ -41,8 +41,11 @@ class RoundLevel {
   // Passes of rounds until a pass gains at most `tolerance` modularity;
   // returns the moves made.
   std::uint64_t move_nodes(double tolerance, int rounds, int& passes);
+  // The modularity the last pass of move_nodes ended with.
+  double modularity() const { return modularity_; }
 
-  double modularity() const {
+ private:
+  double compute_modularity() const {
     Fixed internal = 0;
 #pragma omp parallel for schedule(static) reduction(+ : internal)
     for (std::int64_t u = 0; u < static_cast<std::int64_t>(n_); ++u) {
@@ -57,7 +60,6 @@ class RoundLevel {
     return round_modularity(internal, squares, total_, o_.resolution);
   }
 
- private:
   RoundMove decide(VertexId u, FixedWeights& weights) const {
     weights.clear();
     auto nb = g_.neighbours(u);
@@ -77,6 +79,7 @@ class RoundLevel {
   std::vector<VertexId> comm_;
   std::vector<Fixed> community_total_;
   Fixed total_ = 0;
+  double modularity_ = 0;
 };
 
 std::uint64_t RoundLevel::move_nodes(double tolerance, int rounds, int& passes) {
@@ -88,7 +91,7 @@ std::uint64_t RoundLevel::move_nodes(double tolerance, int rounds, int& passes) 
   std::uint64_t all_moves = 0;
   // Passes stop on the modularity actually gained: moves decided at the
   // same time can undo each other's gain.
-  double q = modularity();
+  modularity_ = compute_modularity();
   for (int pass = 0; pass < o_.max_passes; ++pass) {
     ++passes;
     schedule.plan(n_, 0, o_.seed, level_, pass, rounds);
@@ -120,9 +123,9 @@ std::uint64_t RoundLevel::move_nodes(double tolerance, int rounds, int& passes) 
       }
     }
     all_moves += moves;
-    const double before = q;
-    q = modularity();
-    if (moves == 0 || q - before <= tolerance) break;
+    const double before = modularity_;
+    modularity_ = compute_modularity();
+    if (moves == 0 || modularity_ - before <= tolerance) break;
   }
   return all_moves;
 }

@@ -134,10 +134,12 @@ class DistributedLevel {
   // Passes of rounds until a pass gains at most `tolerance` modularity on
   // all ranks together; returns the moves made by all ranks.
   std::uint64_t move_nodes(double tolerance, int rounds, DistributedTimings& timings);
-  // Modularity of the current communities (collective).
-  double modularity() const;
+  // The modularity the last pass of move_nodes ended with.
+  double modularity() const { return modularity_; }
 
  private:
+  // Modularity of the current communities (collective).
+  double compute_modularity() const;
   bool owns_community(VertexId c) const { return c >= g_.first() && c - g_.first() < nl_; }
   Fixed community_total(VertexId c) const {
     if (owns_community(c)) return owned_total_[c - g_.first()];
@@ -168,6 +170,7 @@ class DistributedLevel {
   std::vector<VertexId> comm_;  // owned, then ghosts
   std::vector<Fixed> strength_;
   Fixed total_ = 0;
+  double modularity_ = 0;
   std::vector<Fixed> owned_total_;  // totals of communities first()..first()+nl_-1
   IdMap<Fixed> remote_total_;  // totals of the remote communities this round looks at
   std::unordered_map<VertexId, Fixed> pending_;  // our changes to remote totals, not yet sent
@@ -231,7 +234,7 @@ std::uint64_t DistributedLevel::move_nodes(double tolerance, int rounds, Distrib
   community::RoundSchedule schedule;
   std::vector<VertexId> moved;
   std::uint64_t all_moves = 0;
-  double q = modularity();
+  modularity_ = compute_modularity();
 
   for (int pass = 0; pass < o_.max_passes; ++pass) {
     ++timings.passes;
@@ -273,14 +276,14 @@ std::uint64_t DistributedLevel::move_nodes(double tolerance, int rounds, Distrib
     std::uint64_t global_moves = 0;
     MPI_Allreduce(&moves, &global_moves, 1, MPI_UINT64_T, MPI_SUM, g_.comm());
     all_moves += global_moves;
-    const double before = q;
-    q = modularity();
-    if (global_moves == 0 || q - before <= tolerance) break;
+    const double before = modularity_;
+    modularity_ = compute_modularity();
+    if (global_moves == 0 || modularity_ - before <= tolerance) break;
   }
   return all_moves;
 }
 
-double DistributedLevel::modularity() const {
+double DistributedLevel::compute_modularity() const {
   const graph::Csr& csr = g_.local();
   Fixed internal = 0;
   for (VertexId u = 0; u < nl_; ++u) {
