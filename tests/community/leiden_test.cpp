@@ -61,6 +61,20 @@ Leiden detect(const graph::Csr& g, LeidenOptions o = {}) {
   return leiden;
 }
 
+// Runs `partition_of()` with each thread count and checks every partition
+// equals the first; the thread count is restored afterwards.
+template <typename F>
+void check_same_for_threads(std::initializer_list<int> thread_counts, F&& partition_of) {
+  const int saved = omp_get_max_threads();
+  std::vector<Partition> results;
+  for (int threads : thread_counts) {
+    omp_set_num_threads(threads);
+    results.push_back(partition_of());
+  }
+  omp_set_num_threads(saved);
+  for (const Partition& p : results) CHECK(p.membership == results[0].membership);
+}
+
 graph::Csr make_graph(graph::VertexId n, const std::vector<std::tuple<int, int, float>>& edges) {
   std::vector<graph::EdgeEvents> e;
   for (auto [u, v, w] : edges) e.push_back({static_cast<graph::VertexId>(u), static_cast<graph::VertexId>(v), w, 1});
@@ -96,14 +110,7 @@ TEST_CASE("community: deterministic mode gives the same partition for 1, 2, 4 an
           "[community]") {
   Reference email = load("email-Eu-core");
   const graph::Csr& g = email.graph.layers[0].adjacency.csr;
-  const int saved = omp_get_max_threads();
-  std::vector<Partition> results;
-  for (int threads : {1, 2, 4, 8, 2}) {
-    omp_set_num_threads(threads);
-    results.push_back(detect(g).partition());
-  }
-  omp_set_num_threads(saved);
-  for (const Partition& p : results) CHECK(p.membership == results[0].membership);
+  check_same_for_threads({1, 2, 4, 8, 2}, [&] { return detect(g).partition(); });
 }
 
 // Round levels (the schedule MPI ranks share): verified like Leiden, the
@@ -123,17 +130,12 @@ TEST_CASE("community: round levels give the same partition for 1, 2 and 4 thread
           "[community]") {
   Reference email = load("email-Eu-core");
   const graph::Csr& g = email.graph.layers[0].adjacency.csr;
-  const int saved = omp_get_max_threads();
-  std::vector<Partition> results;
-  for (int threads : {1, 2, 4}) {
-    omp_set_num_threads(threads);
+  check_same_for_threads({1, 2, 4}, [&] {
     RoundLeiden r = detect_in_rounds(g, 100);
     CHECK(r.round_levels() >= 1);
     CHECK(r.modularity() >= 0.41);
-    results.push_back(r.partition());
-  }
-  omp_set_num_threads(saved);
-  for (const Partition& p : results) CHECK(p.membership == results[0].membership);
+    return r.partition();
+  });
 
   Reference football = load("football");
   const graph::Csr& fg = football.graph.layers[0].adjacency.csr;
