@@ -31,24 +31,20 @@ Prints one JSON document; progress on stderr.
 """
 import argparse
 import json
-
-import h5py
-import igraph
 import os
 import re
 import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+import igraph
+
+from dist_quality import membership
+from quality import ROOT, log
+
 SUMMARY = re.compile(r"modularity ([0-9.]+)")
 SECONDS = re.compile(r" in ([0-9.]+) s")
 DIST = re.compile(r"\((\d+) distributed levels, (\d+) rounds, ([0-9.]+) MB exchanged")
-
-
-def log(*a):
-    print(*a, file=sys.stderr, flush=True)
 
 
 def run(cmd, env=None):
@@ -90,11 +86,6 @@ def detect(binary, graph, out, ranks, threads, gather_below=None):
             "mb_per_round": round(mb / rounds, 3) if rounds else 0.0, "peak_rss_mb_per_rank": peaks}
 
 
-def membership(path):
-    with h5py.File(path, "r") as f:
-        return list(f["/communities/membership"][:])
-
-
 def case(binary, name, graph, work, forced_gather, repeats):
     result = {"graph": name}
     configs = (("one", 1, 2, None), ("one_rounds", 1, 2, forced_gather), ("ranks", 2, 1, None),
@@ -108,7 +99,7 @@ def case(binary, name, graph, work, forced_gather, repeats):
             r = detect(binary, graph, out, ranks, threads, gather)
             if best is None or r["wall_s"] < best["wall_s"]:
                 best = r
-        parts[label] = membership(out)
+        parts[label] = membership(out)[0]
         result[label] = best
     for label, _, _, _, in configs:
         result[label]["same_partition_as_one_rounds"] = parts[label] == parts["one_rounds"]
