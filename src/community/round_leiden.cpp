@@ -215,11 +215,14 @@ Status RoundLeiden::run() {
     for (std::size_t v = 0; v < top.size(); ++v) labels[v] = level.partition.membership[top[v]];
     hierarchy_.push_back({canonical_partition(labels), level.modularity});
   }
-  // The result's modularity on the input graph itself (coarse levels store
-  // float sums of weights), as Leiden reports it for its own input.
-  LeidenLevel& result = hierarchy_.back();
-  result.modularity = community::modularity(graph_, result.partition.membership, result.partition.num_communities,
-                                            lo.resolution);
+  // After round levels, the result's modularity on the input graph itself
+  // (coarse levels store float sums of weights), as Leiden reports it for
+  // its own input (without round levels, Leiden's input is graph_).
+  if (round_levels_ > 0) {
+    LeidenLevel& result = hierarchy_.back();
+    result.modularity = community::modularity(graph_, result.partition.membership,
+                                              result.partition.num_communities, lo.resolution);
+  }
   timings_ = leiden.timings();
   timings_.move_seconds += move_seconds;
   timings_.aggregate_seconds += aggregate_seconds;
