@@ -18,6 +18,19 @@ std::size_t EntityKeyHash::operator()(const EntityKey& key) const {
   return h ^ (static_cast<std::size_t>(key.kind) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2));
 }
 
+namespace {
+constexpr std::string_view kLookAlikeNames[] = {"", "multi_store", "franchise", "hub"};
+}  // namespace
+
+std::string_view look_alike_name(LookAlike group) { return kLookAlikeNames[static_cast<int>(group)]; }
+
+std::optional<LookAlike> parse_look_alike(std::string_view name) {
+  for (std::size_t i = 0; i < std::size(kLookAlikeNames); ++i) {
+    if (kLookAlikeNames[i] == name) return static_cast<LookAlike>(i);
+  }
+  return std::nullopt;
+}
+
 TruthIndex::TruthIndex(std::vector<TruthEntry> entries) : entries_(std::move(entries)) {
   position_.reserve(entries_.size());
   for (std::size_t i = 0; i < entries_.size(); ++i) position_.emplace(entries_[i].entity, i);
@@ -49,16 +62,29 @@ using EntitySet = std::unordered_set<EntityKey, EntityKeyHash>;
 
 }  // namespace
 
+std::size_t networks_taken(const std::vector<OutputNetwork>& networks, std::uint64_t ring_entities) {
+  std::size_t taken = 0;
+  std::uint64_t members = 0;
+  while (taken < networks.size() && members < ring_entities) members += networks[taken++].members.size();
+  return taken;
+}
+
+namespace {
+
+std::uint64_t count_ring_entities(const TruthIndex& truth) {
+  return static_cast<std::uint64_t>(std::count_if(truth.entries().begin(), truth.entries().end(),
+                                                  [](const TruthEntry& e) { return !e.ring.empty(); }));
+}
+
+}  // namespace
+
 MembersScore score_members(const TruthIndex& truth, const std::vector<OutputNetwork>& networks) {
   MembersScore s;
-  for (const TruthEntry& e : truth.entries()) {
-    if (!e.ring.empty()) ++s.ring_entities;
-  }
-  for (const OutputNetwork& n : networks) {
-    if (s.members_taken >= s.ring_entities) break;
-    ++s.networks_taken;
-    s.members_taken += n.members.size();
-    for (const EntityKey& m : n.members) {
+  s.ring_entities = count_ring_entities(truth);
+  s.networks_taken = networks_taken(networks, s.ring_entities);
+  for (std::size_t i = 0; i < s.networks_taken; ++i) {
+    s.members_taken += networks[i].members.size();
+    for (const EntityKey& m : networks[i].members) {
       if (in_ring(truth, m)) ++s.ring_members_taken;
     }
   }
@@ -155,10 +181,28 @@ SupplyCut score_supply_cut(const TruthIndex& truth, const std::vector<EntityKey>
   return s;
 }
 
+FreshCatch score_fresh(const TruthIndex& truth, const std::vector<OutputNetwork>& networks) {
+  FreshCatch s;
+  const std::size_t taken = networks_taken(networks, count_ring_entities(truth));
+  for (std::size_t i = 0; i < taken; ++i) {
+    for (const EntityKey& m : networks[i].members) {
+      const TruthEntry* e = truth.find(m);
+      if (e == nullptr || !e->fresh) continue;
+      ++(e->ring.empty() ? s.controls_taken : s.fresh_ring_caught);
+    }
+  }
+  for (const TruthEntry& e : truth.entries()) {
+    if (e.fresh) ++(e.ring.empty() ? s.controls : s.fresh_ring_entities);
+  }
+  s.caught = share(static_cast<double>(s.fresh_ring_caught), static_cast<double>(s.fresh_ring_entities));
+  s.controls_caught = share(static_cast<double>(s.controls_taken), static_cast<double>(s.controls));
+  return s;
+}
+
 Evaluation evaluate(const TruthIndex& truth, const std::vector<OutputNetwork>& networks,
                     const std::vector<EntityKey>& targets, const std::vector<ShipmentEdge>& shipments) {
   return {score_members(truth, networks), score_ring_overlap(truth, networks), score_targets(truth, targets),
-          score_supply_cut(truth, targets, shipments)};
+          score_supply_cut(truth, targets, shipments), score_fresh(truth, networks)};
 }
 
 }  // namespace sourcetrace::evaluation

@@ -158,30 +158,31 @@ Result<std::vector<TruthEntry>> read_truth(const std::string& path) {
   std::vector<TruthEntry> truth;
   std::unordered_set<EntityKey, EntityKeyHash> seen;
   TruthEntry entry;
-  Status read = tables::read_columns(path, {"kind", "id", "ring", "role"},
-                             [&](const std::vector<std::string_view>& v) -> std::string {
-                               if (std::string why = parse_entity(v[0], v[1], entry.entity); !why.empty()) return why;
-                               auto role = risk::parse_role(v[3]);
-                               if (!role) {
-                                 return "column 'role': unknown role (expected one of source, distributor, "
-                                        "storefront, collector, legit)" +
-                                        quoted(v[3]);
-                               }
-                               if (!v[2].empty()) {
-                                 if (const char* why = tables::check_identifier(v[2])) {
-                                   return fmt::format("column 'ring': {}", why);
-                                 }
-                               }
-                               if (*role == Role::kLegit && !v[2].empty()) return "column 'ring': a legit entity in a ring" + quoted(v[2]);
-                               if (*role != Role::kLegit && v[2].empty()) {
-                                 return fmt::format("column 'ring': empty for a {}", risk::role_name(*role));
-                               }
-                               if (!seen.insert(entry.entity).second) return describe(entry.entity) + " is listed twice";
-                               entry.ring.assign(v[2]);
-                               entry.role = *role;
-                               truth.push_back(entry);
-                               return {};
-                             });
+  auto on_row = [&](const std::vector<std::string_view>& v) -> std::string {
+    if (std::string why = parse_entity(v[0], v[1], entry.entity); !why.empty()) return why;
+    auto role = risk::parse_role(v[3]);
+    if (!role) {
+      return "column 'role': unknown role (expected one of source, distributor, storefront, collector, legit)" +
+             quoted(v[3]);
+    }
+    if (!v[2].empty()) {
+      if (const char* why = tables::check_identifier(v[2])) return fmt::format("column 'ring': {}", why);
+    }
+    if (*role == Role::kLegit && !v[2].empty()) return "column 'ring': a legit entity in a ring" + quoted(v[2]);
+    if (*role != Role::kLegit && v[2].empty()) return fmt::format("column 'ring': empty for a {}", risk::role_name(*role));
+    auto group = parse_look_alike(v[4]);
+    if (!group) return "column 'group': unknown group (expected empty, multi_store, franchise or hub)" + quoted(v[4]);
+    if (*group != LookAlike::kNone && !v[2].empty()) return "column 'group': a ring member in a legitimate look-alike";
+    if (v[5] != "" && v[5] != "0" && v[5] != "1") return "column 'fresh': expected empty, 0 or 1" + quoted(v[5]);
+    if (!seen.insert(entry.entity).second) return describe(entry.entity) + " is listed twice";
+    entry.ring.assign(v[2]);
+    entry.role = *role;
+    entry.group = *group;
+    entry.fresh = v[5] == "1";
+    truth.push_back(entry);
+    return {};
+  };
+  Status read = tables::read_columns(path, {"kind", "id", "ring", "role"}, {"group", "fresh"}, on_row);
   if (!read.is_ok()) return read;
   return truth;
 }

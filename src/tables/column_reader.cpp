@@ -8,7 +8,8 @@
 namespace sourcetrace::tables {
 
 Result<HeaderMap> read_header(CsvReader& reader, const std::string& path,
-                              std::span<const std::string_view> required) {
+                              std::span<const std::string_view> required,
+                              std::span<const std::string_view> optional) {
   CsvRecord record;
   std::string reason;
   switch (reader.next(record, reason)) {
@@ -23,7 +24,7 @@ Result<HeaderMap> read_header(CsvReader& reader, const std::string& path,
   }
   HeaderMap map;
   map.width = record.fields.size();
-  map.column_of.assign(required.size(), -1);
+  map.column_of.assign(required.size() + optional.size(), -1);
   std::unordered_set<std::string_view> seen;
   for (std::size_t i = 0; i < map.width; ++i) {
     const std::string_view name = record.fields[i];
@@ -32,6 +33,9 @@ Result<HeaderMap> read_header(CsvReader& reader, const std::string& path,
     }
     for (std::size_t c = 0; c < required.size(); ++c) {
       if (required[c] == name) map.column_of[c] = static_cast<int>(i);
+    }
+    for (std::size_t c = 0; c < optional.size(); ++c) {
+      if (optional[c] == name) map.column_of[required.size() + c] = static_cast<int>(i);
     }
   }
   for (std::size_t c = 0; c < required.size(); ++c) {
@@ -45,16 +49,21 @@ Result<HeaderMap> read_header(CsvReader& reader, const std::string& path,
 
 Status read_columns(const std::string& path, const std::vector<std::string_view>& columns,
                     const ColumnsHandler& on_row) {
+  return read_columns(path, columns, {}, on_row);
+}
+
+Status read_columns(const std::string& path, const std::vector<std::string_view>& columns,
+                    const std::vector<std::string_view>& optional, const ColumnsHandler& on_row) {
   auto opened = CsvReader::open(path);
   if (!opened.is_ok()) return opened.status();
   CsvReader& reader = *opened.value();
-  auto header = read_header(reader, path, columns);
+  auto header = read_header(reader, path, columns, optional);
   if (!header.is_ok()) return header.status();
   const HeaderMap& map = header.value();
 
   CsvRecord record;
   std::string reason;
-  std::vector<std::string_view> values(columns.size());
+  std::vector<std::string_view> values(map.column_of.size());
   while (true) {
     const CsvReader::Next next = reader.next(record, reason);
     if (next == CsvReader::Next::kEnd) return Status::ok();
@@ -63,7 +72,9 @@ Status read_columns(const std::string& path, const std::vector<std::string_view>
       if (record.fields.size() != map.width) {
         reason = fmt::format("{} fields, the header has {}", record.fields.size(), map.width);
       } else {
-        for (std::size_t c = 0; c < columns.size(); ++c) values[c] = record.fields[map.column_of[c]];
+        for (std::size_t c = 0; c < values.size(); ++c) {
+          values[c] = map.column_of[c] < 0 ? std::string_view() : std::string_view(record.fields[map.column_of[c]]);
+        }
         reason = on_row(values);
       }
     }

@@ -16,14 +16,16 @@ namespace {
 //   targets: k = 4 (2 sources, 1 distributor, 1 collector); F1 L1 S1 → 1/4.
 //   supply cut: ks = 3, removed F1 L1 S1; D1→S1 30 cut (storefront),
 //   D1→S2 10 not (F2 still feeds D1) → 30/40.
+//   fresh: S2 (ring) taken in N2 → 1/1; controls L1 (taken in N1) and L2
+//   (a multi-store business's, in no network) → 1/2.
 void write_tiny_run(const TempDir& tmp) {
   fs::create_directories(tmp / "out");
   fs::create_directories(tmp / "data");
   write_file(tmp / "truth.csv",
-             "kind,id,ring,role\n"
-             "warehouse,F1,R1,source\nwarehouse,F2,R1,source\nwarehouse,D1,R1,distributor\n"
-             "seller,S1,R1,storefront\nseller,S2,R1,storefront\naccount,C1,R1,collector\n"
-             "seller,L1,,legit\n");
+             "kind,id,ring,role,group,fresh\n"
+             "warehouse,F1,R1,source,,\nwarehouse,F2,R1,source,,\nwarehouse,D1,R1,distributor,,0\n"
+             "seller,S1,R1,storefront,,\nseller,S2,R1,storefront,,1\naccount,C1,R1,collector,,\n"
+             "seller,L1,,legit,,1\nseller,L2,,legit,multi_store,1\n");
   write_file(tmp / "out/networks.csv",
              "network,risk,members,sellers,warehouses,accounts,evidence,brands,reason\n"
              "N1,0.9,4,2,2,0,1,,shared warehouse\n"
@@ -71,7 +73,11 @@ TEST_CASE("evaluation: eval prints every metric as JSON", "[evaluation][fast]") 
   CHECK(j["supply_cut"].get<double>() == Approx(0.75));
   CHECK(j["ks"] == 3);
   CHECK(j["counterfeit_units"].get<double>() == Approx(40.0));
-  CHECK(j["notes"].empty());
+  CHECK(j["fresh_caught"].get<double>() == Approx(1.0));
+  CHECK(j["fresh_ring_entities"] == 1);
+  CHECK(j["fresh_controls_caught"].get<double>() == Approx(0.5));
+  CHECK(j["fresh_controls"] == 2);
+  CHECK(j["notes"].dump() == "[]");
   // The keys in the documented order.
   CHECK(r.out.find("\"members_precision\"") < r.out.find("\"counterfeit_units\""));
 }
@@ -140,6 +146,23 @@ TEST_CASE("evaluation: eval refuses missing and broken files, naming them", "[ev
     CommandResult r = eval(tmp);
     CHECK(r.exit_code == 65);
     CHECK(r.err.find("truth.csv:2: column 'role': unknown role") != std::string::npos);
+  }
+  SECTION("an unknown group in the truth: 65") {
+    write_file(tmp / "truth.csv", "kind,id,ring,role,group\nseller,L1,,legit,chain\n");
+    CommandResult r = eval(tmp);
+    CHECK(r.exit_code == 65);
+    CHECK(r.err.find("truth.csv:2: column 'group': unknown group") != std::string::npos);
+  }
+  SECTION("a truth without the optional columns: fresh figures null, with notes") {
+    write_file(tmp / "truth.csv", "kind,id,ring,role\nwarehouse,F1,R1,source\nseller,S1,R1,storefront\n");
+    CommandResult r = eval(tmp);
+    REQUIRE(r.exit_code == 0);
+    nlohmann::json j = nlohmann::json::parse(r.out);
+    CHECK(j["fresh_caught"].is_null());
+    CHECK(j["fresh_controls_caught"].is_null());
+    const std::string notes = j["notes"].dump();
+    CHECK(notes.find("fresh_caught is null") != std::string::npos);
+    CHECK(notes.find("fresh_controls_caught is null") != std::string::npos);
   }
   SECTION("a missing column: 65") {
     write_file(tmp / "out/networks.csv", "risk\n0.9\n");

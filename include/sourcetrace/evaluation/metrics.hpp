@@ -33,11 +33,22 @@ struct EntityKeyHash {
   std::size_t operator()(const EntityKey& key) const;
 };
 
+// truth.csv's optional `group` column: which kind of legitimate look-alike
+// a legitimate entity belongs to (docs/tables.md), so that an explanation
+// can say what a network that is not a ring is.
+enum class LookAlike : std::uint8_t { kNone, kMultiStore, kFranchise, kHub };
+std::string_view look_alike_name(LookAlike group);  // "", "multi_store", "franchise", "hub"
+std::optional<LookAlike> parse_look_alike(std::string_view name);
+
 // One row of truth.csv: `ring` is empty exactly for legitimate entities.
+// `fresh` marks a fresh ring entity (ring set) or a fresh control (ring
+// empty): the optional `fresh` column.
 struct TruthEntry {
   EntityKey entity;
   std::string ring;
   risk::Role role = risk::Role::kLegit;
+  LookAlike group = LookAlike::kNone;
+  bool fresh = false;
 };
 
 // The truth, looked up by entity. When an entity is listed twice the first
@@ -71,6 +82,10 @@ struct ShipmentEdge {
 // Members precision and recall at the truth's ring size: networks are taken
 // best first until they hold at least as many entities as the truth has ring
 // entities; the network that crosses that budget counts whole.
+// How many of `networks` (best first) members precision takes: until they
+// hold at least `ring_entities` entities, the one crossing it included.
+std::size_t networks_taken(const std::vector<OutputNetwork>& networks, std::uint64_t ring_entities);
+
 struct MembersScore {
   std::optional<double> precision;  // ring entities taken / members taken
   std::optional<double> recall;     // ring entities taken / ring entities
@@ -117,12 +132,26 @@ struct SupplyCut {
 SupplyCut score_supply_cut(const TruthIndex& truth, const std::vector<EntityKey>& targets,
                            const std::vector<ShipmentEdge>& shipments);
 
-// All four.
+// The proactive catch: of the fresh ring entities (re-registered
+// storefronts and their payout accounts, no evidence yet), the share among
+// the members that members precision takes; and the same share of the
+// fresh controls (new legitimate sellers linked to older ones), which a
+// method that pulls in every new linked seller would also catch. nullopt
+// when the truth marks none.
+struct FreshCatch {
+  std::optional<double> caught, controls_caught;
+  std::uint64_t fresh_ring_entities = 0, fresh_ring_caught = 0;
+  std::uint64_t controls = 0, controls_taken = 0;
+};
+FreshCatch score_fresh(const TruthIndex& truth, const std::vector<OutputNetwork>& networks);
+
+// All five.
 struct Evaluation {
   MembersScore members;
   RingOverlap rings;
   TargetsScore targets;
   SupplyCut supply;
+  FreshCatch fresh;
 };
 Evaluation evaluate(const TruthIndex& truth, const std::vector<OutputNetwork>& networks,
                     const std::vector<EntityKey>& targets, const std::vector<ShipmentEdge>& shipments);

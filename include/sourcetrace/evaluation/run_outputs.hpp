@@ -30,8 +30,10 @@ struct RunOutputs {
 // target listed twice, ranks that do not increase down the file.
 Result<RunOutputs> read_run_outputs(const std::string& out_dir);
 
-// Reads truth.csv (`kind,id,ring,role`). Refused: an unknown kind or role,
-// an entity listed twice, a ring on a legit entity or none on another.
+// Reads truth.csv (`kind,id,ring,role`, optionally `group` and `fresh`).
+// Refused: an unknown kind, role or group, an entity listed twice, a ring
+// on a legit entity or none on another, a group on a ring member, a fresh
+// value other than empty, 0 or 1.
 Result<std::vector<TruthEntry>> read_truth(const std::string& path);
 
 // Reads the dataset's shipments table under the contract's rules and keeps

@@ -16,15 +16,19 @@
 namespace sourcetrace::tables {
 
 struct HeaderMap {
-  std::vector<int> column_of;  // per required column, its field index
-  std::size_t width = 0;       // fields in the header (every row must match)
+  // Per required column, then per optional column, its field index; -1 for
+  // an optional column the header does not have.
+  std::vector<int> column_of;
+  std::size_t width = 0;  // fields in the header (every row must match)
 };
 
 // Reads the header row of `reader` (the file at `path`): an empty file, a
 // duplicate column name or a missing required column is an error naming
-// `path:line`.
+// `path:line`. Optional columns (the contract's later additions) may be
+// absent.
 Result<HeaderMap> read_header(CsvReader& reader, const std::string& path,
-                              std::span<const std::string_view> required);
+                              std::span<const std::string_view> required,
+                              std::span<const std::string_view> optional = {});
 
 // Receives the values of the asked-for columns of one row, in the order
 // asked; returns why the row is refused, or an empty string.
@@ -32,8 +36,11 @@ using ColumnsHandler = std::function<std::string(const std::vector<std::string_v
 
 // Reads the CSV file at `path` (plain or gzip), finding `columns` by header
 // name, and hands every row to `on_row`. The first bad row stops the
-// reading with `path:line: reason`.
+// reading with `path:line: reason`. The values of `optional` columns follow
+// those of `columns`; a column the file lacks reads as empty in every row.
 Status read_columns(const std::string& path, const std::vector<std::string_view>& columns,
                     const ColumnsHandler& on_row);
+Status read_columns(const std::string& path, const std::vector<std::string_view>& columns,
+                    const std::vector<std::string_view>& optional, const ColumnsHandler& on_row);
 
 }  // namespace sourcetrace::tables
