@@ -8,6 +8,7 @@
 // events per second.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 namespace sourcetrace::market {
@@ -62,6 +63,14 @@ class Rng {
 
   bool chance(double p) { return uniform() < p; }
 
+  // Roughly standard normal: twelve uniforms summed, minus 6 (Irwin-Hall),
+  // so bounded to +-6. Additions only: the same on every machine.
+  double normal() {
+    double sum = 0;
+    for (int k = 0; k < 12; ++k) sum += uniform();
+    return sum - 6;
+  }
+
   // Index in [0, n) skewed toward 0 (density ~ 1/sqrt): a few giant hubs
   // and suppliers, many small ones, the way marketplace traffic concentrates.
   std::uint64_t skewed(std::uint64_t n) {
@@ -74,5 +83,14 @@ class Rng {
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::uint64_t state_[4];
 };
+
+// 2^x, straight between whole powers of two (2^n * (1 + f) for x = n + f):
+// monotone, exact at whole x, at most 7% above 2^x, and free of libm's exp2,
+// whose last bit may differ between libraries. Log-normal-like draws (ring
+// sizes, per-ring evidence rates) go through it.
+inline double pow2_piecewise(double x) {
+  const double whole = std::floor(x);
+  return std::ldexp(1 + (x - whole), static_cast<int>(whole));
+}
 
 }  // namespace sourcetrace::market

@@ -9,6 +9,12 @@
 // hubs, share some links with them, and legitimate multi-store businesses
 // look like rings; evidence is sparse and noisy.
 //
+// Without a profile it writes the fixed market, the same bytes for a seed
+// as it always did. With one (`generate --vary`, see profile.hpp) every
+// structural choice comes from the profile, truth.csv gains the contract's
+// optional `group` and `fresh` columns, and the profile is written beside
+// the tables as profile.toml.
+//
 // Deterministic: the same options give the same bytes (gzip included),
 // whatever the thread count. The library never prints: progress goes
 // through the callback.
@@ -16,9 +22,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "sourcetrace/market/profile.hpp"
 #include "sourcetrace/status.hpp"
 
 namespace sourcetrace::market {
@@ -26,7 +34,8 @@ namespace sourcetrace::market {
 struct GeneratorOptions {
   // Sellers in the market, ring storefronts included.
   std::uint64_t sellers = 20'000;
-  // Planted counterfeit rings; 0 picks one ring per 500 sellers (at least 1).
+  // Planted counterfeit rings; 0 lets the profile decide (the fixed market:
+  // one ring per 500 sellers, at least 1).
   std::uint64_t rings = 0;
   std::uint64_t seed = 1;
   // Write every table, truth.csv included, as NAME.csv.gz.
@@ -35,6 +44,10 @@ struct GeneratorOptions {
   int threads = 0;
   // Called now and then with (tables finished, tables in all).
   std::function<void(int done, int total)> progress;
+  // A varied market's profile; none: the fixed market.
+  std::optional<MarketProfile> profile;
+  // profile.toml's opening comment: which seed and family drew the profile.
+  std::string profile_origin;
 };
 
 struct GeneratedTable {
@@ -45,7 +58,10 @@ struct GeneratedTable {
 
 struct GeneratorSummary {
   std::uint64_t sellers = 0, warehouses = 0, accounts = 0, rings = 0, ring_entities = 0;
+  // Fresh ring storefronts and fresh controls (sellers only; 0 in the fixed market).
+  std::uint64_t fresh_storefronts = 0, fresh_controls = 0;
   std::vector<GeneratedTable> tables;
+  std::string profile_path;  // profile.toml, when written
 };
 
 // Writes the tables into `dir` (created if missing), each atomically.
