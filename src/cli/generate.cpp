@@ -84,8 +84,7 @@ void add_generate_command(CLI::App& app, int& exit_code) {
                 "writes profile.toml and truth.csv's group and fresh columns");
   cmd->add_option("--profile", o->profile_file,
                   "TOML file of fixed values (key = 0.3) or ranges (key = [0.1, 0.5]) overriding the family's; "
-                  "implies --vary (a profile.toml it wrote gives the same market again)")
-      ->check(CLI::ExistingFile);
+                  "implies --vary (a profile.toml it wrote gives the same market again)");
   cmd->add_flag("--gzip", o->market.gzip, "Write every table as NAME.csv.gz");
   cmd->add_option("--threads", o->market.threads, "Threads (0: all cores)")->capture_default_str();
   cmd->callback([o, &exit_code] {
