@@ -431,6 +431,17 @@ Status write_payments(Writer& w) {
   auto processor = [&]() {
     return plan.processor_begin + static_cast<std::uint32_t>(w.rng.skewed(plan.processors));
   };
+  // A business's or franchisor's account pays for the goods its suppliers ship.
+  auto pay_suppliers = [&](std::uint32_t a, const std::int32_t (&suppliers)[2]) -> Status {
+    for (std::int32_t sup : suppliers) {
+      if (sup < 0) continue;
+      const auto times = static_cast<int>(w.rng.between(1, 3));
+      for (int k = 0; k < times; ++k) {
+        ST_RETURN_IF_ERROR(pay(false, a, plan.suppliers[static_cast<std::size_t>(sup)].account, w.amount(1000, 20000)));
+      }
+    }
+    return Status::ok();
+  };
 
   // Sellers pay: their own payout account, processor fees, suppliers.
   for (std::uint32_t r = 0; r < plan.seller_ids.size(); ++r) {
@@ -495,30 +506,12 @@ Status write_payments(Writer& w) {
         }
         break;
       }
-      case AccountType::kCompany: {
-        const CompanyPlan& company = plan.companies[static_cast<std::size_t>(account.owner)];
-        for (std::int32_t sup : company.supplier) {
-          if (sup < 0) continue;
-          const auto times = static_cast<int>(w.rng.between(1, 3));
-          for (int k = 0; k < times; ++k) {
-            ST_RETURN_IF_ERROR(pay(false, a, plan.suppliers[static_cast<std::size_t>(sup)].account,
-                                   w.amount(1000, 20000)));
-          }
-        }
+      case AccountType::kCompany:
+        ST_RETURN_IF_ERROR(pay_suppliers(a, plan.companies[static_cast<std::size_t>(account.owner)].supplier));
         break;
-      }
-      case AccountType::kFranchisor: {
-        const FranchisePlan& franchise = plan.franchises[static_cast<std::size_t>(account.owner)];
-        for (std::int32_t sup : franchise.supplier) {
-          if (sup < 0) continue;
-          const auto times = static_cast<int>(w.rng.between(1, 3));
-          for (int k = 0; k < times; ++k) {
-            ST_RETURN_IF_ERROR(pay(false, a, plan.suppliers[static_cast<std::size_t>(sup)].account,
-                                   w.amount(1000, 20000)));
-          }
-        }
+      case AccountType::kFranchisor:
+        ST_RETURN_IF_ERROR(pay_suppliers(a, plan.franchises[static_cast<std::size_t>(account.owner)].supplier));
         break;
-      }
       case AccountType::kCollector:
         if (w.rng.chance(p.collector_processor_fee)) {
           const std::uint32_t fee_to = processor();

@@ -192,6 +192,33 @@ RingShape compose_ring(Rng& rng, const MarketProfile& p, std::uint32_t entities)
   return shape;
 }
 
+// A legitimate look-alike's warehouse or account, opened with the business.
+EntityInfo lookalike_info(std::int32_t created, std::uint8_t region, Group group) {
+  EntityInfo info;
+  info.created = created;
+  info.region = region;
+  info.group = group;
+  return info;
+}
+
+// Appends a warehouse or an account; returns its index.
+std::uint32_t add_warehouse(MarketPlan& plan, WarehouseType type, std::int32_t owner, const EntityInfo& info) {
+  WarehousePlan w;
+  w.type = type;
+  w.owner = owner;
+  w.info = info;
+  plan.warehouses.push_back(w);
+  return static_cast<std::uint32_t>(plan.warehouses.size() - 1);
+}
+std::uint32_t add_account(MarketPlan& plan, AccountType type, std::int32_t owner, const EntityInfo& info) {
+  AccountPlan a;
+  a.type = type;
+  a.owner = owner;
+  a.info = info;
+  plan.accounts.push_back(a);
+  return static_cast<std::uint32_t>(plan.accounts.size() - 1);
+}
+
 // Two distinct picks (or one when n == 1) from [begin, begin + n).
 void pick_ties(Rng& rng, std::uint32_t begin, std::uint32_t n, std::int32_t out[2]) {
   const auto wanted = n > 1 ? rng.between(1, 2) : 1;
@@ -572,22 +599,10 @@ Result<MarketPlan> build_market_plan(const GeneratorOptions& options) {
     company.sellers = static_cast<std::uint32_t>(rng.between(p.company_stores_min, p.company_stores_max));
     if (next_seller + company.sellers > lookalike_end) break;
     const std::uint8_t region = any_region(rng);
-    company.warehouse = static_cast<std::uint32_t>(plan.warehouses.size());
-    WarehousePlan w;
-    w.type = WarehouseType::kCompany;
-    w.owner = company_id;
-    w.info.created = day_between(rng, day_of(2012, 1, 1), day_of(2024, 6, 30));
-    w.info.region = region;
-    w.info.group = Group::kMultiStore;
-    plan.warehouses.push_back(w);
-    company.account = static_cast<std::uint32_t>(plan.accounts.size());
-    AccountPlan a;
-    a.type = AccountType::kCompany;
-    a.owner = company_id;
-    a.info.created = w.info.created;
-    a.info.region = region;
-    a.info.group = Group::kMultiStore;
-    plan.accounts.push_back(a);
+    const std::int32_t created = day_between(rng, day_of(2012, 1, 1), day_of(2024, 6, 30));
+    const EntityInfo info = lookalike_info(created, region, Group::kMultiStore);
+    company.warehouse = add_warehouse(plan, WarehouseType::kCompany, company_id, info);
+    company.account = add_account(plan, AccountType::kCompany, company_id, info);
     company.supplier[0] = static_cast<std::int32_t>(rng.skewed(n_suppliers));
     if (rng.chance(p.company_second_supplier)) {
       auto s = static_cast<std::int32_t>(rng.below(n_suppliers));
@@ -598,8 +613,7 @@ Result<MarketPlan> build_market_plan(const GeneratorOptions& options) {
       SellerPlan& seller = plan.sellers[s];
       seller.type = SellerType::kCompanyStore;
       seller.company = company_id;
-      seller.info.created =
-          std::max<std::int32_t>(w.info.created, legit_seller_opened(rng));
+      seller.info.created = std::max<std::int32_t>(created, legit_seller_opened(rng));
       seller.info.region = rng.chance(p.company_store_region) ? region : any_region(rng);
       seller.info.group = Group::kMultiStore;
       pick_hubs(rng, plan.hubs, p.company_store_hub, 0.1, seller.hub);
@@ -625,31 +639,15 @@ Result<MarketPlan> build_market_plan(const GeneratorOptions& options) {
       franchise.warehouses = static_cast<std::uint32_t>(rng.between(1, p.franchise_warehouses_max));
       franchise.warehouse_begin = static_cast<std::uint32_t>(plan.warehouses.size());
       for (std::uint32_t k = 0; k < franchise.warehouses; ++k) {
-        WarehousePlan w;
-        w.type = WarehouseType::kFranchise;
-        w.owner = franchise_id;
-        w.info.created = created;
-        w.info.region = k == 0 ? region : any_region(rng);
-        w.info.group = Group::kFranchise;
-        plan.warehouses.push_back(w);
+        const std::uint8_t at = k == 0 ? region : any_region(rng);
+        add_warehouse(plan, WarehouseType::kFranchise, franchise_id, lookalike_info(created, at, Group::kFranchise));
       }
-      franchise.account = static_cast<std::uint32_t>(plan.accounts.size());
-      AccountPlan a;
-      a.type = AccountType::kFranchisor;
-      a.owner = franchise_id;
-      a.info.created = created;
-      a.info.region = region;
-      a.info.group = Group::kFranchise;
-      plan.accounts.push_back(a);
+      franchise.account = add_account(plan, AccountType::kFranchisor, franchise_id,
+                                      lookalike_info(created, region, Group::kFranchise));
       if (rng.chance(p.franchise_own_factory)) {
-        franchise.factory = static_cast<std::int32_t>(plan.warehouses.size());
-        WarehousePlan w;
-        w.type = WarehouseType::kFranchiseFactory;
-        w.owner = franchise_id;
-        w.info.created = created;
-        w.info.region = maker_region(rng);
-        w.info.group = Group::kFranchise;
-        plan.warehouses.push_back(w);
+        const std::uint8_t at = maker_region(rng);
+        franchise.factory = static_cast<std::int32_t>(add_warehouse(
+            plan, WarehouseType::kFranchiseFactory, franchise_id, lookalike_info(created, at, Group::kFranchise)));
       } else {
         franchise.supplier[0] = static_cast<std::int32_t>(rng.skewed(n_suppliers));
         if (rng.chance(p.company_second_supplier)) {
