@@ -526,9 +526,10 @@ Result<MarketPlan> build_market_plan(const GeneratorOptions& options) {
       payout.info.created = std::min<std::int32_t>(
           seller.info.created + static_cast<std::int32_t>(rng.below(11)), kEventsEnd);
       if (j < ring.burned) {
-        // Taken down at least 20 days after it opened (and after the events
-        // began), early enough that its replacement is not fresh.
-        const int from = std::max<int>(seller.info.created, kEventsBegin) + 20;
+        // Taken down at least 20 days after it opened and once every
+        // distributor and collector of the ring exists (so its own flows
+        // are on the record), early enough that its replacement is not fresh.
+        const int from = std::max<int>(seller.info.created + 20, day_of(2025, 4, 30));
         front.burned_on = day_between(rng, from, kFreshBegin - 1);
       }
       if (fresh) {

@@ -27,7 +27,7 @@ const ProfileParameter kParameters[] = {
     {"rings", "sellers_per_ring", &P::sellers_per_ring, 8, kMany,
      "rings when neither --rings nor ring_entity_share says: one per this many sellers"},
     {"rings", "ring_entity_share", &P::ring_entity_share, 0, 0.5,
-     "ring entities per market entity (2 per seller counted); 0: use sellers_per_ring"},
+     "entities_lognormal: ring entities per market entity (2 per seller counted); 0: use sellers_per_ring"},
     {"rings", "ring_storefronts_min", &P::ring_storefronts_min, 1, 100000,
      "storefronts_geometric: storefronts per ring before the geometric tail"},
     {"rings", "ring_storefronts_extra_chance", &P::ring_storefronts_extra_chance, 0, 0.999,

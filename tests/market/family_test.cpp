@@ -346,6 +346,63 @@ TEST_CASE("market: the built-in family draws every parameter within its document
   }
 }
 
+TEST_CASE("market: docs/generator.md lists every parameter with its default and its family distribution", "[market]") {
+  const std::string doc = read_file(sourcetrace::testing::source_path("docs/generator.md"));
+  const auto begin = doc.find("### Every parameter");
+  REQUIRE(begin != std::string::npos);
+  const auto end = doc.find("\n### ", begin + 1);
+  std::istringstream table(doc.substr(begin, end - begin));
+  const MarketProfile fixed;
+  const market::MarketFamily& family = market::builtin_family();
+  // "0.25", "14/15", "`entities_lognormal`" as a parameter's number.
+  auto number = [](const market::ProfileParameter& p, std::string text) {
+    if (text.front() == '`') {
+      market::RingSizes sizes{};
+      CHECK(market::parse_ring_sizes(text.substr(1, text.size() - 2), sizes));
+      return static_cast<double>(sizes);
+    }
+    if (const auto slash = text.find('/'); slash != std::string::npos) {
+      return std::stod(text.substr(0, slash)) / std::stod(text.substr(slash + 1));
+    }
+    INFO(p.key << ": " << text);
+    return std::stod(text);
+  };
+  auto close = [](double a, double b) { return std::abs(a - b) <= 1e-3 * std::max(1.0, std::abs(b)); };
+  std::set<std::string> listed;
+  for (std::string line; std::getline(table, line);) {
+    if (line.rfind("| `", 0) != 0) continue;
+    std::vector<std::string> cells;  // between the bars, spaces trimmed
+    std::istringstream fields(line.substr(1));
+    for (std::string cell; std::getline(fields, cell, '|');) {
+      const auto first = cell.find_first_not_of(' '), last = cell.find_last_not_of(' ');
+      cells.push_back(first == std::string::npos ? std::string() : cell.substr(first, last - first + 1));
+    }
+    REQUIRE(cells.size() >= 3);
+    const std::string key = cells[0].substr(1, cells[0].size() - 2);
+    INFO(line);
+    const market::ProfileParameter* p = market::find_parameter(key);
+    REQUIRE(p != nullptr);
+    CHECK(listed.insert(key).second);
+    CHECK(close(number(*p, cells[1]), market::parameter_value(fixed, *p)));
+    const market::ParameterRange r = family.range(*p);
+    const std::string& drawn = cells[2];
+    if (drawn == "same") {
+      CHECK(r.lo == market::parameter_value(fixed, *p));
+      CHECK(r.hi == r.lo);
+    } else if (drawn.front() == '`') {
+      CHECK(r.lo == number(*p, drawn));
+      CHECK(r.hi == r.lo);
+    } else {
+      const auto open = drawn.find('['), comma = drawn.find(','), shut = drawn.find(']');
+      REQUIRE(shut != std::string::npos);
+      CHECK(close(std::stod(drawn.substr(open + 1, comma - open - 1)), r.lo));
+      CHECK(close(std::stod(drawn.substr(comma + 1, shut - comma - 1)), r.hi));
+      CHECK(r.lo < r.hi);
+    }
+  }
+  CHECK(listed.size() == market::profile_parameters().size());
+}
+
 TEST_CASE("market: the fixed family draws the default profile, which is the fixed market's", "[market]") {
   const MarketProfile fixed;
   CHECK(market::check_profile(fixed).is_ok());
