@@ -294,7 +294,11 @@ Result<MarketPlan> build_market_plan(const GeneratorOptions& options) {
       const std::uint64_t most = std::max<std::uint64_t>(1, n_sellers / 8);
       double sum = 0;
       while (entities.empty() || (sum < target && entities.size() < most)) {
-        entities.push_back(ring_entities(rng, p));
+        // The last ring is cut to twice the room left, so that a giant ring
+        // drawn for a small market does not swamp its share.
+        const double room = std::max(target - sum, 1.0);
+        const std::uint32_t drawn = ring_entities(rng, p);
+        entities.push_back(std::min(drawn, std::max(p.ring_entities_min, static_cast<std::uint32_t>(2 * room))));
         sum += entities.back();
       }
     } else {
