@@ -201,22 +201,15 @@ EntityInfo lookalike_info(std::int32_t created, std::uint8_t region, Group group
   return info;
 }
 
-// Appends a warehouse or an account; returns its index.
-std::uint32_t add_warehouse(MarketPlan& plan, WarehouseType type, std::int32_t owner, const EntityInfo& info) {
-  WarehousePlan w;
-  w.type = type;
-  w.owner = owner;
-  w.info = info;
-  plan.warehouses.push_back(w);
-  return static_cast<std::uint32_t>(plan.warehouses.size() - 1);
-}
-std::uint32_t add_account(MarketPlan& plan, AccountType type, std::int32_t owner, const EntityInfo& info) {
-  AccountPlan a;
-  a.type = type;
-  a.owner = owner;
-  a.info = info;
-  plan.accounts.push_back(a);
-  return static_cast<std::uint32_t>(plan.accounts.size() - 1);
+// Appends a warehouse or an account (WarehousePlan, AccountPlan); returns its index.
+template <typename EntityPlan, typename Type>
+std::uint32_t append(std::vector<EntityPlan>& entities, Type type, std::int32_t owner, const EntityInfo& info) {
+  EntityPlan e;
+  e.type = type;
+  e.owner = owner;
+  e.info = info;
+  entities.push_back(e);
+  return static_cast<std::uint32_t>(entities.size() - 1);
 }
 
 // Two distinct picks (or one when n == 1) from [begin, begin + n).
@@ -606,8 +599,8 @@ Result<MarketPlan> build_market_plan(const GeneratorOptions& options) {
     const std::uint8_t region = any_region(rng);
     const std::int32_t created = day_between(rng, day_of(2012, 1, 1), day_of(2024, 6, 30));
     const EntityInfo info = lookalike_info(created, region, Group::kMultiStore);
-    company.warehouse = add_warehouse(plan, WarehouseType::kCompany, company_id, info);
-    company.account = add_account(plan, AccountType::kCompany, company_id, info);
+    company.warehouse = append(plan.warehouses, WarehouseType::kCompany, company_id, info);
+    company.account = append(plan.accounts, AccountType::kCompany, company_id, info);
     company.supplier[0] = static_cast<std::int32_t>(rng.skewed(n_suppliers));
     if (rng.chance(p.company_second_supplier)) {
       auto s = static_cast<std::int32_t>(rng.below(n_suppliers));
@@ -645,14 +638,14 @@ Result<MarketPlan> build_market_plan(const GeneratorOptions& options) {
       franchise.warehouse_begin = static_cast<std::uint32_t>(plan.warehouses.size());
       for (std::uint32_t k = 0; k < franchise.warehouses; ++k) {
         const std::uint8_t at = k == 0 ? region : any_region(rng);
-        add_warehouse(plan, WarehouseType::kFranchise, franchise_id, lookalike_info(created, at, Group::kFranchise));
+        append(plan.warehouses, WarehouseType::kFranchise, franchise_id, lookalike_info(created, at, Group::kFranchise));
       }
-      franchise.account = add_account(plan, AccountType::kFranchisor, franchise_id,
+      franchise.account = append(plan.accounts, AccountType::kFranchisor, franchise_id,
                                       lookalike_info(created, region, Group::kFranchise));
       if (rng.chance(p.franchise_own_factory)) {
         const std::uint8_t at = maker_region(rng);
-        franchise.factory = static_cast<std::int32_t>(add_warehouse(
-            plan, WarehouseType::kFranchiseFactory, franchise_id, lookalike_info(created, at, Group::kFranchise)));
+        franchise.factory = static_cast<std::int32_t>(append(
+            plan.warehouses, WarehouseType::kFranchiseFactory, franchise_id, lookalike_info(created, at, Group::kFranchise)));
       } else {
         franchise.supplier[0] = static_cast<std::int32_t>(rng.skewed(n_suppliers));
         if (rng.chance(p.company_second_supplier)) {
