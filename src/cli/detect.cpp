@@ -37,7 +37,7 @@ struct DetectOptions {
   std::string partition_out;
   int threads = 0;
   std::optional<std::string> algorithm;
-  std::optional<double> resolution;
+  std::optional<double> resolution, density;
   std::optional<std::uint64_t> seed;
   bool deterministic = false, no_deterministic = false;
   // Override the job's [detect] gather_below and rounds.
@@ -114,7 +114,8 @@ int detect_on_one_node(const DetectOptions& o, Job& job) {
   progress.update("writing " + o.out, 0.9);
   community::DetectionRecord record{leiden, o.graph, provenance.input_digest, job.digest,
                                     omp_get_max_threads(), 1, detector.hierarchy(), detector.timings(),
-                                    job.gather_below, job.rounds, detector.round_levels()};
+                                    job.gather_below, job.rounds, detector.round_levels(),
+                                    detector.resolution_used()};
   if (Status s = write_outputs(o, record, graph.value()); !s.is_ok()) return report_failure(s);
   const std::string rounds = detector.round_levels() == 0
                                  ? std::string()
@@ -174,7 +175,8 @@ int detect_distributed(const DetectOptions& o, Job& job, const dist::MpiSession&
       timings.total_seconds = t.total_seconds;
       community::DetectionRecord record{job.detect, o.graph, provenance.value().input_digest, job.digest,
                                         omp_get_max_threads(), mpi.size(), detector.hierarchy(), timings,
-                                        job.gather_below, job.rounds, t.distributed_levels};
+                                        job.gather_below, job.rounds, t.distributed_levels,
+                                        detector.resolution_used()};
       written = write_outputs(o, record, entities);
       if (written.is_ok()) {
         progress->finish(fmt::format(
@@ -201,7 +203,18 @@ int run_detect(const DetectOptions& o) {
     leiden.method = *o.algorithm == "louvain" ? community::LeidenOptions::Method::kLouvain
                                               : community::LeidenOptions::Method::kLeiden;
   }
-  if (o.resolution) leiden.resolution = *o.resolution;
+  // The job's density is for marketplace graphs; a plain graph (an edge
+  // list) is partitioned by modularity unless --density asks otherwise.
+  if (!o.density) {
+    auto provenance = store::read_graph_provenance(o.graph);
+    if (!provenance.is_ok()) return report_failure(provenance.status());
+    if (provenance.value().source_kind != "market") leiden.density = 0;
+  }
+  if (o.resolution) {
+    leiden.resolution = *o.resolution;
+    leiden.density = 0;
+  }
+  if (o.density) leiden.density = *o.density;
   if (o.seed) leiden.seed = *o.seed;
   if (o.deterministic && o.no_deterministic) {
     return report_failure(Status::invalid_argument("--deterministic and --no-deterministic contradict each other"));
@@ -237,7 +250,10 @@ void add_detect_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", o->threads, "Threads (0: all cores)")->capture_default_str();
   cmd->add_option("--algorithm", o->algorithm, "leiden (default) or louvain")
       ->check(CLI::IsMember({"leiden", "louvain"}));
-  cmd->add_option("--resolution", o->resolution, "Modularity resolution (default 1)");
+  cmd->add_option("--resolution", o->resolution, "Modularity resolution (default 1; clears the job's density)");
+  cmd->add_option("--density", o->density,
+                  "Resolution per unit of arc weight, the same in a market of any size (default: the job's [detect] "
+                  "density for a market, 0 = modularity for a plain graph)");
   cmd->add_option("--seed", o->seed, "Seed for tie-breaking (default 1)");
   cmd->add_flag("--deterministic", o->deterministic,
                 "Same partition for any thread count (the default, unless the job file says otherwise)");

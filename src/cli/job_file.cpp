@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "sourcetrace/risk/risk_file.hpp"
+#include "sourcetrace/tables/contract.hpp"
 #include "sourcetrace/tables/digest.hpp"
 #include "toml_sections.hpp"
 
@@ -91,6 +92,10 @@ std::string digest_with_weights(const std::string& digest, const risk::EvidenceW
       .hex();
 }
 
+// A market's default detection density (jobs/default.toml says why);
+// LeidenOptions's own default (0, modularity) serves plain graphs.
+constexpr double kMarketDensity = 3e-4;
+
 Result<Job> load_job(const std::string& path) {
   Job job;
   toml::table root;  // empty for the built-in defaults
@@ -113,6 +118,10 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(combine.read("warehouse_weight", c.layer_weight[1]));
   ST_RETURN_IF_ERROR(combine.read("payment_weight", c.layer_weight[2]));
   ST_RETURN_IF_ERROR(combine.read("shipment_weight", c.layer_weight[3]));
+  for (std::size_t t = 0; t < graph::kLinkTypes; ++t) {
+    const std::string key = std::string(tables::kLinkTypeNames[t]) + "_weight";
+    ST_RETURN_IF_ERROR(combine.read(key.c_str(), c.link_weight[t]));
+  }
   ST_RETURN_IF_ERROR(combine.read("damp_hubs", c.damp_hubs));
   ST_RETURN_IF_ERROR(combine.read("hub_degree", c.hub_degree));
   ST_RETURN_IF_ERROR(combine.read("hub_exponent", c.hub_exponent));
@@ -121,6 +130,7 @@ Result<Job> load_job(const std::string& path) {
 
   Section detect(root, "detect", job.path, job.parameters);
   community::LeidenOptions& d = job.detect;
+  d.density = kMarketDensity;
   std::string algorithm = "leiden";
   ST_RETURN_IF_ERROR(detect.read("algorithm", algorithm));
   if (algorithm != "leiden" && algorithm != "louvain") {
@@ -129,6 +139,7 @@ Result<Job> load_job(const std::string& path) {
   d.method = algorithm == "leiden" ? community::LeidenOptions::Method::kLeiden
                                    : community::LeidenOptions::Method::kLouvain;
   ST_RETURN_IF_ERROR(detect.read("resolution", d.resolution));
+  ST_RETURN_IF_ERROR(detect.read("density", d.density));
   ST_RETURN_IF_ERROR(detect.read("seed", d.seed));
   ST_RETURN_IF_ERROR(detect.read("deterministic", d.deterministic));
   ST_RETURN_IF_ERROR(detect.read("max_levels", d.max_levels));
@@ -154,7 +165,11 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(risk_section.read("structure_floor", job.network_risk.structure_floor));
   ST_RETURN_IF_ERROR(risk_section.read("spread", job.spread.alpha));
   ST_RETURN_IF_ERROR(risk_section.read("spread_rounds", job.spread.rounds));
-  ST_RETURN_IF_ERROR(risk_section.read("join_share", job.supply_networks.join_share));
+  ST_RETURN_IF_ERROR(risk_section.read("main_share", job.network_cut.main_share));
+  ST_RETURN_IF_ERROR(risk_section.read("hub_share", job.network_cut.hub_share));
+  ST_RETURN_IF_ERROR(risk_section.read("exclusive_share", job.network_cut.exclusive_share));
+  ST_RETURN_IF_ERROR(risk_section.read("payout_share", job.network_cut.payout_share));
+  job.network_risk.link_weight = job.combine.link_weight;
   std::string weights_from;
   ST_RETURN_IF_ERROR(risk_section.read("weights_from", weights_from));
   ST_RETURN_IF_ERROR(risk_section.check_unknown());
@@ -166,7 +181,7 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(risk::validate(w).with_context(path + ": [risk]"));
   ST_RETURN_IF_ERROR(risk::validate(job.network_risk).with_context(path + ": [risk]"));
   ST_RETURN_IF_ERROR(risk::validate(job.spread).with_context(path + ": [risk]"));
-  ST_RETURN_IF_ERROR(risk::validate(job.supply_networks).with_context(path + ": [risk]"));
+  ST_RETURN_IF_ERROR(risk::validate(job.network_cut).with_context(path + ": [risk]"));
 
   Section targets_section(root, "targets", job.path, job.parameters);
   targets::EliminationOptions& e = job.elimination;

@@ -13,7 +13,7 @@
 #include "sourcetrace/risk/evidence_score.hpp"
 #include "sourcetrace/risk/evidence_spread.hpp"
 #include "sourcetrace/risk/network_risk.hpp"
-#include "sourcetrace/risk/supply_network.hpp"
+#include "sourcetrace/risk/network_cut.hpp"
 #include "sourcetrace/targets/elimination.hpp"
 #include "sourcetrace/status.hpp"
 
@@ -30,7 +30,7 @@ struct Job {
   risk::EvidenceWeights evidence;
   risk::NetworkRiskOptions network_risk;
   risk::SpreadOptions spread;
-  risk::SupplyNetworkOptions supply_networks;
+  risk::NetworkCutOptions network_cut;
   targets::EliminationOptions elimination;
   double min_risk = 0.2;  // [export] networks at or above this risk are listed
   std::string path;    // "" = the built-in defaults

@@ -14,7 +14,8 @@
 #include "sourcetrace/graph/combined_graph.hpp"
 #include "sourcetrace/risk/evidence_spread.hpp"
 #include "sourcetrace/risk/role_hints.hpp"
-#include "sourcetrace/risk/supply_network.hpp"
+#include "sourcetrace/risk/network_cut.hpp"
+#include "sourcetrace/risk/payout_accounts.hpp"
 #include "sourcetrace/risk/weight_fit.hpp"
 #include "sourcetrace/store/graph_file.hpp"
 #include "sourcetrace/store/run_file.hpp"
@@ -81,17 +82,21 @@ int run_score(const ScoreOptions& o) {
   record.graph_digest = provenance.input_digest;
   record.communities_digest = community::membership_digest(partition);
   record.job_digest = job.value().digest;
-  // Roles from the communities' flows; the networks scored are the supply
-  // lines they trace (and each community's rest).
-  record.roles = risk::role_hints(graph.value(), partition);
+  // The networks scored are cut out of the communities from their evidence
+  // (risk/network_cut.hpp); roles come from each network's own flows.
+  const risk::EvidenceScores reported = risk::score_evidence(graph.value(), record.weights, as_of);
+  const std::vector<graph::VertexId> payouts =
+      risk::payout_owners(graph.value(), partition, job.value().network_cut.payout_share);
   community::Partition networks =
-      risk::supply_networks(graph.value(), partition, record.roles, job.value().supply_networks);
+      risk::cut_networks(graph.value(), partition, reported.positive, payouts, job.value().network_cut);
+  record.roles = risk::role_hints(graph.value(), networks);
   if (o.fit) {
     Status fitted = fit_weights(graph.value(), networks, record);
     if (!fitted.is_ok()) return report_failure(fitted);
   }
   record.scores = risk::score_evidence(graph.value(), record.weights, as_of);
-  record.networks = risk::assess_networks(graph.value(), networks, record.scores, record.roles, record.options);
+  record.networks =
+      risk::assess_networks(graph.value(), networks, record.scores, record.roles, payouts, record.options);
   record.network = std::move(networks.membership);
   // Evidence spread over the combined graph, for each member's own risk
   // (combining moves the layers out: nothing below needs them).

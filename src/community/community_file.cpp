@@ -32,6 +32,8 @@ Status write_communities(store::H5File& f, const DetectionRecord& r) {
   const LeidenOptions& o = r.options;
   ST_RETURN_IF_ERROR(f.write_attribute(g, "algorithm", std::string_view(method_name(o.method))));
   ST_RETURN_IF_ERROR(f.write_attribute(g, "resolution", o.resolution));
+  ST_RETURN_IF_ERROR(f.write_attribute(g, "density", o.density));
+  ST_RETURN_IF_ERROR(f.write_attribute(g, "resolution_used", r.resolution_used > 0 ? r.resolution_used : o.resolution));
   ST_RETURN_IF_ERROR(f.write_attribute(g, "seed", static_cast<std::int64_t>(o.seed)));
   ST_RETURN_IF_ERROR(f.write_attribute(g, "deterministic", std::int64_t{o.deterministic}));
   ST_RETURN_IF_ERROR(f.write_attribute(g, "max_levels", std::int64_t{o.max_levels}));
@@ -93,6 +95,10 @@ Result<DetectionRecord> read_communities(const store::H5File& f) {
   if (auto v = f.read_int_attribute(g, "gather_below"); v.is_ok()) r.gather_below = static_cast<std::uint64_t>(v.value());
   if (auto v = f.read_int_attribute(g, "rounds"); v.is_ok()) r.rounds = static_cast<int>(v.value());
   if (auto v = f.read_int_attribute(g, "round_levels"); v.is_ok()) r.round_levels = static_cast<int>(v.value());
+  if (auto v = f.read_double_attribute(g, "resolution"); v.is_ok()) r.options.resolution = v.value();
+  if (auto v = f.read_double_attribute(g, "density"); v.is_ok()) r.options.density = v.value();
+  r.resolution_used = r.options.resolution;
+  if (auto v = f.read_double_attribute(g, "resolution_used"); v.is_ok()) r.resolution_used = v.value();
   return r;
 }
 

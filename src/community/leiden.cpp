@@ -37,6 +37,7 @@
 
 #include "sourcetrace/community/modularity.hpp"
 #include "sourcetrace/community/neighbour_weights.hpp"
+#include "sourcetrace/community/round_moving.hpp"
 #include "sourcetrace/community/splitmix64.hpp"
 
 namespace sourcetrace::community {
@@ -424,6 +425,9 @@ Status validate(const LeidenOptions& o) {
   if (!(o.resolution > 0) || !std::isfinite(o.resolution)) {
     return Status::invalid_argument("resolution must be a positive number");
   }
+  if (!(o.density >= 0) || !std::isfinite(o.density)) {
+    return Status::invalid_argument("density must be 0 (modularity) or a positive number");
+  }
   if (o.max_levels < 1 || o.max_passes < 1 || o.iterations < 1) {
     return Status::invalid_argument("max_levels, max_passes and iterations must be at least 1");
   }
@@ -494,8 +498,15 @@ std::vector<LeidenLevel> Leiden::run_levels(std::vector<VertexId> start) {
   return levels;
 }
 
+LeidenOptions resolve_density(LeidenOptions o, double total_weight) {
+  if (o.density > 0 && total_weight > 0) o.resolution = o.density * total_weight;
+  o.density = 0;
+  return o;
+}
+
 Status Leiden::run() {
   ST_RETURN_IF_ERROR(validate(options_));
+  options_ = resolve_density(options_, total_weight_of(fixed_weight_total(graph_)));
   const double start = seconds_now();
   hierarchy_.clear();
   timings_ = {};

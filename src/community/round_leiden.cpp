@@ -156,6 +156,7 @@ Status validate(const RoundLeidenOptions& o) {
 
 Status RoundLeiden::run() {
   ST_RETURN_IF_ERROR(validate(options_));
+  options_.leiden = resolve_density(options_.leiden, total_weight_of(fixed_weight_total(graph_)));
   const double start = omp_get_wtime();
   const LeidenOptions& lo = options_.leiden;
   hierarchy_.clear();

@@ -418,6 +418,8 @@ Status DistributedLeiden::run() {
   const double start = MPI_Wtime();
   const std::uint64_t bytes_before = bytes_sent();
   const MPI_Comm comm = graph_.comm();
+  options_.leiden = community::resolve_density(
+      options_.leiden, community::total_weight_of(sum_over_ranks(comm, community::fixed_weight_total(graph_.local()))));
   const int rank = graph_.rank();
   const community::LeidenOptions& lo = options_.leiden;
   hierarchy_.clear();

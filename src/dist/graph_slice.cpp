@@ -67,6 +67,7 @@ class ParallelGraphFile {
     if constexpr (std::is_same_v<T, std::uint64_t>) return H5T_NATIVE_UINT64;
     if constexpr (std::is_same_v<T, std::uint32_t>) return H5T_NATIVE_UINT32;
     if constexpr (std::is_same_v<T, float>) return H5T_NATIVE_FLOAT;
+    if constexpr (std::is_same_v<T, std::uint16_t>) return H5T_NATIVE_UINT16;
   }
 
   std::string path_;
@@ -82,6 +83,8 @@ struct LayerSlice {
   std::vector<std::uint64_t> offsets;  // owned + 1 entries, as in the file
   std::vector<VertexId> targets;
   std::vector<std::uint32_t> events;
+  bool typed = false;                       // the layer has link types (graph::Layer::link_events)
+  std::vector<std::uint16_t> link_events;  // kLinkTypes per arc, when typed
   std::vector<float> weights;  // plain graphs only
   std::vector<double> damping;  // owned vertices, then ghosts
 };
@@ -155,7 +158,10 @@ Result<DistributedGraph> read_combined_slice(MPI_Comm comm, const std::string& p
         if (graph::kLayerNames[i] == name) id = i;
       }
       const bool used = plain || (id < options.layer_weight.size() && options.layer_weight[id] != 0);
-      if (used) layers.push_back({"/layers/" + name + "/", id, {}, {}, {}, {}, {}});
+      if (used) {
+        const std::string group = "/layers/" + name + "/";
+        layers.push_back({group, id, {}, {}, {}, f.value().exists(group + "link_events"), {}, {}, {}});
+      }
       if (plain) break;  // a plain graph is its first layer as it is
     }
     return Status::ok();
@@ -180,6 +186,9 @@ Result<DistributedGraph> read_combined_slice(MPI_Comm comm, const std::string& p
     if (s.is_ok()) {
       s = plain ? file.read(l.group + "weights", from, arcs, l.weights)
                 : file.read(l.group + "events", from, arcs, l.events);
+    }
+    if (s.is_ok() && l.typed) {
+      s = file.read(l.group + "link_events", from * graph::kLinkTypes, arcs * graph::kLinkTypes, l.link_events);
     }
     for (auto& o : l.offsets) o -= from;
     if (s.is_ok() && read.is_ok()) read = s;
@@ -238,7 +247,10 @@ Result<DistributedGraph> read_combined_slice(MPI_Comm comm, const std::string& p
       for (std::size_t i = 0; i < layers.size(); ++i) {
         const LayerSlice& l = layers[i];
         const std::size_t b = l.offsets[v], e = l.offsets[v + 1];
-        rows[i] = {l.layer, {l.targets.data() + b, e - b}, {l.events.data() + b, e - b}, l.damping[v]};
+        rows[i] = {l.layer, {l.targets.data() + b, e - b}, {l.events.data() + b, e - b}, l.damping[v],
+                   l.typed ? std::span<const std::uint16_t>(l.link_events.data() + b * graph::kLinkTypes,
+                                                            (e - b) * graph::kLinkTypes)
+                           : std::span<const std::uint16_t>()};
       }
       offsets[v + 1] = offsets[v] + graph::combine_row(lo + v, rows, options, damping_of, targets, weights);
     }

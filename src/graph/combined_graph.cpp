@@ -11,6 +11,9 @@ Status validate(const CombineOptions& o) {
   for (double w : o.layer_weight) {
     if (!(w >= 0) || !std::isfinite(w)) return Status::invalid_argument("layer weights must be >= 0");
   }
+  for (double w : o.link_weight) {
+    if (!(w >= 0) || !std::isfinite(w)) return Status::invalid_argument("link weights must be >= 0");
+  }
   if (!(o.hub_degree > 0)) return Status::invalid_argument("hub_degree must be > 0");
   if (!(o.hub_exponent >= 0 && o.hub_exponent <= 1)) {
     return Status::invalid_argument("hub_exponent must be in [0, 1]");
@@ -43,10 +46,14 @@ Csr combine_layers(MarketGraph& g, const CombineOptions& o) {
     for (std::size_t i = 0; i < used.size(); ++i) {
       const AggregatedCsr& a = used[i]->adjacency;
       const EdgeIndex begin = a.csr.offsets[u], end = a.csr.offsets[u + 1];
+      const auto arcs = static_cast<std::size_t>(end - begin);
+      const std::vector<std::uint16_t>& types = used[i]->link_events;
       rows.push_back({static_cast<std::size_t>(used[i]->id),
-                      {a.csr.targets.data() + begin, static_cast<std::size_t>(end - begin)},
-                      {a.events.data() + begin, static_cast<std::size_t>(end - begin)},
-                      damping[i][u]});
+                      {a.csr.targets.data() + begin, arcs},
+                      {a.events.data() + begin, arcs},
+                      damping[i][u],
+                      types.empty() ? std::span<const std::uint16_t>()
+                                    : std::span<const std::uint16_t>(types.data() + begin * kLinkTypes, arcs * kLinkTypes)});
     }
     return rows;
   };

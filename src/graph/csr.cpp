@@ -1,5 +1,5 @@
-// Csr's functions: vertex strengths, and verify_csr, the serial,
-// obviously-right check of the CSR invariants.
+// Csr's functions: vertex strengths, the transpose, and verify_csr, the
+// serial, obviously-right check of the CSR invariants.
 #include "sourcetrace/graph/csr.hpp"
 
 #include <fmt/format.h>
@@ -18,6 +18,27 @@ std::vector<double> vertex_strengths(const Csr& csr) {
     strength[static_cast<std::size_t>(v)] = k;
   }
   return strength;
+}
+
+Csr transposed(const Csr& csr, VertexId num_vertices) {
+  Csr t;
+  t.offsets.assign(static_cast<std::size_t>(num_vertices) + 1, 0);
+  for (VertexId target : csr.targets) ++t.offsets[target + 1];
+  for (VertexId v = 0; v < num_vertices; ++v) t.offsets[v + 1] += t.offsets[v];
+  t.targets.resize(csr.targets.size());
+  t.weights.resize(csr.targets.size());
+  std::vector<EdgeIndex> at(t.offsets.begin(), t.offsets.end() - 1);
+  // Sources visited in increasing order fill each reversed row in order.
+  for (VertexId u = 0; u < csr.num_vertices(); ++u) {
+    const auto targets = csr.neighbours(u);
+    const auto weights = csr.neighbour_weights(u);
+    for (std::size_t k = 0; k < targets.size(); ++k) {
+      const EdgeIndex slot = at[targets[k]]++;
+      t.targets[slot] = u;
+      t.weights[slot] = weights[k];
+    }
+  }
+  return t;
 }
 
 std::string verify_csr(const Csr& g, bool symmetric, bool no_self_loops) {

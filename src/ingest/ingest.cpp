@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -79,6 +80,7 @@ class MarketAssembler final : public tables::RowHandler {
     VertexId a = entity(EntityKind::kSeller, row.seller_a);
     VertexId b = entity(EntityKind::kSeller, row.seller_b);
     builders_[0].add(a, b, 1.0f);
+    link_builders_[static_cast<std::size_t>(row.link)].add(a, b, 1.0f);
     return nullptr;
   }
   const char* on_row(const tables::StockRow& row) override {
@@ -133,6 +135,7 @@ class MarketAssembler final : public tables::RowHandler {
       } else {
         layer.adjacency = builders_[i].build(n, /*symmetric=*/true);
       }
+      if (layer.id == LayerId::kSeller) layer.link_events = link_events(layer.adjacency, n);
       g.layers.push_back(std::move(layer));
     }
     g.entities = entities_.take();
@@ -160,7 +163,28 @@ class MarketAssembler final : public tables::RowHandler {
   std::vector<std::uint32_t> region_;
   std::vector<std::int32_t> created_on_;
   std::vector<bool> listed_;
+  // Per arc of the seller layer's adjacency, its events of each link type:
+  // each type's own symmetric CSR, walked beside the union's rows.
+  std::vector<std::uint16_t> link_events(const graph::AggregatedCsr& all, VertexId n) {
+    std::vector<std::uint16_t> counts(all.csr.num_arcs() * graph::kLinkTypes, 0);
+    for (std::size_t t = 0; t < graph::kLinkTypes; ++t) {
+      const graph::AggregatedCsr typed = link_builders_[t].build(n, /*symmetric=*/true);
+#pragma omp parallel for schedule(dynamic, 4096)
+      for (std::int64_t u = 0; u < static_cast<std::int64_t>(n); ++u) {
+        const auto v = static_cast<VertexId>(u);
+        auto k = all.csr.offsets[v];
+        // Every typed arc is an arc of the union (same events, fewer types).
+        for (auto j = typed.csr.offsets[v]; j < typed.csr.offsets[v + 1]; ++j) {
+          while (all.csr.targets[k] != typed.csr.targets[j]) ++k;
+          counts[k * graph::kLinkTypes + t] = static_cast<std::uint16_t>(std::min<std::uint32_t>(typed.events[j], 65535));
+        }
+      }
+    }
+    return counts;
+  }
+
   CsrBuilder builders_[4];
+  CsrBuilder link_builders_[graph::kLinkTypes];
   graph::EvidenceTable graph_evidence_;
 };
 

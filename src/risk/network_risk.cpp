@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sourcetrace/risk/payout_accounts.hpp"
 #include "sourcetrace/tables/digest.hpp"
 
 namespace sourcetrace::risk {
@@ -22,15 +23,19 @@ Status validate(const NetworkRiskOptions& o) {
 
 namespace {
 
-// Goods into member sellers (all, and from member distributors fed by
-// member sources) and money out of member sellers and their payout accounts
-// (all, and to member collectors), per community.
+// Per network, what its structure is measured from: goods into member
+// sellers (all, and from member distributors fed by member sources),
+// money out of member sellers and their payout accounts (all, and to
+// member accounts), and the member sellers' identifier ties to each other.
 struct Flows {
-  double goods_in = 0, goods_from_chain = 0, money_out = 0, money_to_collectors = 0;
+  double goods_in = 0, goods_from_chain = 0, money_out = 0, money_to_members = 0;
+  double sellers = 0, tied_sellers = 0;  // tied: weighted by the strongest link type to another member seller
+  bool linked = false;                   // some member seller has a seller link at all
 };
 
 std::vector<Flows> supply_flows(const graph::MarketGraph& g, const community::Partition& p,
-                                const std::vector<Role>& roles) {
+                                const std::vector<Role>& roles, std::span<const VertexId> payout_of,
+                                const NetworkRiskOptions& o) {
   std::vector<Flows> flows(p.num_communities);
   const auto& c = p.membership;
   const VertexId n = g.num_entities();
@@ -73,20 +78,63 @@ std::vector<Flows> supply_flows(const graph::MarketGraph& g, const community::Pa
       }
     }
   }
+  // Money: a member seller's, and its payout accounts' (payments into those
+  // left out: they are the seller's own), to member accounts.
   if (const graph::Layer* pay = g.layer("payment"); pay && pay->directed) {
     const graph::Csr& f = pay->flow.csr;
     for (VertexId u = 0; u < n; ++u) {
-      if (roles[u] != Role::kStorefront) continue;
+      const VertexId seller = g.kind(u) == EntityKind::kSeller ? u : payout_of[u];
+      if (seller == kNoSeller || c[seller] != c[u]) continue;
       for (std::size_t k = 0; k < f.degree(u); ++k) {
         const VertexId v = f.neighbours(u)[k];
-        if (c[v] == c[u] && roles[v] == Role::kStorefront) continue;  // seller → own payout account
+        if (payout_of[v] == seller) continue;
         const double amount = f.neighbour_weights(u)[k];
         flows[c[u]].money_out += amount;
-        if (c[v] == c[u] && roles[v] == Role::kCollector) flows[c[u]].money_to_collectors += amount;
+        if (c[v] == c[u] && g.kind(v) == EntityKind::kAccount) flows[c[u]].money_to_members += amount;
       }
     }
   }
+  // Identifiers: each member seller by its strongest link type to another.
+  double strongest_type = 0;
+  for (double w : o.link_weight) strongest_type = std::max(strongest_type, w);
+  const graph::Layer* links = g.layer("seller");
+  for (VertexId u = 0; u < n; ++u) {
+    if (g.kind(u) != EntityKind::kSeller) continue;
+    Flows& fl = flows[c[u]];
+    fl.sellers += 1;
+    if (links == nullptr || links->adjacency.csr.degree(u) == 0) continue;
+    fl.linked = true;
+    const graph::Csr& a = links->adjacency.csr;
+    double tie = 0;
+    for (std::size_t k = 0; k < a.degree(u); ++k) {
+      if (c[a.neighbours(u)[k]] != c[u]) continue;
+      if (links->link_events.empty() || strongest_type <= 0) {
+        tie = 1;
+        break;
+      }
+      const std::size_t arc = a.offsets[u] + k;
+      for (std::size_t t = 0; t < graph::kLinkTypes; ++t) {
+        if (links->link_events[arc * graph::kLinkTypes + t] > 0) tie = std::max(tie, o.link_weight[t] / strongest_type);
+      }
+    }
+    fl.tied_sellers += tie;
+  }
   return flows;
+}
+
+// The structure in [0, 1]: the mean of what the data show of it — the
+// share of goods from the network's own chain, of money to its own
+// accounts, of sellers tied by identifiers — over the channels the network
+// has at all. A network seen only through identifiers and reports is
+// judged on its identifiers; a lone seller, on nothing that ties it to
+// anyone.
+double structure_of(const Flows& f) {
+  double sum = 0;
+  int seen = 0;
+  if (f.goods_in > 0) sum += f.goods_from_chain / f.goods_in, ++seen;
+  if (f.money_out > 0) sum += f.money_to_members / f.money_out, ++seen;
+  if (f.linked && f.sellers > 0) sum += f.tied_sellers / f.sellers, ++seen;
+  return seen > 0 ? sum / seen : 0.0;
 }
 
 std::string describe(const NetworkRisk& r, double lift) {
@@ -114,7 +162,7 @@ std::string describe(const NetworkRisk& r, double lift) {
 
 std::vector<NetworkRisk> assess_networks(const graph::MarketGraph& g, const community::Partition& p,
                                          const EvidenceScores& scores, const std::vector<Role>& roles,
-                                         const NetworkRiskOptions& o) {
+                                         std::span<const VertexId> payout_of, const NetworkRiskOptions& o) {
   std::vector<NetworkRisk> out(p.num_communities);
   for (community::CommunityId c = 0; c < p.num_communities; ++c) out[c].community = c;
   double market_positive = 0, market_negative = 0;
@@ -144,7 +192,7 @@ std::vector<NetworkRisk> assess_networks(const graph::MarketGraph& g, const comm
     if (g.evidence.day[i] <= scores.as_of) ++out[p.membership[g.evidence.entity[i]]].reports;
   }
 
-  const std::vector<Flows> flows = supply_flows(g, p, roles);
+  const std::vector<Flows> flows = supply_flows(g, p, roles, payout_of, o);
   const double sellers = std::max<double>(1.0, static_cast<double>(market_sellers));
   const double base_rate = market_positive / sellers;
   const double base_negative = market_negative / sellers;
@@ -158,10 +206,7 @@ std::vector<NetworkRisk> assess_networks(const graph::MarketGraph& g, const comm
       lift = std::max(0.0, rate - std::max(0.0, against - base_negative)) / base_rate;
     }
     r.evidence_risk = lift > 1 ? 1.0 - 1.0 / lift : 0.0;
-    const Flows& f = flows[r.community];
-    const double goods = f.goods_in > 0 ? f.goods_from_chain / f.goods_in : 0.0;
-    const double money = f.money_out > 0 ? f.money_to_collectors / f.money_out : 0.0;
-    r.structure = 0.5 * goods + 0.5 * money;
+    r.structure = structure_of(flows[r.community]);
     r.risk = r.evidence_risk * (o.structure_floor + (1.0 - o.structure_floor) * r.structure);
     r.reason = describe(r, lift);
   }

@@ -91,6 +91,7 @@ Status write_all(H5File& f, const MarketGraph& g, const GraphProvenance& p) {
     const std::string group = "/layers/" + l.name;
     ST_RETURN_IF_ERROR(write_csr(f, group + "/", l.adjacency));
     if (l.directed) ST_RETURN_IF_ERROR(write_csr(f, group + "/flow_", l.flow));
+    if (!l.link_events.empty()) ST_RETURN_IF_ERROR(f.write_array(group + "/link_events", l.link_events));
     ST_RETURN_IF_ERROR(f.write_attribute(group, "weight_rule", l.weight_rule));
     ST_RETURN_IF_ERROR(f.write_attribute(group, "directed", std::int64_t{l.directed}));
     order += (order.empty() ? "" : ",") + l.name;
@@ -149,7 +150,8 @@ GraphProvenance provenance_attributes(const H5File& f) {
                              {&p.input_digest, "input_digest"},
                              {&p.tables_json, "tables"},
                              {&p.created, "created"},
-                             {&p.engine_build, "engine_build"}}) {
+                             {&p.engine_build, "engine_build"},
+                             {&p.source_kind, "source_kind"}}) {
     auto value = f.read_string_attribute("/", name);
     *field = value.is_ok() ? value.value() : "";
   }
@@ -229,6 +231,16 @@ Result<MarketGraph> read_graph_file(const std::string& path, GraphProvenance* pr
     }
     if (layer.adjacency.csr.num_vertices() != n) {
       return Status::corrupt(path + ": layer " + name + " has a different vertex count");
+    }
+    // Link types: files written before they were kept have none.
+    if (f.exists(group + "/link_events")) {
+      auto link_events = f.read_array<std::uint16_t>(group + "/link_events");
+      if (!link_events.is_ok()) return link_events.status();
+      layer.link_events = std::move(link_events).value();
+      if (layer.link_events.size() != layer.adjacency.csr.num_arcs() * graph::kLinkTypes) {
+        return Status::corrupt(path + ": " + group + "/link_events does not have " +
+                               std::to_string(graph::kLinkTypes) + " entries per arc");
+      }
     }
     g.layers.push_back(std::move(layer));
   }

@@ -15,6 +15,7 @@ constexpr hsize_t kChunkElements = 1 << 18;
 template <typename T>
 hid_t native_type();
 template <> hid_t native_type<std::uint8_t>() { return H5T_NATIVE_UINT8; }
+template <> hid_t native_type<std::uint16_t>() { return H5T_NATIVE_UINT16; }
 template <> hid_t native_type<std::int32_t>() { return H5T_NATIVE_INT32; }
 template <> hid_t native_type<std::uint32_t>() { return H5T_NATIVE_UINT32; }
 template <> hid_t native_type<std::uint64_t>() { return H5T_NATIVE_UINT64; }
@@ -232,6 +233,7 @@ Result<std::uint64_t> H5File::array_size(const std::string& dataset) const {
   template Status H5File::write_array<T>(const std::string&, std::span<const T>);          \
   template Result<std::vector<T>> H5File::read_array<T>(const std::string&) const;
 ST_INSTANTIATE(std::uint8_t)
+ST_INSTANTIATE(std::uint16_t)
 ST_INSTANTIATE(std::int32_t)
 ST_INSTANTIATE(std::uint32_t)
 ST_INSTANTIATE(std::uint64_t)

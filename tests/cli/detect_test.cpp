@@ -133,7 +133,11 @@ TEST_CASE("cli: detect moves levels above gather_below in rounds, from the job o
   REQUIRE(g.is_ok());
   const community::LeidenLevel& last = record.value().hierarchy.back();
   const graph::Csr combined = graph::combine_layers(g.value(), {});
-  const std::string verdict = community::verify_partition(combined, last.partition, last.modularity);
+  // Modularity at the resolution the job's density gave this graph.
+  CHECK(record.value().options.density == Approx(3e-4));
+  CHECK(record.value().resolution_used > 1.0);
+  const std::string verdict =
+      community::verify_partition(combined, last.partition, last.modularity, record.value().resolution_used);
   INFO(verdict);
   CHECK(verdict.empty());
 

@@ -1,7 +1,8 @@
-// Risk: evidence decay, role hints from flows, supply networks, evidence
+// Risk: evidence decay, role hints from flows, the network cut, evidence
 // spread, network risk with shrinkage and supply structure, on hand-made
 // markets.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 #include <omp.h>
 
@@ -10,7 +11,8 @@
 #include "sourcetrace/risk/evidence_spread.hpp"
 #include "sourcetrace/risk/network_risk.hpp"
 #include "sourcetrace/risk/role_hints.hpp"
-#include "sourcetrace/risk/supply_network.hpp"
+#include "sourcetrace/risk/network_cut.hpp"
+#include "sourcetrace/risk/payout_accounts.hpp"
 
 using namespace sourcetrace;
 using namespace sourcetrace::risk;
@@ -24,6 +26,7 @@ namespace {
 struct MarketBuilder {
   graph::MarketGraph g;
   std::vector<EdgeEvents> links, stock, payments, shipments;
+  std::vector<tables::LinkType> link_types;
 
   VertexId add(EntityKind kind) {
     g.entities.tags.push_back(static_cast<std::uint8_t>(kind));
@@ -31,7 +34,11 @@ struct MarketBuilder {
   }
   void ship(VertexId from, VertexId to, float units) { shipments.push_back({from, to, units, 1}); }
   void pay(VertexId from, VertexId to, float amount) { payments.push_back({from, to, amount, 1}); }
-  void link(VertexId a, VertexId b) { links.push_back({a, b, 1.0f, 1}); }
+  // Seller links of every type, kept per type as ingest keeps them.
+  void link(VertexId a, VertexId b, tables::LinkType type = tables::LinkType::kDevice) {
+    links.push_back({a, b, 1.0f, 1});
+    link_types.push_back(type);
+  }
   void report(VertexId v, tables::Signal s, tables::Day day) {
     g.evidence.entity.push_back(v);
     g.evidence.signal.push_back(static_cast<std::uint8_t>(s));
@@ -39,6 +46,21 @@ struct MarketBuilder {
     g.evidence.day.push_back(day);
     g.evidence.reporter.push_back(0);
   }
+  // Per adjacency arc, its links of each type (graph::Layer::link_events).
+  std::vector<std::uint16_t> link_events(const graph::AggregatedCsr& a) const {
+    std::vector<std::uint16_t> counts(a.csr.num_arcs() * graph::kLinkTypes, 0);
+    auto arc = [&](VertexId u, VertexId v) {
+      const auto row = a.csr.neighbours(u);
+      return a.csr.offsets[u] + static_cast<std::size_t>(std::lower_bound(row.begin(), row.end(), v) - row.begin());
+    };
+    for (std::size_t i = 0; i < links.size(); ++i) {
+      const auto t = static_cast<std::size_t>(link_types[i]);
+      ++counts[arc(links[i].source, links[i].target) * graph::kLinkTypes + t];
+      ++counts[arc(links[i].target, links[i].source) * graph::kLinkTypes + t];
+    }
+    return counts;
+  }
+
   graph::MarketGraph build() {
     const auto n = static_cast<VertexId>(g.entities.tags.size());
     const std::vector<EdgeEvents>* lists[4] = {&links, &stock, &payments, &shipments};
@@ -49,6 +71,7 @@ struct MarketBuilder {
       l.directed = i >= 2;
       l.adjacency = graph::build_csr(*lists[i], n, true);
       if (l.directed) l.flow = graph::build_csr(*lists[i], n, false);
+      if (i == 0) l.link_events = link_events(l.adjacency);
       g.layers.push_back(std::move(l));
     }
     return std::move(g);
@@ -146,12 +169,13 @@ TEST_CASE("risk: a ring outranks a legitimate multi-store business with a wrong 
   auto p = partition_of(labels);
   std::vector<Role> roles = role_hints(g, p);
   EvidenceScores e = score_evidence(g, {}, 100);
-  auto nets = assess_networks(g, p, e, roles, {});
+  auto nets = assess_networks(g, p, e, roles, payout_owners(g, p, 0.9), {});
   const auto ring = nets[p.membership[factory]], business = nets[p.membership[first_shop]],
              tiny = nets[p.membership[a]];
   CHECK(ring.risk > 0.5);
   CHECK(ring.structure == Approx(1.0));
-  CHECK(business.structure == Approx(0.0));
+  // Linked shops stocked from outside: tied by identifiers, no chain of its own.
+  CHECK(business.structure == Approx(0.5));
   CHECK(business.risk < ring.risk / 2);
   CHECK(tiny.risk < ring.risk);
   CHECK(tiny.evidence_risk < 0.9);
@@ -164,52 +188,72 @@ TEST_CASE("risk: a ring outranks a legitimate multi-store business with a wrong 
   CHECK(ring.reason.find("1 source through 1 distributor to 10 storefronts") != std::string::npos);
 }
 
-TEST_CASE("risk: supply networks split a community into its supply lines and the rest", "[risk][fast]") {
+TEST_CASE("risk: the network cut keeps what the evidence and its ties vouch for, and leaves the bystanders",
+          "[risk][fast]") {
   MarketBuilder b;
-  // Two rings in one community, a 3PL hub fed by a supplier that also sends
-  // ring storefronts a few parcels, a shared mule, and a bystander shop.
-  struct Ring {
-    VertexId factory, depot, shop1, shop2, payout1, payout2, collector;
-  };
-  auto ring = [&] {
-    Ring r{b.add(EntityKind::kWarehouse), b.add(EntityKind::kWarehouse), b.add(EntityKind::kSeller),
-           b.add(EntityKind::kSeller), b.add(EntityKind::kAccount), b.add(EntityKind::kAccount),
-           b.add(EntityKind::kAccount)};
-    b.ship(r.factory, r.depot, 1000);
-    b.ship(r.depot, r.shop1, 300);
-    b.ship(r.depot, r.shop2, 300);
-    b.pay(r.shop1, r.payout1, 1000);
-    b.pay(r.shop2, r.payout2, 1000);
-    b.pay(r.payout1, r.collector, 900);
-    b.pay(r.payout2, r.collector, 900);
-    return r;
-  };
-  const Ring a = ring(), c = ring();
-  const VertexId supplier = b.add(EntityKind::kWarehouse), hub = b.add(EntityKind::kWarehouse);
-  const VertexId bystander = b.add(EntityKind::kSeller), shopper = b.add(EntityKind::kSeller);
-  b.ship(supplier, hub, 5000);
-  b.ship(hub, a.shop1, 20);    // a few parcels: not the shop's supply line
-  b.ship(hub, shopper, 200);   // the hub's own customer
-  b.pay(c.payout1, a.collector, 50);  // a shared mule: small payments from the other ring
-  b.link(bystander, a.shop1);
+  // One community: a ring (factory → depot → shops 1-3 → payouts →
+  // collector; shop 1 reported; shop 2 shares a device with it, shop 3
+  // only sweeps its money to the collector), and around it an honest shop
+  // the depot also supplies (a quarter of its goods), a seller that copied
+  // shop 1's image, a 3PL hub that sends shop 1 a few parcels and serves
+  // twenty others, and a payment processor every shop pays a fee.
+  const VertexId factory = b.add(EntityKind::kWarehouse), depot = b.add(EntityKind::kWarehouse);
+  const VertexId collector = b.add(EntityKind::kAccount), processor = b.add(EntityKind::kAccount);
+  std::vector<VertexId> shops, payouts;
+  for (int i = 0; i < 3; ++i) {
+    shops.push_back(b.add(EntityKind::kSeller));
+    payouts.push_back(b.add(EntityKind::kAccount));
+    b.ship(depot, shops[i], 300);
+    b.pay(shops[i], payouts[i], 1000);
+    b.pay(payouts[i], collector, 900);
+    b.pay(shops[i], processor, 10);
+  }
+  b.ship(factory, depot, 2000);
+  b.report(shops[0], tables::Signal::kTakedown, 10);
+  b.link(shops[0], shops[1], tables::LinkType::kDevice);
+  const VertexId honest = b.add(EntityKind::kSeller), honest_payout = b.add(EntityKind::kAccount);
+  const VertexId wholesaler = b.add(EntityKind::kWarehouse);
+  b.ship(depot, honest, 100);
+  b.ship(wholesaler, honest, 300);
+  b.pay(honest, honest_payout, 500);
+  b.pay(honest, processor, 10);
+  const VertexId copier = b.add(EntityKind::kSeller);
+  b.link(copier, shops[0], tables::LinkType::kImage);
+  const VertexId hub = b.add(EntityKind::kWarehouse);
+  b.ship(hub, shops[0], 20);
+  for (int i = 0; i < 20; ++i) {
+    const VertexId customer = b.add(EntityKind::kSeller);
+    b.ship(hub, customer, 200);
+    b.pay(customer, processor, 10);
+  }
+  // A second community, quiet: it stays whole.
+  const VertexId quiet_a = b.add(EntityKind::kSeller), quiet_b = b.add(EntityKind::kSeller);
+  b.link(quiet_a, quiet_b, tables::LinkType::kDevice);
   graph::MarketGraph g = b.build();
-  const auto p = partition_of(std::vector<std::uint32_t>(g.num_entities(), 0));
-  const std::vector<Role> roles = role_hints(g, p);
-  REQUIRE(roles[hub] == Role::kDistributor);
-  const community::Partition nets = supply_networks(g, p, roles, {});
+  std::vector<std::uint32_t> labels(g.num_entities(), 0);
+  labels[quiet_a] = labels[quiet_b] = 1;
+  const auto p = partition_of(labels);
+  const EvidenceScores e = score_evidence(g, {}, 10);
+  const NetworkCutOptions options;
+  const std::vector<VertexId> payout_of = payout_owners(g, p, options.payout_share);
+  CHECK(payout_of[payouts[2]] == shops[2]);
+  CHECK(payout_of[collector] == kNoSeller);
+  const community::Partition nets = cut_networks(g, p, e.positive, payout_of, options);
   const auto& n = nets.membership;
-  for (VertexId v : {a.depot, a.shop1, a.shop2, a.payout1, a.payout2, a.collector}) CHECK(n[v] == n[a.factory]);
-  for (VertexId v : {c.depot, c.shop1, c.shop2, c.payout1, c.payout2, c.collector}) CHECK(n[v] == n[c.factory]);
-  CHECK(n[a.factory] != n[c.factory]);
-  CHECK(n[hub] == n[supplier]);
-  CHECK(n[shopper] == n[hub]);
-  CHECK(n[hub] != n[a.factory]);
-  CHECK(n[bystander] != n[a.factory]);
-  CHECK(n[bystander] != n[hub]);
-  CHECK(nets.num_communities == 4);  // ring a, ring c, the hub's line, the rest
-  SupplyNetworkOptions o;
-  o.join_share = 0;
-  CHECK(!validate(o).is_ok());
+  for (VertexId v : {factory, depot, collector, shops[1], shops[2], payouts[0], payouts[1], payouts[2]}) {
+    INFO(v);
+    CHECK(n[v] == n[shops[0]]);
+  }
+  for (VertexId v : {honest, honest_payout, wholesaler, copier, hub, processor}) {
+    INFO(v);
+    CHECK(n[v] != n[shops[0]]);
+  }
+  CHECK(n[quiet_a] == n[quiet_b]);
+  CHECK(n[quiet_a] != n[honest]);
+  CHECK(nets.num_communities == 3);  // the ring, the community's rest, the quiet community
+  NetworkCutOptions bad;
+  bad.main_share = 0;
+  CHECK(!validate(bad).is_ok());
 }
 
 TEST_CASE("risk: evidence spreads to the unreported distributor of reported storefronts", "[risk][fast]") {

@@ -31,6 +31,9 @@ struct DetectionRecord {
   std::uint64_t gather_below = RoundLeidenOptions{}.gather_vertices;
   int rounds = RoundLeidenOptions{}.rounds;
   int round_levels = 0;  // levels that moved in rounds (on one node or across ranks)
+  // The resolution the detector used: options.resolution, or what
+  // options.density made of it on this graph (0: not known).
+  double resolution_used = 0;
 };
 
 Status write_communities(store::H5File& file, const DetectionRecord& record);

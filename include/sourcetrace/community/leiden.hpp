@@ -40,6 +40,17 @@ struct LeidenOptions {
   Method method = Method::kLeiden;
   // γ: higher gives more, smaller communities. > 0.
   double resolution = 1.0;
+  // > 0: γ = density × the input graph's total arc weight, applied once to
+  // the input graph (resolve_density). A vertex then gains w(v, C) −
+  // density × k_v × K_C by joining C: two groups merge when the weight
+  // between them exceeds density × the product of their strengths,
+  // whatever the size of the graph. Modularity's γ/total shrinks as the
+  // graph grows, so at a fixed γ a small ring merges into its
+  // neighbourhood in a large market and not in a small one (the
+  // resolution limit, Fortunato & Barthélemy 2007); a fixed density is a
+  // constant Potts model with the configuration null model
+  // (Reichardt & Bornholdt 2006), the same decision in any market.
+  double density = 0;
   // Same partition for any thread count (see the header comment).
   bool deterministic = true;
   // Breaks exact ties between candidate communities; nothing else is random.
@@ -60,6 +71,13 @@ struct LeidenOptions {
 };
 
 Status validate(const LeidenOptions& options);
+
+// `options` for a graph whose arcs weigh `total_weight` together (each
+// edge counted in both directions): density, if set, turned into the
+// resolution it stands for, and cleared. Every detector calls it on its
+// input graph with the exact fixed-point total (round_moving.hpp), so one
+// node and any number of ranks get the same γ.
+LeidenOptions resolve_density(LeidenOptions options, double total_weight);
 
 struct LeidenLevel {
   Partition partition;  // over the input graph's vertices

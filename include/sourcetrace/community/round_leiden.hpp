@@ -49,6 +49,8 @@ class RoundLeiden {
   double modularity() const { return hierarchy_.back().modularity; }
   // Both phases: the round levels' passes and seconds are added in.
   const LeidenTimings& timings() const { return timings_; }
+  // REQUIRES: run() returned ok. The resolution used (density resolved).
+  double resolution_used() const { return options_.leiden.resolution; }
   int round_levels() const { return round_levels_; }
 
  private:

@@ -119,6 +119,9 @@ struct RoundSchedule {
 };
 
 FixedSquares fixed_weight_total(const graph::Csr& csr);
+// A fixed_weight_total (one node's, or summed over ranks) as a weight: the
+// same double wherever it was summed.
+inline double total_weight_of(FixedSquares total) { return static_cast<double>(total) * (1.0 / kFixedOne); }
 // ok, or why a graph whose arcs' fixed_weight_total is `total` (summed
 // over ranks; n vertices) cannot move in rounds.
 Status round_weight_check(FixedSquares total, graph::VertexId n);

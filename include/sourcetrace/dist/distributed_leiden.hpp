@@ -66,6 +66,9 @@ class DistributedLeiden {
   const DistributedTimings& timings() const { return timings_; }
   // From the single-node finish (rank 0).
   const community::LeidenTimings& finish_timings() const { return finish_timings_; }
+  // REQUIRES: run() returned ok. The resolution used (density resolved),
+  // the same on every rank and on one node.
+  double resolution_used() const { return options_.leiden.resolution; }
 
  private:
   void report_input_modularity();

@@ -5,7 +5,11 @@
 // weight (from the job file) times log2(1 + events): repeated observations
 // strengthen a tie, but with diminishing returns, and quantities (units,
 // amounts) are left out because they span orders of magnitude and would
-// drown every other signal.
+// drown every other signal. In the seller layer each event counts its link
+// type's weight, log2(1 + sum of the events' weights): sellers that share a
+// device, a phone or a bank-account holder are under common control far
+// more often than sellers that share a product image or a contact address,
+// which honest sellers copy and agencies share (all weights 1: plain events).
 //
 // Hub damping: a tie through an entity shared by thousands of sellers (a
 // 3PL warehouse, a payment processor) says little about common control; a
@@ -38,6 +42,9 @@ namespace sourcetrace::graph {
 struct CombineOptions {
   // Weight of each marketplace layer: seller, warehouse, payment, shipment.
   std::array<double, 4> layer_weight = {1.0, 1.0, 1.0, 1.0};
+  // Weight of one seller-link event of each type (device, address, phone,
+  // bank_holder, image, contact), where graph.h5 knows the types.
+  std::array<double, kLinkTypes> link_weight = {1.0, 0.5, 1.0, 1.0, 0.2, 0.2};
   bool damp_hubs = true;
   // Degree above which an endpoint's edges are damped (> 0).
   double hub_degree = 50;
@@ -61,7 +68,19 @@ struct LayerRow {
   std::span<const VertexId> targets;
   std::span<const std::uint32_t> events;
   double self_damping = 1;  // hub_damping of the row's own vertex in this layer
+  // Seller layer: kLinkTypes event counts per target (Layer::link_events);
+  // empty: every event weighs 1.
+  std::span<const std::uint16_t> link_events = {};
 };
+
+// What the events of arc k of `row` weigh before the layer weight and the
+// damping: log2(1 + events), each event weighted by its link type if known.
+inline double arc_events_weight(const LayerRow& row, std::size_t k, const std::array<double, kLinkTypes>& link_weight) {
+  if (row.link_events.empty()) return std::log2(1.0 + row.events[k]);
+  double events = 0;
+  for (std::size_t t = 0; t < kLinkTypes; ++t) events += link_weight[t] * row.link_events[k * kLinkTypes + t];
+  return std::log2(1.0 + events);
+}
 
 // Vertex u's combined row, appended to `targets`/`weights`: per target in
 // increasing order, the layers' contributions summed in layer order (so the
@@ -90,7 +109,7 @@ std::size_t combine_row(VertexId u, std::span<const LayerRow> rows, const Combin
     for (std::size_t i = 0; i < layers; ++i) {
       if (at[i] < rows[i].targets.size() && rows[i].targets[at[i]] == next) {
         const LayerRow& r = rows[i];
-        weight += static_cast<float>(o.layer_weight[r.layer] * std::log2(1.0 + r.events[at[i]]) *
+        weight += static_cast<float>(o.layer_weight[r.layer] * arc_events_weight(r, at[i], o.link_weight) *
                                      std::min(r.self_damping, neighbour_damping(i, next)));
         ++at[i];
       }

@@ -49,6 +49,11 @@ struct Csr {
   }
 };
 
+// The reverse of a directed Csr over `num_vertices` vertices (at least
+// csr's): arc u→v becomes v→u with the same weight, rows in increasing
+// target order. A shipment layer's flow transposed says who supplies whom.
+Csr transposed(const Csr& csr, VertexId num_vertices);
+
 // Each vertex's strength: the sum of its arc weights (its weighted degree),
 // what modularity and the evidence spread weigh a vertex by.
 std::vector<double> vertex_strengths(const Csr& csr);

@@ -29,6 +29,11 @@ enum class LayerId : std::uint8_t { kSeller, kWarehouse, kPayment, kShipment, kE
 inline constexpr std::array<std::string_view, 5> kLayerNames = {"seller", "warehouse", "payment",
                                                                 "shipment", "edges"};
 
+// The seller layer's link types (tables::LinkType order: device, address,
+// phone, bank_holder, image, contact): a shared device says more about
+// common control than a copied product image.
+inline constexpr std::size_t kLinkTypes = 6;
+
 struct Layer {
   LayerId id;
   std::string name;
@@ -36,6 +41,10 @@ struct Layer {
   std::string weight_rule;
   // Symmetric adjacency: both directions of every edge, direction merged.
   AggregatedCsr adjacency;
+  // Seller layer only: per adjacency arc, its events of each link type
+  // (kLinkTypes entries per arc, arc after arc; saturating at 65535).
+  // Empty where the types are not known (another layer, a plain graph).
+  std::vector<std::uint16_t> link_events;
   // Directed layers (payments, shipments) also keep the out-arcs:
   // payer → payee, origin → destination.
   bool directed = false;

@@ -11,25 +11,33 @@
 //           ring. Lift = that rate / the market rate, minus the genuine
 //           test-buys weighed the same way; evidence risk = 1 − 1 / lift
 //           (0 at or below the market's rate, toward 1 as the lift grows).
-// structure Counterfeit supply flows in from few sources and money out to
-//           few collectors: the share of goods reaching the network's
-//           sellers that comes from member distributors fed by the
-//           network's own sources (a source counts by the share of its
-//           output that stays in the network: a wholesaler serving the
-//           whole market is not a ring's factory), and the share of the
-//           sellers' money that reaches member collectors. A legitimate
-//           multi-store business (dense links, a company warehouse stocked
-//           by a wholesaler, one collecting account) keeps little more than
+// structure A ring is organised: goods flow in from its own sources, money
+//           out to its own accounts, and its storefronts share identifiers
+//           of common control. Measured as the mean, over the channels the
+//           network has at all, of the share of goods reaching its sellers
+//           from member distributors fed by the network's own sources (a
+//           source counts by the share of its output that stays in the
+//           network: a wholesaler serving the whole market is not a ring's
+//           factory), the share of its sellers' money (through their
+//           payout accounts, risk/payout_accounts.hpp) that reaches member
+//           accounts, and its sellers' identifier ties to each other (each
+//           seller by its strongest link type's [combine] weight, relative
+//           to the strongest type's). A network the data show only through
+//           identifiers and reports is judged on those; a lone seller with
+//           a wrong takedown has nothing that ties it to anyone and keeps
 //           `structure_floor` of its evidence risk.
 //
 // risk = evidence risk × (structure_floor + (1 − structure_floor) × structure).
 // Each network also gets a reason in words.
 #pragma once
 
+#include <array>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "sourcetrace/community/partition.hpp"
+#include "sourcetrace/graph/combined_graph.hpp"
 #include "sourcetrace/graph/market_graph.hpp"
 #include "sourcetrace/risk/evidence_score.hpp"
 #include "sourcetrace/risk/role.hpp"
@@ -42,6 +50,8 @@ struct NetworkRiskOptions {
   double prior_sellers = 50.0;
   // Share of the evidence risk kept by a network with no supply structure.
   double structure_floor = 0.3;
+  // How much each link type ties two sellers ([combine]'s link weights).
+  std::array<double, graph::kLinkTypes> link_weight = graph::CombineOptions{}.link_weight;
 };
 
 Status validate(const NetworkRiskOptions& options);
@@ -56,10 +66,12 @@ struct NetworkRisk {
   std::string reason;
 };
 
-// One entry per community, in community order.
+// One entry per community, in community order. `payout_of`: the payout
+// accounts' sellers (payout_owners), on this partition or a coarser one.
 std::vector<NetworkRisk> assess_networks(const graph::MarketGraph& graph,
                                          const community::Partition& partition,
                                          const EvidenceScores& scores, const std::vector<Role>& roles,
+                                         std::span<const graph::VertexId> payout_of,
                                          const NetworkRiskOptions& options);
 
 // A network's name wherever it is shown (networks.csv, members.csv,

@@ -26,6 +26,7 @@ struct GraphProvenance {
   std::string tables_json;   // per table: path, rows read/accepted/rejected, digest
   std::string created;       // ISO-8601 UTC
   std::string engine_build;  // filled when read (store/engine_stamp.hpp)
+  std::string source_kind;   // filled when read: "market" or "edge_list"
 };
 
 Status write_graph_file(const std::string& path, const graph::MarketGraph& graph,

@@ -1,0 +1,354 @@
+// Network cut: grow each community's network from its evidence along the
+// ties that vouch for membership (see network_cut.hpp).
+#include "sourcetrace/risk/network_cut.hpp"
+
+#include "sourcetrace/risk/payout_accounts.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <vector>
+
+namespace sourcetrace::risk {
+
+using graph::Csr;
+using graph::VertexId;
+
+Status validate(const NetworkCutOptions& o) {
+  for (double share : {o.main_share, o.hub_share, o.exclusive_share, o.payout_share}) {
+    if (!(share > 0 && share <= 1)) return Status::invalid_argument("network cut shares must be in (0, 1]");
+  }
+  if (o.join_ties < 1) return Status::invalid_argument("join_ties must be at least 1");
+  return Status::ok();
+}
+
+namespace {
+
+constexpr VertexId kNone = kNoSeller;
+const Csr kEmpty;
+
+// The goods, money and identifier ties of every entity, both ways, read
+// once from the layers.
+struct Ties {
+  const graph::MarketGraph& g;
+  const Csr& ship;       // origin → destination, units
+  Csr ship_in;           // destination → origin
+  const Csr& stock;      // seller — warehouse, units (symmetric)
+  const Csr& pay;        // payer → payee, amount
+  Csr pay_in;            // payee → payer
+  const Csr& links;      // seller — seller (symmetric)
+  std::span<const std::uint16_t> link_events;  // kLinkTypes per links arc; empty: types unknown
+  std::vector<double> goods_in, goods_out, money_in, money_out;
+  std::vector<VertexId> payout_of;  // account → the seller it is the payout account of, or kNone
+
+  static const Csr& flow_of(const graph::MarketGraph& g, std::string_view name) {
+    const graph::Layer* l = g.layer(name);
+    return l != nullptr && l->directed ? l->flow.csr : kEmpty;
+  }
+  static const Csr& adjacency_of(const graph::MarketGraph& g, std::string_view name) {
+    const graph::Layer* l = g.layer(name);
+    return l != nullptr ? l->adjacency.csr : kEmpty;
+  }
+
+  Ties(const graph::MarketGraph& graph, std::span<const VertexId> payouts)
+      : g(graph),
+        ship(flow_of(graph, "shipment")),
+        ship_in(graph::transposed(ship, graph.num_entities())),
+        stock(adjacency_of(graph, "warehouse")),
+        pay(flow_of(graph, "payment")),
+        pay_in(graph::transposed(pay, graph.num_entities())),
+        links(adjacency_of(graph, "seller")) {
+    if (const graph::Layer* l = graph.layer("seller")) link_events = l->link_events;
+    const VertexId n = graph.num_entities();
+    goods_in.assign(n, 0);
+    goods_out.assign(n, 0);
+    money_in.assign(n, 0);
+    money_out.assign(n, 0);
+    for (VertexId v = 0; v < n; ++v) {
+      for (float w : row_weights(ship, v)) goods_out[v] += w;
+      for (float w : row_weights(ship_in, v)) goods_in[v] += w;
+      for (float w : row_weights(stock, v)) (g.kind(v) == EntityKind::kSeller ? goods_in : goods_out)[v] += w;
+      for (float w : row_weights(pay, v)) money_out[v] += w;
+      for (float w : row_weights(pay_in, v)) money_in[v] += w;
+    }
+    payout_of.assign(payouts.begin(), payouts.end());
+  }
+
+  static std::span<const VertexId> row(const Csr& c, VertexId v) {
+    return v + 1 < c.offsets.size() ? c.neighbours(v) : std::span<const VertexId>();
+  }
+  static std::span<const float> row_weights(const Csr& c, VertexId v) {
+    return v + 1 < c.offsets.size() ? c.neighbour_weights(v) : std::span<const float>();
+  }
+  // Does links arc k (in seller v's row) carry a link that marks common control?
+  bool vouching_link(VertexId v, std::size_t k, const NetworkCutOptions& o) const {
+    if (link_events.empty()) return true;  // types unknown: every link counts
+    const std::size_t arc = links.offsets[v] + k;
+    for (std::size_t t = 0; t < graph::kLinkTypes; ++t) {
+      if (o.vouching_links[t] && link_events[arc * graph::kLinkTypes + t] > 0) return true;
+    }
+    return false;
+  }
+};
+
+// One community's growth. `member` is shared by all communities; only this
+// community's entries are written, and entries of other communities are
+// never read (every test checks the community first).
+class Growth {
+ public:
+  Growth(const Ties& t, const community::Partition& p, std::vector<char>& member, const NetworkCutOptions& o)
+      : t_(t), c_(p.membership), member_(member), o_(o) {}
+
+  void run(std::uint32_t c, std::span<const VertexId> vertices, std::span<const double> positive) {
+    community_ = c;
+    for (VertexId v : vertices) {
+      if (positive[v] > 0) join(v);
+    }
+    std::vector<VertexId> joining;
+    for (;;) {
+      member_goods_.clear();
+      for (VertexId v : vertices) {
+        if (is_member(v) && t_.g.kind(v) == EntityKind::kWarehouse) member_goods_.push_back({v, goods_to_member_sellers(v)});
+      }
+      joining.clear();
+      for (VertexId v : vertices) {
+        if (!is_member(v) && qualifies(v)) joining.push_back(v);
+      }
+      if (joining.empty()) return;
+      for (VertexId v : joining) join(v);
+    }
+  }
+
+ private:
+  bool is_member(VertexId v) const { return c_[v] == community_ && member_[v] != 0; }
+
+  // A seller goes with its payout accounts, and a payout account with its seller.
+  void join(VertexId v) {
+    if (t_.payout_of[v] != kNone && c_[t_.payout_of[v]] == community_) v = t_.payout_of[v];
+    member_[v] = 1;
+    if (t_.g.kind(v) != EntityKind::kSeller) return;
+    for (VertexId a : Ties::row(t_.pay, v)) {
+      if (t_.payout_of[a] == v) member_[a] = 1;
+    }
+  }
+
+  bool qualifies(VertexId v) const {
+    switch (t_.g.kind(v)) {
+      case EntityKind::kSeller: return seller_qualifies(v);
+      case EntityKind::kWarehouse: return warehouse_qualifies(v);
+      case EntityKind::kAccount: return t_.payout_of[v] == kNone && account_qualifies(v);
+      default: return false;
+    }
+  }
+
+  bool seller_qualifies(VertexId v) const {
+    // Identifiers of common control.
+    const auto mates = Ties::row(t_.links, v);
+    for (std::size_t k = 0; k < mates.size(); ++k) {
+      if (is_member(mates[k]) && t_.vouching_link(v, k, o_)) return true;
+    }
+    // Money: a member account is a main recipient of the seller's money,
+    // its payout accounts' included (and the payments to them left out).
+    double out = 0;
+    std::vector<std::pair<VertexId, double>> to_members;
+    auto count_payments = [&](VertexId from) {
+      const auto payees = Ties::row(t_.pay, from);
+      const auto amounts = Ties::row_weights(t_.pay, from);
+      for (std::size_t k = 0; k < payees.size(); ++k) {
+        if (t_.payout_of[payees[k]] == v) continue;
+        out += amounts[k];
+        if (is_member(payees[k])) to_members.push_back({payees[k], amounts[k]});
+      }
+    };
+    count_payments(v);
+    for (VertexId a : Ties::row(t_.pay, v)) {
+      if (t_.payout_of[a] == v) count_payments(a);
+    }
+    std::sort(to_members.begin(), to_members.end());
+    for (std::size_t i = 0; i < to_members.size();) {
+      double amount = 0;
+      std::size_t j = i;
+      for (; j < to_members.size() && to_members[j].first == to_members[i].first; ++j) amount += to_members[j].second;
+      if (out > 0 && amount >= o_.main_share * out) return true;
+      i = j;
+    }
+    // Goods: mostly from member warehouses, one of which serves mostly
+    // members (a ring's own distributor, not a wholesaler that also
+    // supplies the market).
+    double from_members = 0;
+    bool exclusive_supplier = false;
+    auto suppliers = [&](const Csr& c) {
+      const auto from = Ties::row(c, v);
+      const auto units = Ties::row_weights(c, v);
+      for (std::size_t k = 0; k < from.size(); ++k) {
+        const VertexId w = from[k];
+        if (!is_member(w) || t_.g.kind(w) != EntityKind::kWarehouse) continue;
+        from_members += units[k];
+        auto it = std::lower_bound(member_goods_.begin(), member_goods_.end(), std::pair<VertexId, double>{w, -1.0});
+        if (it != member_goods_.end() && it->first == w && it->second >= o_.exclusive_share * t_.goods_out[w]) {
+          exclusive_supplier = true;
+        }
+      }
+    };
+    suppliers(t_.ship_in);
+    suppliers(t_.stock);
+    return exclusive_supplier && from_members >= o_.exclusive_share * t_.goods_in[v];
+  }
+
+  // A main supplier of a member that sends members at least hub_share of its goods.
+  bool warehouse_qualifies(VertexId w) const {
+    bool main_supplier = false;
+    double to_members = 0;
+    auto look = [&](const Csr& c) {
+      const auto receivers = Ties::row(c, w);
+      const auto units = Ties::row_weights(c, w);
+      for (std::size_t k = 0; k < receivers.size(); ++k) {
+        const VertexId m = receivers[k];
+        if (!is_member(m)) continue;
+        to_members += units[k];
+        if (units[k] >= o_.main_share * t_.goods_in[m]) main_supplier = true;
+      }
+    };
+    look(t_.ship);
+    look(t_.stock);
+    return main_supplier && to_members >= o_.hub_share * t_.goods_out[w];
+  }
+
+  // A main recipient of a member that takes at least hub_share of its money from members.
+  bool account_qualifies(VertexId a) const {
+    bool main_recipient = false;
+    double from_members = 0;
+    const auto payers = Ties::row(t_.pay_in, a);
+    const auto amounts = Ties::row_weights(t_.pay_in, a);
+    for (std::size_t k = 0; k < payers.size(); ++k) {
+      const VertexId p = payers[k];
+      if (!is_member(p)) continue;
+      from_members += amounts[k];
+      if (amounts[k] >= o_.main_share * t_.money_out[p]) main_recipient = true;
+    }
+    return main_recipient && from_members >= o_.hub_share * t_.money_in[a];
+  }
+
+  double goods_to_member_sellers(VertexId w) const {
+    double units = 0;
+    for (const Csr* c : {&t_.ship, &t_.stock}) {
+      const auto receivers = Ties::row(*c, w);
+      const auto amounts = Ties::row_weights(*c, w);
+      for (std::size_t k = 0; k < receivers.size(); ++k) {
+        if (t_.g.kind(receivers[k]) == EntityKind::kSeller && is_member(receivers[k])) units += amounts[k];
+      }
+    }
+    return units;
+  }
+
+  const Ties& t_;
+  std::span<const std::uint32_t> c_;
+  std::vector<char>& member_;
+  const NetworkCutOptions& o_;
+  std::uint32_t community_ = 0;
+  std::vector<std::pair<VertexId, double>> member_goods_;  // member warehouses (sorted): units to member sellers
+};
+
+// Union-find over communities: each community's network joins the networks
+// of other communities it vouches for (the same ties as growth, between
+// members): a vouching link between member sellers, a member account that
+// is a main recipient of a member seller's money (or its payout
+// account's), a member warehouse that is a main supplier of a member — at
+// least `join_ties` of them between the two. Returns each community's
+// representative.
+std::vector<std::uint32_t> join_across_communities(const Ties& t, const community::Partition& p,
+                                                   const std::vector<char>& member, const NetworkCutOptions& o) {
+  std::vector<std::uint32_t> parent(p.num_communities);
+  for (std::uint32_t c = 0; c < p.num_communities; ++c) parent[c] = c;
+  auto find = [&](std::uint32_t c) {
+    while (parent[c] != c) c = parent[c] = parent[parent[c]];
+    return c;
+  };
+  // Ties counted per pair of communities; a pair joins on two or more,
+  // so that one mule or one shared device does not fuse two rings.
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> ties;
+  auto unite = [&](VertexId a, VertexId b) {
+    const std::uint32_t x = p.membership[a], y = p.membership[b];
+    ++ties[{std::min(x, y), std::max(x, y)}];
+  };
+  const auto& c = p.membership;
+  auto elsewhere = [&](VertexId u, VertexId v) { return member[v] && c[v] != c[u]; };
+  for (VertexId u = 0; u < t.g.num_entities(); ++u) {
+    if (!member[u]) continue;
+    if (t.g.kind(u) == EntityKind::kSeller) {
+      const auto mates = Ties::row(t.links, u);
+      for (std::size_t k = 0; k < mates.size(); ++k) {
+        if (elsewhere(u, mates[k]) && t.vouching_link(u, k, o)) unite(u, mates[k]);
+      }
+    }
+    // A storefront's takings (its own, or through its payout account);
+    // money between collectors ties organisations, not members.
+    if (t.g.kind(u) == EntityKind::kSeller || t.payout_of[u] != kNone) {
+      const auto payees = Ties::row(t.pay, u);
+      const auto amounts = Ties::row_weights(t.pay, u);
+      for (std::size_t k = 0; k < payees.size(); ++k) {
+        if (elsewhere(u, payees[k]) && amounts[k] >= o.main_share * t.money_out[u]) unite(u, payees[k]);
+      }
+    }
+    for (const Csr* goods : {&t.ship, &t.stock}) {
+      if (t.g.kind(u) != EntityKind::kWarehouse) continue;
+      const auto receivers = Ties::row(*goods, u);
+      const auto units = Ties::row_weights(*goods, u);
+      for (std::size_t k = 0; k < receivers.size(); ++k) {
+        if (elsewhere(u, receivers[k]) && units[k] >= o.main_share * t.goods_in[receivers[k]]) unite(u, receivers[k]);
+      }
+    }
+  }
+  for (const auto& [pair, count] : ties) {
+    if (count < o.join_ties) continue;
+    const std::uint32_t x = find(pair.first), y = find(pair.second);
+    if (x != y) parent[std::max(x, y)] = std::min(x, y);
+  }
+  for (std::uint32_t x = 0; x < p.num_communities; ++x) parent[x] = find(x);
+  return parent;
+}
+
+}  // namespace
+
+community::Partition cut_networks(const graph::MarketGraph& g, const community::Partition& p,
+                                  std::span<const double> positive, std::span<const VertexId> payout_of,
+                                  const NetworkCutOptions& o) {
+  const VertexId n = g.num_entities();
+  const Ties ties(g, payout_of);
+  // Each community's vertices, in vertex order.
+  std::vector<std::uint64_t> begin(static_cast<std::size_t>(p.num_communities) + 1, 0);
+  for (VertexId v = 0; v < n; ++v) ++begin[p.membership[v] + 1];
+  for (std::size_t c = 0; c < p.num_communities; ++c) begin[c + 1] += begin[c];
+  std::vector<VertexId> by_community(n);
+  {
+    std::vector<std::uint64_t> at(begin.begin(), begin.end() - 1);
+    for (VertexId v = 0; v < n; ++v) by_community[at[p.membership[v]]++] = v;
+  }
+  std::vector<char> reported(p.num_communities, 0);
+  for (VertexId v = 0; v < n; ++v) {
+    if (positive[v] > 0) reported[p.membership[v]] = 1;
+  }
+
+  std::vector<char> member(n, 0);
+#pragma omp parallel
+  {
+    Growth growth(ties, p, member, o);
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t c = 0; c < static_cast<std::int64_t>(p.num_communities); ++c) {
+      if (!reported[c]) continue;
+      const std::span<const VertexId> vertices(by_community.data() + begin[c], begin[c + 1] - begin[c]);
+      growth.run(static_cast<std::uint32_t>(c), vertices, positive);
+    }
+  }
+  // A ring that detection split over several communities leaves a network
+  // in each: networks that vouch for each other across communities are one.
+  std::vector<std::uint32_t> joined = join_across_communities(ties, p, member, o);
+  // A community's network is label 2 × (its joined community), its rest 2c + 1.
+  std::vector<std::uint32_t> labels(n);
+  for (VertexId v = 0; v < n; ++v) {
+    labels[v] = member[v] ? 2 * joined[p.membership[v]] : 2 * p.membership[v] + 1;
+  }
+  return community::canonical_partition(labels);
+}
+
+}  // namespace sourcetrace::risk
