@@ -89,7 +89,7 @@ int run_score(const ScoreOptions& o) {
       risk::payout_owners(graph.value(), partition, job.value().network_cut.payout_share);
   community::Partition networks =
       risk::cut_networks(graph.value(), partition, reported.positive, payouts, job.value().network_cut);
-  record.roles = risk::role_hints(graph.value(), networks);
+  record.roles = risk::role_hints(graph.value(), networks, payouts);
   if (o.fit) {
     Status fitted = fit_weights(graph.value(), networks, record);
     if (!fitted.is_ok()) return report_failure(fitted);

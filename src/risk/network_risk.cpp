@@ -165,7 +165,7 @@ std::vector<NetworkRisk> assess_networks(const graph::MarketGraph& g, const comm
                                          std::span<const VertexId> payout_of, const NetworkRiskOptions& o) {
   std::vector<NetworkRisk> out(p.num_communities);
   for (community::CommunityId c = 0; c < p.num_communities; ++c) out[c].community = c;
-  double market_positive = 0, market_negative = 0;
+  double market_positive = 0;
   std::uint64_t market_sellers = 0;
   for (VertexId v = 0; v < g.num_entities(); ++v) {
     NetworkRisk& r = out[p.membership[v]];
@@ -183,10 +183,12 @@ std::vector<NetworkRisk> assess_networks(const graph::MarketGraph& g, const comm
       case Role::kCollector: ++r.collectors; break;
       case Role::kLegit: break;
     }
-    r.positive += scores.positive[v];
+    // A genuine test-buy clears the reports on the entity it was made on,
+    // not a storefront's neighbours: counterfeiters sell some real stock.
+    const double net = std::max(0.0, scores.positive[v] - scores.negative[v]);
+    r.positive += net;
     r.negative += scores.negative[v];
-    market_positive += scores.positive[v];
-    market_negative += scores.negative[v];
+    market_positive += net;
   }
   for (std::size_t i = 0; i < g.evidence.size(); ++i) {
     if (g.evidence.day[i] <= scores.as_of) ++out[p.membership[g.evidence.entity[i]]].reports;
@@ -195,15 +197,11 @@ std::vector<NetworkRisk> assess_networks(const graph::MarketGraph& g, const comm
   const std::vector<Flows> flows = supply_flows(g, p, roles, payout_of, o);
   const double sellers = std::max<double>(1.0, static_cast<double>(market_sellers));
   const double base_rate = market_positive / sellers;
-  const double base_negative = market_negative / sellers;
   for (NetworkRisk& r : out) {
     double lift = 0;
     if (base_rate > 0) {
       const double k = static_cast<double>(r.sellers) + o.prior_sellers;
-      const double rate = (r.positive + o.prior_sellers * base_rate) / k;
-      const double against = (r.negative + o.prior_sellers * base_negative) / k;
-      // Genuine test-buys above the market's usual share count against.
-      lift = std::max(0.0, rate - std::max(0.0, against - base_negative)) / base_rate;
+      lift = (r.positive + o.prior_sellers * base_rate) / k / base_rate;
     }
     r.evidence_risk = lift > 1 ? 1.0 - 1.0 / lift : 0.0;
     r.structure = structure_of(flows[r.community]);

@@ -119,7 +119,7 @@ TEST_CASE("risk: role hints follow the flows inside a community", "[risk][fast]"
   b.link(shop1, shop2);
   graph::MarketGraph g = b.build();
   auto p = partition_of({0, 0, 0, 0, 0, 0, 0, 1});
-  std::vector<Role> roles = role_hints(g, p);
+  std::vector<Role> roles = role_hints(g, p, payout_owners(g, p, 0.9));
   CHECK(roles[factory] == Role::kSource);
   CHECK(roles[depot] == Role::kDistributor);
   CHECK(roles[shop1] == Role::kStorefront);
@@ -167,7 +167,7 @@ TEST_CASE("risk: a ring outranks a legitimate multi-store business with a wrong 
 
   graph::MarketGraph g = b.build();
   auto p = partition_of(labels);
-  std::vector<Role> roles = role_hints(g, p);
+  std::vector<Role> roles = role_hints(g, p, payout_owners(g, p, 0.9));
   EvidenceScores e = score_evidence(g, {}, 100);
   auto nets = assess_networks(g, p, e, roles, payout_owners(g, p, 0.9), {});
   const auto ring = nets[p.membership[factory]], business = nets[p.membership[first_shop]],

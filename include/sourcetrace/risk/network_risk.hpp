@@ -8,9 +8,12 @@
 //           (positive evidence + prior_sellers × market rate) / (sellers +
 //           prior_sellers), so two sellers with one report do not look
 //           certain and one report among thousands does not look like a
-//           ring. Lift = that rate / the market rate, minus the genuine
-//           test-buys weighed the same way; evidence risk = 1 − 1 / lift
-//           (0 at or below the market's rate, toward 1 as the lift grows).
+//           ring. Each entity's evidence counts net of its own genuine
+//           test-buys (a genuine buy clears the reports on the seller it was
+//           made on, not its ring mates: counterfeiters sell some real
+//           stock). Lift = that rate / the market rate; evidence risk =
+//           1 − 1 / lift (0 at or below the market's rate, toward 1 as the
+//           lift grows).
 // structure A ring is organised: goods flow in from its own sources, money
 //           out to its own accounts, and its storefronts share identifiers
 //           of common control. Measured as the mean, over the channels the
@@ -62,7 +65,7 @@ struct NetworkRisk {
   std::uint32_t members = 0, sellers = 0, warehouses = 0, accounts = 0;
   std::uint32_t reports = 0;  // evidence rows on members, as of the run date
   std::uint32_t sources = 0, distributors = 0, storefronts = 0, collectors = 0;
-  double positive = 0, negative = 0;  // decayed evidence mass
+  double positive = 0, negative = 0;  // decayed evidence mass: net of each entity's genuine test-buys, and those
   std::string reason;
 };
 
