@@ -117,7 +117,7 @@ TEST_CASE("dist: forced distributed levels give one node's partition, networks a
                                                   "--gather-below", "1000"}));
   INFO(detect.err);
   REQUIRE(detect.exit_code == 0);
-  CHECK(detect.out.find("3 distributed levels") != std::string::npos);
+  CHECK(detect.out.find("4 distributed levels") != std::string::npos);
   // One node, same options: the same partition, whatever the rank count.
   REQUIRE(run_sourcetrace({"detect", tmp / "ranks/graph.h5", "--out", tmp / "same.h5", "--job", job,
                            "--gather-below", "1000"})
@@ -132,7 +132,8 @@ TEST_CASE("dist: forced distributed levels give one node's partition, networks a
     for (std::size_t level = 0; level < same.value().hierarchy.size(); ++level) {
       CHECK(same.value().hierarchy[level].modularity == ranked.value().hierarchy[level].modularity);
     }
-    CHECK(ranked.value().round_levels == 3);
+    CHECK(ranked.value().round_levels == 4);
+    CHECK(ranked.value().resolution_used == same.value().resolution_used);  // density resolved alike
   }
   const std::string g = tmp / "ranks/graph.h5", c = tmp / "ranks/communities.h5", r = tmp / "ranks/risk.h5";
   REQUIRE(run_sourcetrace({"score", g, c, "--out", r, "--job", job}).exit_code == 0);
