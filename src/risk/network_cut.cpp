@@ -192,7 +192,7 @@ class Growth {
     };
     suppliers(t_.ship_in);
     suppliers(t_.stock);
-    return exclusive_supplier && from_members >= o_.exclusive_share * t_.goods_in[v];
+    return exclusive_supplier && from_members >= 0.5 * t_.goods_in[v];
   }
 
   // A main supplier of a member that sends members at least hub_share of its goods.
@@ -249,62 +249,76 @@ class Growth {
   std::vector<std::pair<VertexId, double>> member_goods_;  // member warehouses (sorted): units to member sellers
 };
 
-// Union-find over communities: each community's network joins the networks
-// of other communities it vouches for (the same ties as growth, between
-// members): a vouching link between member sellers, a member account that
-// is a main recipient of a member seller's money (or its payout
-// account's), a member warehouse that is a main supplier of a member — at
-// least `join_ties` of them between the two. Returns each community's
-// representative.
-std::vector<std::uint32_t> join_across_communities(const Ties& t, const community::Partition& p,
-                                                   const std::vector<char>& member, const NetworkCutOptions& o) {
-  std::vector<std::uint32_t> parent(p.num_communities);
-  for (std::uint32_t c = 0; c < p.num_communities; ++c) parent[c] = c;
-  auto find = [&](std::uint32_t c) {
-    while (parent[c] != c) c = parent[c] = parent[parent[c]];
-    return c;
+// The members' networks: the groups their ties hold together. Inside a
+// community one tie joins (growth added each member by one), so two rings
+// that detection put in one community, each with its own evidence, stay
+// two networks; across communities a pair of groups joins on `join_ties`
+// ties or more, so that a ring split by detection is whole again while one
+// mule or one shared device does not fuse two rings. The ties: a vouching
+// link between member sellers; money a member payee mainly takes from a
+// member payer (across communities, only a storefront's takings: money
+// between collectors ties organisations, not members); goods a member
+// warehouse sends a member (across communities, only as its main
+// supplier); a payout account and its seller. Returns each member's group
+// representative (a member vertex).
+std::vector<VertexId> member_groups(const Ties& t, const community::Partition& p, const std::vector<char>& member,
+                                    const NetworkCutOptions& o) {
+  const VertexId n = t.g.num_entities();
+  std::vector<VertexId> parent(n);
+  for (VertexId v = 0; v < n; ++v) parent[v] = v;
+  auto find = [&](VertexId v) {
+    while (parent[v] != v) v = parent[v] = parent[parent[v]];
+    return v;
   };
-  // Ties counted per pair of communities; a pair joins on two or more,
-  // so that one mule or one shared device does not fuse two rings.
-  std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> ties;
   auto unite = [&](VertexId a, VertexId b) {
-    const std::uint32_t x = p.membership[a], y = p.membership[b];
-    ++ties[{std::min(x, y), std::max(x, y)}];
+    a = find(a);
+    b = find(b);
+    if (a != b) parent[std::max(a, b)] = std::min(a, b);
   };
   const auto& c = p.membership;
-  auto elsewhere = [&](VertexId u, VertexId v) { return member[v] && c[v] != c[u]; };
-  for (VertexId u = 0; u < t.g.num_entities(); ++u) {
+  std::vector<std::pair<VertexId, VertexId>> across;  // ties between members of two communities
+  auto tie = [&](VertexId u, VertexId v, bool counts_across) {
+    if (!member[v]) return;
+    if (c[u] == c[v]) {
+      unite(u, v);
+    } else if (counts_across) {
+      across.push_back({u, v});
+    }
+  };
+  for (VertexId u = 0; u < n; ++u) {
     if (!member[u]) continue;
+    if (t.payout_of[u] != kNone) tie(u, t.payout_of[u], true);
     if (t.g.kind(u) == EntityKind::kSeller) {
       const auto mates = Ties::row(t.links, u);
       for (std::size_t k = 0; k < mates.size(); ++k) {
-        if (elsewhere(u, mates[k]) && t.vouching_link(u, k, o)) unite(u, mates[k]);
+        if (t.vouching_link(u, k, o)) tie(u, mates[k], true);
       }
     }
-    // A storefront's takings (its own, or through its payout account);
-    // money between collectors ties organisations, not members.
-    if (t.g.kind(u) == EntityKind::kSeller || t.payout_of[u] != kNone) {
-      const auto payees = Ties::row(t.pay, u);
-      const auto amounts = Ties::row_weights(t.pay, u);
-      for (std::size_t k = 0; k < payees.size(); ++k) {
-        if (elsewhere(u, payees[k]) && amounts[k] >= o.main_share * t.money_out[u]) unite(u, payees[k]);
-      }
+    const bool takings = t.g.kind(u) == EntityKind::kSeller || t.payout_of[u] != kNone;
+    const auto payees = Ties::row(t.pay, u);
+    const auto amounts = Ties::row_weights(t.pay, u);
+    for (std::size_t k = 0; k < payees.size(); ++k) {
+      if (amounts[k] >= o.main_share * t.money_out[u]) tie(u, payees[k], takings);
     }
+    if (t.g.kind(u) != EntityKind::kWarehouse) continue;
     for (const Csr* goods : {&t.ship, &t.stock}) {
-      if (t.g.kind(u) != EntityKind::kWarehouse) continue;
       const auto receivers = Ties::row(*goods, u);
       const auto units = Ties::row_weights(*goods, u);
       for (std::size_t k = 0; k < receivers.size(); ++k) {
-        if (elsewhere(u, receivers[k]) && units[k] >= o.main_share * t.goods_in[receivers[k]]) unite(u, receivers[k]);
+        tie(u, receivers[k], units[k] >= o.main_share * t.goods_in[receivers[k]]);
       }
     }
   }
-  for (const auto& [pair, count] : ties) {
-    if (count < o.join_ties) continue;
-    const std::uint32_t x = find(pair.first), y = find(pair.second);
-    if (x != y) parent[std::max(x, y)] = std::min(x, y);
+  // Count the ties between groups, then join the pairs with enough of them.
+  std::map<std::pair<VertexId, VertexId>, int> count;
+  for (auto [u, v] : across) {
+    const VertexId x = find(u), y = find(v);
+    if (x != y) ++count[{std::min(x, y), std::max(x, y)}];
   }
-  for (std::uint32_t x = 0; x < p.num_communities; ++x) parent[x] = find(x);
+  for (const auto& [pair, ties] : count) {
+    if (ties >= o.join_ties) unite(pair.first, pair.second);
+  }
+  for (VertexId v = 0; v < n; ++v) parent[v] = find(v);
   return parent;
 }
 
@@ -340,14 +354,11 @@ community::Partition cut_networks(const graph::MarketGraph& g, const community::
       growth.run(static_cast<std::uint32_t>(c), vertices, positive);
     }
   }
-  // A ring that detection split over several communities leaves a network
-  // in each: networks that vouch for each other across communities are one.
-  std::vector<std::uint32_t> joined = join_across_communities(ties, p, member, o);
-  // A community's network is label 2 × (its joined community), its rest 2c + 1.
+  // Members by the groups their ties hold together; a community's rest is
+  // one more network (labels above n, so the two never meet).
+  const std::vector<VertexId> group = member_groups(ties, p, member, o);
   std::vector<std::uint32_t> labels(n);
-  for (VertexId v = 0; v < n; ++v) {
-    labels[v] = member[v] ? 2 * joined[p.membership[v]] : 2 * p.membership[v] + 1;
-  }
+  for (VertexId v = 0; v < n; ++v) labels[v] = member[v] ? group[v] : n + p.membership[v];
   return community::canonical_partition(labels);
 }
 

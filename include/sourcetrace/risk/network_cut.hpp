@@ -16,9 +16,10 @@
 // - a seller joins when it shares a device, a phone or a bank-account
 //   holder with a member seller; or when a member account is a main
 //   recipient of its money (its own or its payout accounts'); or when
-//   member warehouses supply `exclusive_share` of its goods and one of
-//   them sends as much of its goods to member sellers (the ring's own
-//   distributor, not a wholesaler that also serves the market);
+//   member warehouses supply most of its goods and one of them sends
+//   `exclusive_share` of its goods to member sellers (the ring's own
+//   distributor, not one that also supplies honest shops: they buy there,
+//   and that is their only tie);
 // - a warehouse joins when it is a main supplier of a member (at least
 //   `main_share` of that member's goods in) and sends at least `hub_share`
 //   of its goods to members (a 3PL hub serving thousands sends a sliver);
@@ -31,12 +32,14 @@
 // Growth runs in rounds: each round judges every outside member of the
 // community against the network as it stood at the round's start and adds
 // all who qualify, so the result depends on no order and no thread count.
+// The networks are the groups these ties hold together: two rings that
+// detection put in one community, each with its own evidence, stay two. A
+// ring that detection split over communities leaves a group in each; two
+// such groups are one when their members vouch for each other `join_ties`
+// times or more (links of common control, main recipients of storefront
+// takings, main suppliers), which one mule or one shared device is not.
 // What is left of a community is its rest, a network of its own; a
-// community without positive evidence stays whole. A ring that detection
-// split over communities leaves a network in each; two such networks are
-// one when their members vouch for each other `join_ties` times or more
-// (links of common control, main recipients of storefront takings, main
-// suppliers), which one mule or one shared device is not.
+// community without positive evidence stays whole.
 //
 // The result partitions all entities, finer than or equal to the
 // communities, canonical.
@@ -58,13 +61,13 @@ struct NetworkCutOptions {
   // Least share of a warehouse's goods (an account's money) that must go
   // to (come from) members for it to join: keeps hubs out.
   double hub_share = 0.1;
-  // A seller that takes this share of its goods from member warehouses
-  // joins when one of them sends this share of its goods to member sellers.
-  double exclusive_share = 0.5;
+  // A seller that takes most of its goods from member warehouses joins
+  // when one of them sends this share of its goods to member sellers.
+  double exclusive_share = 0.8;
   // An account that takes this share of its money from one seller is that
   // seller's payout account (payout_owners).
   double payout_share = 0.9;
-  // Networks of two communities that vouch for each other this many times
+  // Groups of two communities that vouch for each other this many times
   // (ties between their members of the kinds above) are one network.
   int join_ties = 2;
   // The link types that mark common control (device, address, phone,
