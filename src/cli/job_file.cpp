@@ -163,6 +163,8 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(risk_section.read("half_life_days", w.half_life_days));
   ST_RETURN_IF_ERROR(risk_section.read("prior_sellers", job.network_risk.prior_sellers));
   ST_RETURN_IF_ERROR(risk_section.read("structure_floor", job.network_risk.structure_floor));
+  ST_RETURN_IF_ERROR(risk_section.read("open_density", job.network_risk.open_density));
+  ST_RETURN_IF_ERROR(risk_section.read("open_sellers", job.network_risk.open_sellers));
   ST_RETURN_IF_ERROR(risk_section.read("spread", job.spread.alpha));
   ST_RETURN_IF_ERROR(risk_section.read("spread_rounds", job.spread.rounds));
   ST_RETURN_IF_ERROR(risk_section.read("main_share", job.network_cut.main_share));

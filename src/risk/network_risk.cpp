@@ -18,6 +18,8 @@ Status validate(const NetworkRiskOptions& o) {
   if (!(o.structure_floor >= 0 && o.structure_floor <= 1)) {
     return Status::invalid_argument("structure_floor must be in [0, 1]");
   }
+  if (!(o.open_density >= 0 && o.open_density < 1)) return Status::invalid_argument("open_density must be in [0, 1)");
+  if (!(o.open_sellers >= 2)) return Status::invalid_argument("open_sellers must be at least 2");
   return Status::ok();
 }
 
@@ -30,6 +32,7 @@ namespace {
 struct Flows {
   double goods_in = 0, goods_from_chain = 0, money_out = 0, money_to_members = 0;
   double sellers = 0, tied_sellers = 0;  // tied: weighted by the strongest link type to another member seller
+  double linked_pairs = 0;               // pairs of member sellers that share any identifier
   bool linked = false;                   // some member seller has a seller link at all
 };
 
@@ -108,9 +111,10 @@ std::vector<Flows> supply_flows(const graph::MarketGraph& g, const community::Pa
     double tie = 0;
     for (std::size_t k = 0; k < a.degree(u); ++k) {
       if (c[a.neighbours(u)[k]] != c[u]) continue;
+      if (a.neighbours(u)[k] > u) fl.linked_pairs += 1;
       if (links->link_events.empty() || strongest_type <= 0) {
         tie = 1;
-        break;
+        continue;
       }
       const std::size_t arc = a.offsets[u] + k;
       for (std::size_t t = 0; t < graph::kLinkTypes; ++t) {
@@ -120,6 +124,19 @@ std::vector<Flows> supply_flows(const graph::MarketGraph& g, const community::Pa
     fl.tied_sellers += tie;
   }
   return flows;
+}
+
+// How openly a network's sellers share identifiers, in [0, 1]: 0 up to
+// open_density of its seller pairs linked, 1 when every pair is. A ring
+// hides its common control, so its storefronts share identifiers sparsely
+// (each with a few mates); a business that runs several stores runs them
+// under one identity, every store sharing its address and bank account with
+// every other. Counted from open_sellers sellers on: in a smaller group any
+// few links make most pairs.
+double openness_of(const Flows& f, const NetworkRiskOptions& o) {
+  if (f.sellers < o.open_sellers) return 0.0;
+  const double density = f.linked_pairs / (f.sellers * (f.sellers - 1) / 2);
+  return std::clamp((density - o.open_density) / (1.0 - o.open_density), 0.0, 1.0);
 }
 
 // The structure in [0, 1]: the mean of what the data show of it — the
@@ -155,6 +172,7 @@ std::string describe(const NetworkRisk& r, double lift) {
   if (r.collectors > 0) {
     reason += fmt::format("; money to {} collector{}", r.collectors, r.collectors == 1 ? "" : "s");
   }
+  if (r.openness > 0) reason += fmt::format("; its sellers share identifiers openly (openness {:.2f})", r.openness);
   return reason;
 }
 
@@ -205,7 +223,8 @@ std::vector<NetworkRisk> assess_networks(const graph::MarketGraph& g, const comm
     }
     r.evidence_risk = lift > 1 ? 1.0 - 1.0 / lift : 0.0;
     r.structure = structure_of(flows[r.community]);
-    r.risk = r.evidence_risk * (o.structure_floor + (1.0 - o.structure_floor) * r.structure);
+    r.openness = openness_of(flows[r.community], o);
+    r.risk = r.evidence_risk * (o.structure_floor + (1.0 - o.structure_floor) * r.structure) * (1.0 - r.openness);
     r.reason = describe(r, lift);
   }
   return out;

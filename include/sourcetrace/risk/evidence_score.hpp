@@ -25,7 +25,7 @@ struct EvidenceWeights {
   double takedown = 1.0;
   double test_buy_counterfeit = 2.0;
   double test_buy_genuine = 1.0;  // counts against (in `negative`)
-  double complaint = 0.25;
+  double complaint = 0.05;  // consumer dissatisfaction, mostly about honest sellers
   double enforcement_confirmed = 4.0;
   double half_life_days = 365.0;  // > 0
 };

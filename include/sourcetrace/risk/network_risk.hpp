@@ -30,7 +30,15 @@
 //           a wrong takedown has nothing that ties it to anyone and keeps
 //           `structure_floor` of its evidence risk.
 //
-// risk = evidence risk × (structure_floor + (1 − structure_floor) × structure).
+// openness  A ring hides common control: its storefronts share identifiers
+//           with a few mates each. A legitimate business runs its stores
+//           openly under one identity, every store sharing address and bank
+//           account with every other. Openness rises from 0, at
+//           `open_density` of the seller pairs linked, to 1 when every pair
+//           is (networks of `open_sellers` sellers or more).
+//
+// risk = evidence risk × (structure_floor + (1 − structure_floor) × structure)
+//        × (1 − openness).
 // Each network also gets a reason in words.
 #pragma once
 
@@ -53,6 +61,10 @@ struct NetworkRiskOptions {
   double prior_sellers = 50.0;
   // Share of the evidence risk kept by a network with no supply structure.
   double structure_floor = 0.3;
+  // Openness starts above this share of seller pairs linked, in networks
+  // of at least open_sellers sellers.
+  double open_density = 0.5;
+  double open_sellers = 5;
   // How much each link type ties two sellers ([combine]'s link weights).
   std::array<double, graph::kLinkTypes> link_weight = graph::CombineOptions{}.link_weight;
 };
@@ -61,7 +73,7 @@ Status validate(const NetworkRiskOptions& options);
 
 struct NetworkRisk {
   community::CommunityId community = 0;
-  double risk = 0, evidence_risk = 0, structure = 0;
+  double risk = 0, evidence_risk = 0, structure = 0, openness = 0;
   std::uint32_t members = 0, sellers = 0, warehouses = 0, accounts = 0;
   std::uint32_t reports = 0;  // evidence rows on members, as of the run date
   std::uint32_t sources = 0, distributors = 0, storefronts = 0, collectors = 0;
