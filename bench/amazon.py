@@ -44,6 +44,8 @@ import h5py
 import igraph
 import numpy as np
 
+from baseline import write_csv
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -71,15 +73,6 @@ def read_graph(data):
     return n, edges, labels
 
 
-def write_table(path, header, rows):
-    tmp = path + ".tmp"
-    with open(tmp, "w", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
-    os.replace(tmp, path)
-
-
 def convert(data, out, seed, reported_share, link):
     """Writes the marketplace; returns (n, edges, labels, reported set)."""
     n, edges, labels = read_graph(data)
@@ -90,15 +83,15 @@ def convert(data, out, seed, reported_share, link):
     if not os.path.exists(done):
         shutil.rmtree(out, ignore_errors=True)
         os.makedirs(out)
-        write_table(os.path.join(out, "seller_links.csv"), ["seller_a", "seller_b", "link", "observed_on"],
+        write_csv(os.path.join(out, "seller_links.csv"), ["seller_a", "seller_b", "link", "observed_on"],
                     [["U%d" % u, "U%d" % v, link, "2026-01-15"] for u, v in edges])
-        write_table(os.path.join(out, "stock.csv"), ["seller", "warehouse", "units", "observed_on"], [])
-        write_table(os.path.join(out, "payments.csv"),
+        write_csv(os.path.join(out, "stock.csv"), ["seller", "warehouse", "units", "observed_on"], [])
+        write_csv(os.path.join(out, "payments.csv"),
                     ["payer_kind", "payer", "payee_kind", "payee", "amount", "paid_on"], [])
-        write_table(os.path.join(out, "shipments.csv"),
+        write_csv(os.path.join(out, "shipments.csv"),
                     ["shipment", "origin_kind", "origin", "destination_kind", "destination", "units", "shipped_on"],
                     [])
-        write_table(os.path.join(out, "evidence.csv"), ["kind", "id", "signal", "brand", "reported_on", "reporter"],
+        write_csv(os.path.join(out, "evidence.csv"), ["kind", "id", "signal", "brand", "reported_on", "reporter"],
                     [["seller", "U%d" % u, "takedown", "B001", "2026-06-01", "platform"] for u in sorted(reported)])
         open(done, "w").close()
     return n, edges, labels, reported

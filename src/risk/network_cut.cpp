@@ -101,6 +101,11 @@ class Growth {
 
   void run(std::uint32_t c, std::span<const VertexId> vertices, std::span<const double> positive) {
     community_ = c;
+    // A community whose data hold no tie that could vouch (no goods, no
+    // money, no identifier of common control: only reports and weak
+    // links) gives the cut nothing to judge by; it stays whole, and its
+    // score stands on its identifiers and reports.
+    if (!any_vouching_tie(vertices)) return;
     for (VertexId v : vertices) {
       if (positive[v] > 0) join(v);
     }
@@ -121,6 +126,19 @@ class Growth {
 
  private:
   bool is_member(VertexId v) const { return c_[v] == community_ && member_[v] != 0; }
+
+  bool any_vouching_tie(std::span<const VertexId> vertices) const {
+    for (VertexId v : vertices) {
+      for (const Csr* c : {&t_.ship, &t_.ship_in, &t_.stock, &t_.pay, &t_.pay_in}) {
+        if (!Ties::row(*c, v).empty()) return true;
+      }
+      const auto mates = Ties::row(t_.links, v);
+      for (std::size_t k = 0; k < mates.size(); ++k) {
+        if (t_.vouching_link(v, k, o_)) return true;
+      }
+    }
+    return false;
+  }
 
   // A seller goes with its payout accounts, and a payout account with its seller.
   void join(VertexId v) {

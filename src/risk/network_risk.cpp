@@ -32,7 +32,7 @@ namespace {
 struct Flows {
   double goods_in = 0, goods_from_chain = 0, money_out = 0, money_to_members = 0;
   double sellers = 0, tied_sellers = 0;  // tied: weighted by the strongest link type to another member seller
-  double linked_pairs = 0;               // pairs of member sellers that share any identifier
+  double linked_pairs = 0;               // pairs of member sellers sharing identifiers, each by its strongest type
   bool linked = false;                   // some member seller has a seller link at all
 };
 
@@ -111,15 +111,16 @@ std::vector<Flows> supply_flows(const graph::MarketGraph& g, const community::Pa
     double tie = 0;
     for (std::size_t k = 0; k < a.degree(u); ++k) {
       if (c[a.neighbours(u)[k]] != c[u]) continue;
-      if (a.neighbours(u)[k] > u) fl.linked_pairs += 1;
-      if (links->link_events.empty() || strongest_type <= 0) {
-        tie = 1;
-        continue;
+      double pair = 1;  // the pair's strongest link type, relative to the strongest type
+      if (!links->link_events.empty() && strongest_type > 0) {
+        pair = 0;
+        const std::size_t arc = a.offsets[u] + k;
+        for (std::size_t t = 0; t < graph::kLinkTypes; ++t) {
+          if (links->link_events[arc * graph::kLinkTypes + t] > 0) pair = std::max(pair, o.link_weight[t] / strongest_type);
+        }
       }
-      const std::size_t arc = a.offsets[u] + k;
-      for (std::size_t t = 0; t < graph::kLinkTypes; ++t) {
-        if (links->link_events[arc * graph::kLinkTypes + t] > 0) tie = std::max(tie, o.link_weight[t] / strongest_type);
-      }
+      tie = std::max(tie, pair);
+      if (a.neighbours(u)[k] > u) fl.linked_pairs += pair;
     }
     fl.tied_sellers += tie;
   }
@@ -127,7 +128,10 @@ std::vector<Flows> supply_flows(const graph::MarketGraph& g, const community::Pa
 }
 
 // How openly a network's sellers share identifiers, in [0, 1]: 0 up to
-// open_density of its seller pairs linked, 1 when every pair is. A ring
+// open_density of its seller pairs linked, 1 when every pair is (each pair
+// by its strongest link type's weight relative to the strongest type's:
+// sellers who merely reviewed or copied the same products are not one
+// business). A ring
 // hides its common control, so its storefronts share identifiers sparsely
 // (each with a few mates); a business that runs several stores runs them
 // under one identity, every store sharing its address and bank account with

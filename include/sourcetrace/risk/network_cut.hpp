@@ -39,7 +39,9 @@
 // times or more (links of common control, main recipients of storefront
 // takings, main suppliers), which one mule or one shared device is not.
 // What is left of a community is its rest, a network of its own; a
-// community without positive evidence stays whole.
+// community without positive evidence stays whole, and so does one whose
+// data hold no tie that could vouch (no goods, no money, no identifier of
+// common control: a graph of reports and weak links alone).
 //
 // The result partitions all entities, finer than or equal to the
 // communities, canonical.
