@@ -274,8 +274,10 @@ class Growth {
 // ties or more, so that a ring split by detection is whole again while one
 // mule or one shared device does not fuse two rings. The ties: a vouching
 // link between member sellers; money a member payee mainly takes from a
-// member payer (across communities, only a storefront's takings: money
-// between collectors ties organisations, not members); goods a member
+// member payer (across communities, only a storefront's takings, and only
+// where the paying group brings the payee hub_share of its intake: money
+// between collectors, or a few payments to another ring's mule, ties
+// organisations, not members); goods a member
 // warehouse sends a member (across communities, only as its main
 // supplier); a payout account and its seller. Returns each member's group
 // representative (a member vertex).
@@ -294,13 +296,17 @@ std::vector<VertexId> member_groups(const Ties& t, const community::Partition& p
     if (a != b) parent[std::max(a, b)] = std::min(a, b);
   };
   const auto& c = p.membership;
-  std::vector<std::pair<VertexId, VertexId>> across;  // ties between members of two communities
-  auto tie = [&](VertexId u, VertexId v, bool counts_across) {
+  struct Across {
+    VertexId from, to;
+    double amount;  // money ties: what `from` paid `to`; 0 for the others
+  };
+  std::vector<Across> across;  // ties between members of two communities
+  auto tie = [&](VertexId u, VertexId v, bool counts_across, double amount = 0) {
     if (!member[v]) return;
     if (c[u] == c[v]) {
       unite(u, v);
     } else if (counts_across) {
-      across.push_back({u, v});
+      across.push_back({u, v, amount});
     }
   };
   for (VertexId u = 0; u < n; ++u) {
@@ -316,7 +322,7 @@ std::vector<VertexId> member_groups(const Ties& t, const community::Partition& p
     const auto payees = Ties::row(t.pay, u);
     const auto amounts = Ties::row_weights(t.pay, u);
     for (std::size_t k = 0; k < payees.size(); ++k) {
-      if (amounts[k] >= o.main_share * t.money_out[u]) tie(u, payees[k], takings);
+      if (amounts[k] >= o.main_share * t.money_out[u]) tie(u, payees[k], takings, amounts[k]);
     }
     if (t.g.kind(u) != EntityKind::kWarehouse) continue;
     for (const Csr* goods : {&t.ship, &t.stock}) {
@@ -327,11 +333,20 @@ std::vector<VertexId> member_groups(const Ties& t, const community::Partition& p
       }
     }
   }
+  // Money counts across groups only where the paying group brings the
+  // payee hub_share of its intake: a ring's storefronts sweeping to their
+  // collector do, a few storefronts paying a mule of another ring do not.
+  std::map<std::pair<VertexId, VertexId>, double> paid;  // (payer group, payee) → amount
+  for (const Across& a : across) {
+    if (a.amount > 0) paid[{find(a.from), a.to}] += a.amount;
+  }
   // Count the ties between groups, then join the pairs with enough of them.
   std::map<std::pair<VertexId, VertexId>, int> count;
-  for (auto [u, v] : across) {
-    const VertexId x = find(u), y = find(v);
-    if (x != y) ++count[{std::min(x, y), std::max(x, y)}];
+  for (const Across& a : across) {
+    const VertexId x = find(a.from), y = find(a.to);
+    if (x == y) continue;
+    if (a.amount > 0 && paid[{x, a.to}] < o.hub_share * t.money_in[a.to]) continue;
+    ++count[{std::min(x, y), std::max(x, y)}];
   }
   for (const auto& [pair, ties] : count) {
     if (ties >= o.join_ties) unite(pair.first, pair.second);
