@@ -84,17 +84,19 @@ int run_score(const ScoreOptions& o) {
   record.job_digest = job.value().digest;
   // The networks scored are cut out of the communities from their evidence
   // (risk/network_cut.hpp); roles come from each network's own flows.
-  const risk::EvidenceScores reported = risk::score_evidence(graph.value(), record.weights, as_of);
+  // The cut grows from the evidence as the job weighs it; learned weights
+  // (--fit) then score the networks it cut.
+  record.scores = risk::score_evidence(graph.value(), record.weights, as_of);
   const std::vector<graph::VertexId> payouts =
       risk::payout_owners(graph.value(), partition, job.value().network_cut.payout_share);
   community::Partition networks =
-      risk::cut_networks(graph.value(), partition, reported.positive, payouts, job.value().network_cut);
+      risk::cut_networks(graph.value(), partition, record.scores.positive, payouts, job.value().network_cut);
   record.roles = risk::role_hints(graph.value(), networks, payouts);
   if (o.fit) {
     Status fitted = fit_weights(graph.value(), networks, record);
     if (!fitted.is_ok()) return report_failure(fitted);
+    record.scores = risk::score_evidence(graph.value(), record.weights, as_of);
   }
-  record.scores = risk::score_evidence(graph.value(), record.weights, as_of);
   record.networks =
       risk::assess_networks(graph.value(), networks, record.scores, record.roles, payouts, record.options);
   record.network = std::move(networks.membership);

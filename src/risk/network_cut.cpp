@@ -5,7 +5,6 @@
 #include "sourcetrace/risk/payout_accounts.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <map>
 #include <vector>
 
@@ -24,9 +23,6 @@ Status validate(const NetworkCutOptions& o) {
 
 namespace {
 
-constexpr VertexId kNone = kNoSeller;
-const Csr kEmpty;
-
 // The goods, money and identifier ties of every entity, both ways, read
 // once from the layers.
 struct Ties {
@@ -37,28 +33,20 @@ struct Ties {
   const Csr& pay;        // payer → payee, amount
   Csr pay_in;            // payee → payer
   const Csr& links;      // seller — seller (symmetric)
-  std::span<const std::uint16_t> link_events;  // kLinkTypes per links arc; empty: types unknown
+  const graph::Layer* link_layer;  // its link types, when known
   std::vector<double> goods_in, goods_out, money_in, money_out;
-  std::vector<VertexId> payout_of;  // account → the seller it is the payout account of, or kNone
-
-  static const Csr& flow_of(const graph::MarketGraph& g, std::string_view name) {
-    const graph::Layer* l = g.layer(name);
-    return l != nullptr && l->directed ? l->flow.csr : kEmpty;
-  }
-  static const Csr& adjacency_of(const graph::MarketGraph& g, std::string_view name) {
-    const graph::Layer* l = g.layer(name);
-    return l != nullptr ? l->adjacency.csr : kEmpty;
-  }
+  std::span<const VertexId> payout_of;  // account → the seller it is the payout account of, or kNoSeller
 
   Ties(const graph::MarketGraph& graph, std::span<const VertexId> payouts)
       : g(graph),
-        ship(flow_of(graph, "shipment")),
+        ship(graph.flow_csr("shipment")),
         ship_in(graph::transposed(ship, graph.num_entities())),
-        stock(adjacency_of(graph, "warehouse")),
-        pay(flow_of(graph, "payment")),
+        stock(graph.adjacency_csr("warehouse")),
+        pay(graph.flow_csr("payment")),
         pay_in(graph::transposed(pay, graph.num_entities())),
-        links(adjacency_of(graph, "seller")) {
-    if (const graph::Layer* l = graph.layer("seller")) link_events = l->link_events;
+        links(graph.adjacency_csr("seller")),
+        link_layer(graph.layer("seller")),
+        payout_of(payouts) {
     const VertexId n = graph.num_entities();
     goods_in.assign(n, 0);
     goods_out.assign(n, 0);
@@ -71,21 +59,16 @@ struct Ties {
       for (float w : row_weights(pay, v)) money_out[v] += w;
       for (float w : row_weights(pay_in, v)) money_in[v] += w;
     }
-    payout_of.assign(payouts.begin(), payouts.end());
   }
 
-  static std::span<const VertexId> row(const Csr& c, VertexId v) {
-    return v + 1 < c.offsets.size() ? c.neighbours(v) : std::span<const VertexId>();
-  }
-  static std::span<const float> row_weights(const Csr& c, VertexId v) {
-    return v + 1 < c.offsets.size() ? c.neighbour_weights(v) : std::span<const float>();
-  }
+  static std::span<const VertexId> row(const Csr& c, VertexId v) { return graph::neighbours_or_none(c, v); }
+  static std::span<const float> row_weights(const Csr& c, VertexId v) { return graph::weights_or_none(c, v); }
   // Does links arc k (in seller v's row) carry a link that marks common control?
   bool vouching_link(VertexId v, std::size_t k, const NetworkCutOptions& o) const {
-    if (link_events.empty()) return true;  // types unknown: every link counts
-    const std::size_t arc = links.offsets[v] + k;
+    const auto types = link_layer->link_events_of(links.offsets[v] + k);
+    if (types.empty()) return true;  // types unknown: every link counts
     for (std::size_t t = 0; t < graph::kLinkTypes; ++t) {
-      if (o.vouching_links[t] && link_events[arc * graph::kLinkTypes + t] > 0) return true;
+      if (o.vouching_links[t] && types[t] > 0) return true;
     }
     return false;
   }
@@ -142,7 +125,7 @@ class Growth {
 
   // A seller goes with its payout accounts, and a payout account with its seller.
   void join(VertexId v) {
-    if (t_.payout_of[v] != kNone && c_[t_.payout_of[v]] == community_) v = t_.payout_of[v];
+    if (t_.payout_of[v] != kNoSeller && c_[t_.payout_of[v]] == community_) v = t_.payout_of[v];
     member_[v] = 1;
     if (t_.g.kind(v) != EntityKind::kSeller) return;
     for (VertexId a : Ties::row(t_.pay, v)) {
@@ -154,7 +137,7 @@ class Growth {
     switch (t_.g.kind(v)) {
       case EntityKind::kSeller: return seller_qualifies(v);
       case EntityKind::kWarehouse: return warehouse_qualifies(v);
-      case EntityKind::kAccount: return t_.payout_of[v] == kNone && account_qualifies(v);
+      case EntityKind::kAccount: return t_.payout_of[v] == kNoSeller && account_qualifies(v);
       default: return false;
     }
   }
@@ -311,14 +294,14 @@ std::vector<VertexId> member_groups(const Ties& t, const community::Partition& p
   };
   for (VertexId u = 0; u < n; ++u) {
     if (!member[u]) continue;
-    if (t.payout_of[u] != kNone) tie(u, t.payout_of[u], true);
+    if (t.payout_of[u] != kNoSeller) tie(u, t.payout_of[u], true);
     if (t.g.kind(u) == EntityKind::kSeller) {
       const auto mates = Ties::row(t.links, u);
       for (std::size_t k = 0; k < mates.size(); ++k) {
         if (t.vouching_link(u, k, o)) tie(u, mates[k], true);
       }
     }
-    const bool takings = t.g.kind(u) == EntityKind::kSeller || t.payout_of[u] != kNone;
+    const bool takings = t.g.kind(u) == EntityKind::kSeller || t.payout_of[u] != kNoSeller;
     const auto payees = Ties::row(t.pay, u);
     const auto amounts = Ties::row_weights(t.pay, u);
     for (std::size_t k = 0; k < payees.size(); ++k) {

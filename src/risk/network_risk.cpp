@@ -112,11 +112,11 @@ std::vector<Flows> supply_flows(const graph::MarketGraph& g, const community::Pa
     for (std::size_t k = 0; k < a.degree(u); ++k) {
       if (c[a.neighbours(u)[k]] != c[u]) continue;
       double pair = 1;  // the pair's strongest link type, relative to the strongest type
-      if (!links->link_events.empty() && strongest_type > 0) {
+      const auto types = links->link_events_of(a.offsets[u] + k);
+      if (!types.empty() && strongest_type > 0) {
         pair = 0;
-        const std::size_t arc = a.offsets[u] + k;
         for (std::size_t t = 0; t < graph::kLinkTypes; ++t) {
-          if (links->link_events[arc * graph::kLinkTypes + t] > 0) pair = std::max(pair, o.link_weight[t] / strongest_type);
+          if (types[t] > 0) pair = std::max(pair, o.link_weight[t] / strongest_type);
         }
       }
       tie = std::max(tie, pair);

@@ -8,9 +8,7 @@ using graph::VertexId;
 std::vector<VertexId> payout_owners(const graph::MarketGraph& g, const community::Partition& p, double share) {
   const VertexId n = g.num_entities();
   std::vector<VertexId> owner(n, kNoSeller);
-  const graph::Layer* payments = g.layer("payment");
-  if (payments == nullptr || !payments->directed) return owner;
-  const graph::Csr& f = payments->flow.csr;
+  const graph::Csr& f = g.flow_csr("payment");
   std::vector<double> total(n, 0.0), most(n, 0.0);
   std::vector<VertexId> largest(n, kNoSeller);
   for (VertexId u = 0; u < f.num_vertices(); ++u) {

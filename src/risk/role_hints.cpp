@@ -5,40 +5,22 @@ namespace sourcetrace::risk {
 
 using graph::VertexId;
 
-namespace {
-
-const graph::Csr kNoArcs;
-
-const graph::Csr& flow_of(const graph::MarketGraph& g, std::string_view name) {
-  const graph::Layer* l = g.layer(name);
-  return l != nullptr && l->directed ? l->flow.csr : kNoArcs;
-}
-
-std::span<const VertexId> row(const graph::Csr& c, VertexId v) {
-  return v + 1 < c.offsets.size() ? c.neighbours(v) : std::span<const VertexId>();
-}
-
-}  // namespace
-
 std::vector<Role> role_hints(const graph::MarketGraph& g, const community::Partition& p,
                              std::span<const VertexId> payout_of) {
   const VertexId n = g.num_entities();
   const auto& c = p.membership;
-  const graph::Csr& ship = flow_of(g, "shipment");
-  const graph::Csr& pay = flow_of(g, "payment");
-  const graph::Layer* stock_layer = g.layer("warehouse");
-  const graph::Csr& stock = stock_layer != nullptr ? stock_layer->adjacency.csr : kNoArcs;
+  const graph::Csr& ship = g.flow_csr("shipment");
+  const graph::Csr& pay = g.flow_csr("payment");
+  const graph::Csr& stock = g.adjacency_csr("warehouse");
   auto is = [&](VertexId v, EntityKind k) { return g.kind(v) == k; };
+  auto row = [](const graph::Csr& arcs, VertexId v) { return graph::neighbours_or_none(arcs, v); };
 
   // Warehouses first: the sellers' and accounts' hints depend on them.
-  std::vector<char> fed_by_member(n, 0), fed_at_all(n, 0), supplies_members(n, 0);
+  std::vector<char> fed(n, 0), supplies_members(n, 0);
   for (VertexId u = 0; u < n; ++u) {
     if (!is(u, EntityKind::kWarehouse)) continue;
     for (VertexId v : row(ship, u)) {
-      if (is(v, EntityKind::kWarehouse)) {
-        fed_at_all[v] = 1;
-        if (c[u] == c[v]) fed_by_member[v] = 1;
-      }
+      if (is(v, EntityKind::kWarehouse)) fed[v] = 1;
       if (c[u] == c[v]) supplies_members[u] = 1;
     }
     for (VertexId s : row(stock, u)) {
@@ -50,7 +32,7 @@ std::vector<Role> role_hints(const graph::MarketGraph& g, const community::Parti
     if (!is(w, EntityKind::kWarehouse) || !supplies_members[w]) continue;
     // Fed by nobody: where the goods come from. Fed from anywhere else: a
     // distributor (its factory may be outside the network).
-    roles[w] = fed_by_member[w] || fed_at_all[w] ? Role::kDistributor : Role::kSource;
+    roles[w] = fed[w] ? Role::kDistributor : Role::kSource;
   }
   // A seller is a storefront when the network's chain ships to it or holds its stock.
   for (VertexId u = 0; u < n; ++u) {

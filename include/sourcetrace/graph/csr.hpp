@@ -49,6 +49,16 @@ struct Csr {
   }
 };
 
+// Vertex v's row, and its weights; empty when v lies past the Csr's
+// vertices, so that a layer a graph lacks (MarketGraph::flow_csr) reads as
+// one without arcs.
+inline std::span<const VertexId> neighbours_or_none(const Csr& c, VertexId v) {
+  return v + 1 < c.offsets.size() ? c.neighbours(v) : std::span<const VertexId>();
+}
+inline std::span<const float> weights_or_none(const Csr& c, VertexId v) {
+  return v + 1 < c.offsets.size() ? c.neighbour_weights(v) : std::span<const float>();
+}
+
 // The reverse of a directed Csr over `num_vertices` vertices (at least
 // csr's): arc u→v becomes v→u with the same weight, rows in increasing
 // target order. A shipment layer's flow transposed says who supplies whom.

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,13 @@ struct Layer {
   // (kLinkTypes entries per arc, arc after arc; saturating at 65535).
   // Empty where the types are not known (another layer, a plain graph).
   std::vector<std::uint16_t> link_events;
+
+  // Adjacency arc `arc`'s events of each link type; empty when the types
+  // are not known.
+  std::span<const std::uint16_t> link_events_of(EdgeIndex arc) const {
+    if (link_events.empty()) return {};
+    return {link_events.data() + arc * kLinkTypes, kLinkTypes};
+  }
   // Directed layers (payments, shipments) also keep the out-arcs:
   // payer → payee, origin → destination.
   bool directed = false;
@@ -84,6 +92,23 @@ struct MarketGraph {
       if (l.name == name) return &l;
     }
     return nullptr;
+  }
+  // A directed layer's out-arcs, or a layer's symmetric adjacency; a Csr
+  // without arcs when the graph has no such layer (read its rows with
+  // neighbours_or_none and weights_or_none).
+  const Csr& flow_csr(std::string_view name) const {
+    const Layer* l = layer(name);
+    return l != nullptr && l->directed ? l->flow.csr : no_arcs();
+  }
+  const Csr& adjacency_csr(std::string_view name) const {
+    const Layer* l = layer(name);
+    return l != nullptr ? l->adjacency.csr : no_arcs();
+  }
+
+ private:
+  static const Csr& no_arcs() {
+    static const Csr none;
+    return none;
   }
 };
 
