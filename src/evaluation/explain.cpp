@@ -27,11 +27,6 @@ constexpr std::string_view kFateNames[kRingFates] = {"found",          "merged",
 // At least half of the ring: what "holds it" means at every stage.
 bool holds(std::uint64_t shared, std::uint64_t ring_size) { return 2 * shared >= ring_size; }
 
-double jaccard(std::uint64_t shared, std::uint64_t a, std::uint64_t b) {
-  const auto either = static_cast<double>(a + b - shared);
-  return either > 0 ? static_cast<double>(shared) / either : 0.0;
-}
-
 // Per group of a labelling (exported networks, cut networks, communities):
 // its size, its legitimate entities and how many rings it touches.
 struct Groups {

@@ -78,6 +78,11 @@ std::uint64_t count_ring_entities(const TruthIndex& truth) {
 
 }  // namespace
 
+double jaccard(std::uint64_t shared, std::uint64_t a, std::uint64_t b) {
+  const auto either = static_cast<double>(a + b - shared);
+  return either > 0 ? static_cast<double>(shared) / either : 0.0;
+}
+
 MembersScore score_members(const TruthIndex& truth, const std::vector<OutputNetwork>& networks) {
   MembersScore s;
   s.ring_entities = count_ring_entities(truth);
@@ -116,9 +121,7 @@ RingOverlap score_ring_overlap(const TruthIndex& truth, const std::vector<Output
     }
     double best = 0;
     for (const auto& [n, inter] : shared) {
-      const double both = static_cast<double>(inter);
-      const double either = static_cast<double>(members.size() + networks[n].members.size()) - both;
-      best = std::max(best, both / either);
+      best = std::max(best, jaccard(inter, members.size(), networks[n].members.size()));
     }
     sum += best;
     if (best >= kRingFoundJaccard) ++found;

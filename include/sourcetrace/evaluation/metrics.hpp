@@ -100,6 +100,8 @@ MembersScore score_members(const TruthIndex& truth, const std::vector<OutputNetw
 // network's members; the mean over rings and the share of rings whose best
 // overlap is at least kRingFoundJaccard.
 inline constexpr double kRingFoundJaccard = 0.5;
+// |A ∩ B| / |A ∪ B| of two sets of sizes a and b sharing `shared` (0 for two empty sets).
+double jaccard(std::uint64_t shared, std::uint64_t a, std::uint64_t b);
 struct RingOverlap {
   std::optional<double> mean_jaccard;
   std::optional<double> rings_found;
