@@ -62,17 +62,27 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--port", o->port, "TCP port (0: any free one, printed at start)")->required();
   cmd->add_option("--tokens", o->tokens_path, "Tokens file (mode 0600; `sourcetrace token add`)")->required();
   cmd->add_option("--audit", o->audit_path, "Audit log, JSON lines with a hash chain (default RUNS/audit.jsonl)");
-  cmd->add_option("--threads", o->max_clients, "Connections served at once")->capture_default_str();
+  cmd->add_option("--threads", o->connections.threads, "Worker threads running calls (idle connections hold none)")
+      ->capture_default_str();
+  cmd->add_option("--max-connections", o->connections.max_connections, "Connections open at once, in all")
+      ->capture_default_str();
+  cmd->add_option("--max-per-peer", o->connections.max_per_peer, "Connections open at once from one address")
+      ->capture_default_str();
   cmd->add_option("--bind", o->bind, "Address to listen on; anything but loopback needs TLS")->capture_default_str();
   cmd->add_option("--tls-cert", o->tls_cert, "TLS certificate (PEM)");
   cmd->add_option("--tls-key", o->tls_key, "TLS private key (PEM)");
-  cmd->add_option("--max-frame", o->max_frame_bytes, "Largest request frame in bytes")->capture_default_str();
+  cmd->add_option("--max-frame", o->connections.max_frame_bytes, "Largest request frame in bytes")->capture_default_str();
   cmd->add_option("--deadline-ms", o->limits.deadline_ms, "Per-call deadline")->capture_default_str();
   cmd->add_option("--max-in-flight", o->limits.max_in_flight, "Calls running at once; more get ServerBusy")
       ->capture_default_str();
   cmd->add_option("--max-page", o->limits.query.max_page, "Largest page")->capture_default_str();
   cmd->add_option("--max-hops", o->limits.query.max_hops, "Longest path searched")->capture_default_str();
-  cmd->add_option("--idle-timeout-ms", o->idle_timeout_ms, "Close a connection silent this long")
+  cmd->add_option("--idle-timeout-ms", o->connections.idle_ms, "Close a connection silent this long between calls")
+      ->capture_default_str();
+  cmd->add_option("--first-byte-ms", o->connections.first_byte_ms,
+                  "Close a new connection (TLS handshake included) that sends no call this soon")
+      ->capture_default_str();
+  cmd->add_option("--frame-timeout-ms", o->connections.frame_ms, "Close a connection whose call takes longer to arrive")
       ->capture_default_str();
   cmd->callback([o, &exit_code] { exit_code = run_serve(*o); });
 }

@@ -1,73 +1,20 @@
-// InvestigatorServer: Thrift TThreadedServer over a bound socket, a watcher
-// for publications, reloads that swap state whole.
+// InvestigatorServer: a ConnectionLoop whose frames go to a FrameProcessor
+// over the handler, a watcher for publications, reloads that swap state
+// whole.
 #include "sourcetrace/service/investigator_server.hpp"
 
-#include <arpa/inet.h>
 #include <fmt/format.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <thrift/TConfiguration.h>
-#include <thrift/protocol/TBinaryProtocol.h>
-#include <thrift/server/TThreadedServer.h>
-#include <thrift/transport/TBufferTransports.h>
-#include <thrift/transport/TSSLServerSocket.h>
-#include <thrift/transport/TSSLSocket.h>
-#include <thrift/transport/TServerSocket.h>
 
 #include <filesystem>
-#include <limits>
 
 #include "sourcetrace/service/run_publication.hpp"
 
 namespace sourcetrace::service {
 
-namespace tt = apache::thrift::transport;
-
 namespace {
-
-// listen() once, early, so that the port is known before serve(), which
-// calls listen() again.
-template <typename Base>
-class ListenOnce : public Base {
- public:
-  using Base::Base;
-  void listen() override {
-    if (!listening_) Base::listen();
-    listening_ = true;
-  }
-  void close() override {
-    Base::close();
-    listening_ = false;
-  }
-
- private:
-  bool listening_ = false;
-};
-
-// Framed transport with our frame limit (Thrift's default is 16 MiB).
-class LimitedFramedTransportFactory : public tt::TTransportFactory {
- public:
-  explicit LimitedFramedTransportFactory(int max_frame_bytes)
-      : config_(std::make_shared<apache::thrift::TConfiguration>(std::numeric_limits<int>::max(), max_frame_bytes)) {}
-  std::shared_ptr<tt::TTransport> getTransport(std::shared_ptr<tt::TTransport> transport) override {
-    return std::make_shared<tt::TFramedTransport>(transport, config_);
-  }
-
- private:
-  std::shared_ptr<apache::thrift::TConfiguration> config_;
-};
 
 bool is_loopback(const std::string& address) {
   return address == "127.0.0.1" || address == "::1" || address == "localhost";
-}
-
-int bound_port(int fd) {
-  sockaddr_storage address{};
-  socklen_t length = sizeof address;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return 0;
-  if (address.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&address)->sin_port);
-  if (address.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&address)->sin6_port);
-  return 0;
 }
 
 Result<std::shared_ptr<const RunSnapshot>> load_current(const std::string& runs_dir, std::string& run_dir) {
@@ -109,30 +56,13 @@ Result<std::unique_ptr<InvestigatorServer>> InvestigatorServer::create(const Ser
                                                   std::make_shared<const TokenStore>(std::move(tokens).value()),
                                                   std::move(audit).value(), o.limits);
 
-  try {
-    if (tls) {
-      auto factory = std::make_shared<tt::TSSLSocketFactory>();
-      factory->server(true);
-      factory->loadCertificate(o.tls_cert.c_str());
-      factory->loadPrivateKey(o.tls_key.c_str());
-      server->socket_ = std::make_shared<ListenOnce<tt::TSSLServerSocket>>(o.bind, o.port, factory);
-    } else {
-      server->socket_ = std::make_shared<ListenOnce<tt::TServerSocket>>(o.bind, o.port);
-    }
-    server->socket_->setRecvTimeout(o.idle_timeout_ms);
-    server->socket_->setInterruptableChildren(true);
-    server->socket_->listen();
-  } catch (const apache::thrift::TException& e) {
-    return Status::cannot_create(fmt::format("cannot listen on {}:{}: {}", o.bind, o.port, e.what()));
-  }
-  server->port_ = bound_port(server->socket_->getSocketFD());
-
   auto handler = std::make_shared<InvestigatorHandler>(*server->state_);
-  server->server_ = std::make_shared<apache::thrift::server::TThreadedServer>(
-      std::make_shared<api::InvestigatorProcessor>(handler), server->socket_,
-      std::make_shared<LimitedFramedTransportFactory>(o.max_frame_bytes),
-      std::make_shared<apache::thrift::protocol::TBinaryProtocolFactory>());
-  server->server_->setConcurrentClientLimit(o.max_clients);
+  server->processor_ = std::make_unique<FrameProcessor>(handler, o.connections.max_frame_bytes);
+  auto loop = ConnectionLoop::listen(o.bind, o.port, TlsCredentials{o.tls_cert, o.tls_key}, o.connections,
+                                     [p = server->processor_.get()](std::string_view frame) { return p->process(frame); });
+  if (!loop.is_ok()) return loop.status();
+  server->loop_ = std::move(loop).value();
+  server->port_ = server->loop_->port();
   if (o.watch_ms > 0) server->watcher_ = std::thread([s = server.get()] { s->watch(); });
   return server;
 }
@@ -146,7 +76,7 @@ InvestigatorServer::~InvestigatorServer() {
   if (watcher_.joinable()) watcher_.join();
 }
 
-void InvestigatorServer::serve() { server_->serve(); }
+void InvestigatorServer::serve() { loop_->run(); }
 
 void InvestigatorServer::stop() {
   {
@@ -154,7 +84,7 @@ void InvestigatorServer::stop() {
     stopping_ = true;
   }
   watch_wake_.notify_all();
-  server_->stop();
+  loop_->stop();
 }
 
 std::string InvestigatorServer::serving() const {

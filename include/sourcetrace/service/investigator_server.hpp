@@ -1,13 +1,19 @@
 // InvestigatorServer: `sourcetrace serve`, the Thrift server around the
 // handler.
 //
-// Wire: framed transport, binary protocol; frames over `max_frame_bytes`
-// are refused (the connection is closed, the server goes on). Threads:
-// Thrift's TThreadedServer, a thread per connection up to `max_clients`
-// (more wait in the accept queue); a client that sends nothing for
-// `idle_timeout_ms`, or sends garbage, loses its connection and nobody
-// else notices. Loopback by default; any other address needs TLS (a
-// certificate and key), because tokens travel in every call.
+// Wire: framed transport, binary protocol. The network side is a
+// ConnectionLoop (connection_loop.hpp): one event thread for every socket,
+// `connections.threads` workers for the calls, so a client that connects
+// and sends nothing, or drips a byte a second, holds no worker and locks
+// nobody out; per-peer and total connection caps, first-byte, per-frame,
+// idle and write deadlines; frames over `connections.max_frame_bytes` are
+// refused at their header. Each frame is parsed from memory by a
+// FrameProcessor (frame_processor.hpp) whose string and container limits
+// are the frame's length, so no claim inside a frame allocates more than
+// the frame. Loopback by default; any other address needs TLS (a
+// certificate and key), because tokens travel in every call; TLS runs
+// non-blocking in the same loop, so a handshake that stalls holds nothing
+// either.
 //
 // Snapshots: the run named by RUNS/current is loaded at start; `reload()`
 // (SIGHUP, or the watcher that polls the link every `watch_ms`) loads the
@@ -15,8 +21,9 @@
 // in flight finish on what they started with. A run that fails to load is
 // reported and the old one stays.
 //
-// Shutdown: `stop()` (SIGTERM) stops accepting, interrupts idle
-// connections, and lets the calls in flight finish; serve() then returns.
+// Shutdown: `stop()` (SIGTERM) stops accepting, closes the connections not
+// in a call, and lets the calls in flight finish and answer; serve() then
+// returns.
 #pragma once
 
 #include <atomic>
@@ -28,15 +35,10 @@
 #include <string>
 #include <thread>
 
+#include "sourcetrace/service/connection_loop.hpp"
+#include "sourcetrace/service/frame_processor.hpp"
 #include "sourcetrace/service/investigator_handler.hpp"
 #include "sourcetrace/status.hpp"
-
-namespace apache::thrift::server {
-class TThreadedServer;
-}
-namespace apache::thrift::transport {
-class TServerSocket;
-}
 
 namespace sourcetrace::service {
 
@@ -47,9 +49,7 @@ struct ServerOptions {
   std::string bind = "127.0.0.1";
   int port = 0;             // 0: any free port (see port())
   std::string tls_cert, tls_key;  // PEM; required unless bind is loopback
-  int max_clients = 64;
-  int max_frame_bytes = 1 << 20;
-  int idle_timeout_ms = 30000;
+  ConnectionLimits connections;
   int watch_ms = 1000;      // 0: no watcher (SIGHUP only)
   ServiceLimits limits;
 };
@@ -80,8 +80,8 @@ class InvestigatorServer {
   ServerOptions options_;
   ServerLog log_;
   std::unique_ptr<ServiceState> state_;
-  std::shared_ptr<apache::thrift::transport::TServerSocket> socket_;
-  std::shared_ptr<apache::thrift::server::TThreadedServer> server_;
+  std::unique_ptr<FrameProcessor> processor_;
+  std::unique_ptr<ConnectionLoop> loop_;
   int port_ = 0;
   mutable std::mutex reload_mutex_;
   std::string serving_;
