@@ -79,9 +79,11 @@ class Server {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (port_ == 0 && std::chrono::steady_clock::now() < deadline) {
       const std::string err = read_file(dir_ / "err");
-      const auto at = err.find("listening on 127.0.0.1:");
-      if (at != std::string::npos && err.find(',', at) != std::string::npos) {
-        port_ = std::stoi(err.substr(at + 23));
+      const auto at = err.find("listening on ");
+      const auto comma = at == std::string::npos ? at : err.find(',', at);
+      if (comma != std::string::npos) {
+        const std::string address = err.substr(at, comma - at);  // "listening on HOST:PORT" and maybe " (TLS)"
+        port_ = std::stoi(address.substr(address.rfind(':') + 1));
       } else {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
@@ -125,9 +127,16 @@ struct Client {
   api::InvestigatorClient* operator->() { return &client; }
 };
 
-// A raw TCP connection for hostile clients.
-int raw_connect(int port) {
+// A raw TCP connection for hostile clients, from `source` (any loopback
+// address: 127.0.0.0/8 is all this machine's).
+int raw_connect(int port, const char* source = nullptr) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (source != nullptr) {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    ::inet_pton(AF_INET, source, &from.sin_addr);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -472,4 +481,156 @@ TEST_CASE("service: TLS: a server on another address with a certificate, and a c
   int status = 0;
   ::waitpid(pid, &status, 0);
   CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+}
+
+namespace {
+
+// The server's peak resident memory (VmHWM), in MiB: a bound on it proves
+// that an allocation did not happen.
+double peak_rss_mib(pid_t pid) {
+  const std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
+  const auto at = status.find("VmHWM:");
+  REQUIRE(at != std::string::npos);
+  return std::stod(status.substr(at + 6)) / 1024.0;
+}
+
+// Big-endian bytes of a 32-bit value, as Thrift's binary protocol writes them.
+std::string be32(std::uint32_t v) {
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
+}
+
+// Sends one frame and waits for the server to close the connection
+// (recv() == 0) or to answer (> 0); -1 when it did neither in 10 s.
+int send_frame_and_wait(int port, const std::string& message) {
+  const int fd = raw_connect(port);
+  const std::string frame = be32(static_cast<std::uint32_t>(message.size())) + message;
+  CHECK(::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(frame.size()));
+  timeval wait{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  char byte = 0;
+  const ssize_t got = ::recv(fd, &byte, 1, 0);
+  ::close(fd);
+  return static_cast<int>(got);
+}
+
+// Open: nothing to read yet; closed by the server: end of stream.
+bool still_open(int fd) {
+  char byte = 0;
+  return ::recv(fd, &byte, 1, MSG_DONTWAIT) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+}  // namespace
+
+TEST_CASE("service: a size claimed inside a small frame allocates nothing: 1 GiB claims are refused", "[service]") {
+  Fixture& f = fixture();
+  Server server;
+  {
+    Client warm(server.port());  // the snapshot is loaded and a call has run
+    warm->ping(f.investigator);
+  }
+  const double before = peak_rss_mib(server.pid());
+  const std::uint32_t gib = 1u << 30;
+  const std::string call = be32(0x80010001);  // strict binary protocol, a call
+  const std::string ping = call + be32(4) + "ping" + be32(1);
+  // The message name claims 1 GiB.
+  const std::string name_claim = call + be32(gib) + "ping";
+  // The token (field 1, a string) claims 1 GiB.
+  const std::string token_claim = ping + std::string{11, 0, 1} + be32(gib) + "abc";
+  // An unknown field, a list of 1 Gi strings, that the server must skip.
+  const std::string list_claim = ping + std::string{15, 0, 99} + std::string{11} + be32(gib) + be32(3) + "abc";
+  // A map of 1 Gi entries.
+  const std::string map_claim = ping + std::string{13, 0, 98} + std::string{11, 11} + be32(gib) + be32(1) + "a";
+  for (const std::string* claim : {&name_claim, &token_claim, &list_claim, &map_claim}) {
+    for (int i = 0; i < 4; ++i) CHECK(send_frame_and_wait(server.port(), *claim) == 0);  // closed, no answer
+  }
+  const double after = peak_rss_mib(server.pid());
+  INFO("peak RSS " << before << " MiB before the claims, " << after << " after");
+  CHECK(after - before < 100);
+  Client c(server.port());
+  c->ping(f.investigator);
+  CHECK(server.stop() == 0);
+}
+
+TEST_CASE("service: a real caller is answered while 500 idle sockets are open from ten other addresses",
+          "[service]") {
+  Fixture& f = fixture();
+  // Deadlines long enough that the silent sockets are all still open at the end.
+  Server server({"--threads", "4", "--first-byte-ms", "120000", "--idle-timeout-ms", "120000"});
+  std::vector<int> idle;
+  for (int peer = 2; peer <= 11; ++peer) {
+    const std::string source = "127.0.0." + std::to_string(peer);
+    for (int i = 0; i < 50; ++i) idle.push_back(raw_connect(server.port(), source.c_str()));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // all accepted, all silent
+  // Each call would wait out the 30 s idle timeout if a silent socket held
+  // a thread; the client gives up after 20 s.
+  for (int i = 0; i < 10; ++i) {
+    Client c(server.port());
+    c->ping(f.investigator);
+    api::NetworkPage page;
+    c->list_networks(page, f.investigator, api::NetworkFilter(), 0, 5);
+    CHECK(!page.networks.empty());
+  }
+  int open = 0;
+  for (int fd : idle) open += still_open(fd) ? 1 : 0;
+  CHECK(open == 500);  // none refused: 50 from each address is under the per-peer cap
+  for (int fd : idle) ::close(fd);
+  CHECK(server.stop() == 0);
+}
+
+TEST_CASE("service: one address holds at most --max-per-peer connections; a dripping frame is cut off",
+          "[service]") {
+  Fixture& f = fixture();
+  Server server({"--max-per-peer", "8", "--frame-timeout-ms", "1000"});
+  std::vector<int> mine;
+  for (int i = 0; i < 12; ++i) mine.push_back(raw_connect(server.port(), "127.0.0.12"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the server has accepted or refused each
+  int open = 0;
+  for (int fd : mine) open += still_open(fd) ? 1 : 0;
+  CHECK(open == 8);
+  for (int fd : mine) ::close(fd);
+
+  // A frame of 64 bytes sent one byte at a time, 100 ms apart: the server
+  // closes it at the frame deadline, long before the frame is whole.
+  const int drip = raw_connect(server.port());
+  const std::string header = be32(64);
+  CHECK(::send(drip, header.data(), 4, MSG_NOSIGNAL) == 4);
+  bool closed = false;
+  for (int i = 0; i < 60 && !closed; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    closed = !still_open(drip) || ::send(drip, "x", 1, MSG_NOSIGNAL) < 0;
+  }
+  CHECK(closed);
+  ::close(drip);
+  Client c(server.port());  // others are served all along
+  c->ping(f.investigator);
+  CHECK(server.stop() == 0);
+}
+
+TEST_CASE("service: TLS clients stalled mid-handshake do not stop other callers", "[service]") {
+  Fixture& f = fixture();
+  TempDir tmp;
+  const std::string key = tmp / "key.pem", cert = tmp / "cert.pem";
+  CommandResult made = run_program({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                                    "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
+                                    "subjectAltName=IP:127.0.0.1"});
+  REQUIRE(made.exit_code == 0);
+  Server server({"--bind", "0.0.0.0", "--tls-cert", cert, "--tls-key", key, "--threads", "2"});
+  // 100 clients begin a TLS record (a ClientHello's header) and stop there.
+  std::vector<int> stalled;
+  const std::string hello_start = {0x16, 0x03, 0x01, 0x02, 0x00};
+  for (int i = 0; i < 100; ++i) {
+    const std::string source = "127.0.1." + std::to_string(1 + i / 50);
+    stalled.push_back(raw_connect(server.port(), source.c_str()));
+    CHECK(::send(stalled.back(), hello_start.data(), hello_start.size(), MSG_NOSIGNAL) == 5);
+  }
+  write_file(tmp / "token", f.investigator + "\n");
+  for (int i = 0; i < 3; ++i) {
+    CommandResult tls = run_sourcetrace({"query", "--port", std::to_string(server.port()), "--token-file",
+                                         tmp / "token", "--tls-ca", cert, "info", "--json"});
+    INFO(tls.err);
+    CHECK(tls.exit_code == 0);
+  }
+  for (int fd : stalled) ::close(fd);
+  CHECK(server.stop() == 0);
 }
