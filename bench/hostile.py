@@ -223,8 +223,9 @@ def main():
         os.remove(tokens)
     token, _ = base.sourcetrace(args.binary, "token", "add", tokens, "--id", "bench", "--role", "investigator")
     audit = os.path.join(args.work, f"audit-{tag}.jsonl")
-    if os.path.exists(audit):
-        os.remove(audit)
+    for stale in (audit, audit + ".head"):  # a fresh log and its head
+        if os.path.exists(stale):
+            os.remove(stale)
 
     report = {"sellers": args.sellers, "cores": os.cpu_count()}
     server, err, t0 = base.start_server(args, runs, tokens, audit, tag)

@@ -392,8 +392,9 @@ def main():
         os.remove(tokens)
     token, _ = sourcetrace(args.binary, "token", "add", tokens, "--id", "bench", "--role", "investigator")
     audit = os.path.join(args.work, f"audit-{tag}.jsonl")
-    if os.path.exists(audit):
-        os.remove(audit)
+    for stale in (audit, audit + ".head"):  # a fresh log and its head
+        if os.path.exists(stale):
+            os.remove(stale)
 
     server = err = None
     report = {}

@@ -19,9 +19,12 @@ struct AuditVerifyOptions {
 };
 
 int run_audit_verify(const AuditVerifyOptions& o) {
-  auto lines = service::verify_audit_log(o.file);
-  if (!lines.is_ok()) return report_failure(lines.status());
-  fmt::print("{}: {} lines, chain intact\n", o.file, lines.value());
+  auto verified = service::verify_audit_log(o.file);
+  if (!verified.is_ok()) return report_failure(verified.status());
+  const service::AuditVerification& v = verified.value();
+  fmt::print("{}: {} lines, chain intact, sealed by its head{}\n", o.file, v.lines,
+             v.sealed == v.lines ? "" : fmt::format(" up to line {} ({} written after it, as at a crash)", v.sealed,
+                                                    v.lines - v.sealed));
   return kExitOk;
 }
 
@@ -32,7 +35,7 @@ void add_audit_command(CLI::App& app, int& exit_code) {
   audit->require_subcommand(1);
   auto o = std::make_shared<AuditVerifyOptions>();
   CLI::App* verify = audit->add_subcommand(
-      "verify", "Check every line's hash and the chain: exit 0 when intact, 65 naming the first bad line");
+      "verify", "Check every line's hash, the chain and its head (FILE.head): exit 0 when intact, 65 naming the first bad line or the lines cut from the end");
   verify->add_option("FILE", o->file, "The audit log (JSON lines)")->required();
   verify->callback([o, &exit_code] { exit_code = run_audit_verify(*o); });
 }

@@ -13,6 +13,8 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <iterator>
+#include <optional>
 
 #include "sourcetrace/service/sha256.hpp"
 
@@ -130,6 +132,38 @@ Status read_last_line(int fd, std::uint64_t size, const std::string& path, std::
   }
 }
 
+// The head: one fixed-size record, so that rewriting it in place never
+// leaves a mix of two lengths.
+//   {"lines":00000000000000000042,"hash":"<64 hex>"}\n
+struct Head {
+  std::uint64_t lines = 0;
+  std::string hash;
+};
+
+std::string head_record(std::uint64_t lines, const std::string& hash) {
+  return fmt::format("{{\"lines\":{:020},\"hash\":\"{}\"}}\n", lines, hash);
+}
+const std::size_t kHeadSize = head_record(0, kAuditChainStart).size();
+
+// Reads a head; nullopt when the file is missing or empty, an error when it
+// is there but not a head.
+Result<std::optional<Head>> read_head(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::optional<Head>();
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (text.empty()) return std::optional<Head>();
+  const auto bad = [&] { return Status::corrupt(path + ": not an audit head (one record of lines and hash)"); };
+  if (text.size() != kHeadSize || text.rfind("{\"lines\":", 0) != 0) return bad();
+  Head h;
+  for (std::size_t i = 9; i < 29; ++i) {
+    if (text[i] < '0' || text[i] > '9') return bad();
+    h.lines = h.lines * 10 + static_cast<std::uint64_t>(text[i] - '0');
+  }
+  h.hash = text.substr(38, 64);
+  if (head_record(h.lines, h.hash) != text) return bad();
+  return std::optional<Head>(h);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::string& path, bool sync_each_line) {
@@ -155,7 +189,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::string& path, bool s
   if (!S_ISREG(st.st_mode)) return fail(Status::invalid_input(path + ": not a regular file"));
   const auto size = static_cast<std::uint64_t>(st.st_size);
 
-  std::string last_hash = kAuditChainStart;
+  std::string last_hash = kAuditChainStart, last_prev;
   if (size > 0) {
     std::string line;
     std::uint64_t offset = 0;
@@ -174,14 +208,68 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::string& path, bool s
           line_number_at(fd, offset), why, path)));
     }
     last_hash = hash;
+    last_prev = prev;
   }
-  return std::unique_ptr<AuditLog>(new AuditLog(path, fd, std::move(last_hash), size, sync_each_line));
+
+  // The head must vouch for the log's last line (or the one before it: the
+  // line written just before a crash, whose head never followed).
+  const std::string head_path = audit_head_path(path);
+  auto head = read_head(head_path);
+  if (!head.is_ok()) return fail(head.status());
+  std::uint64_t lines = 0;
+  if (!head.value()) {
+    if (size > 0) {
+      return fail(Status::corrupt(fmt::format(
+          "{} is missing: cannot tell whether lines were cut from the end of {}; check it with `sourcetrace audit "
+          "verify {}`, and if it is a log from before heads were kept, move it aside to start a new one",
+          head_path, path, path)));
+    }
+  } else if (head.value()->hash == last_hash) {
+    lines = head.value()->lines;
+  } else if (size > 0 && head.value()->hash == last_prev) {
+    lines = head.value()->lines + 1;
+  } else {
+    return fail(Status::corrupt(fmt::format(
+        "{}: its last line is not the one {} records (line {}): lines were cut from the end, or the log was "
+        "replaced; check it with `sourcetrace audit verify {}`",
+        path, head_path, head.value()->lines, path)));
+  }
+  const int head_fd = ::open(head_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (head_fd < 0) return fail(Status::cannot_create(head_path + ": " + std::strerror(errno)));
+  std::unique_ptr<AuditLog> log(new AuditLog(path, fd, head_fd, std::move(last_hash), size, lines, sync_each_line));
+  std::lock_guard<std::mutex> lock(log->mutex_);
+  if (Status s = log->write_head(); !s.is_ok()) return s;
+  return log;
 }
 
-AuditLog::AuditLog(std::string path, int fd, std::string last_hash, std::uint64_t size, bool sync)
-    : path_(std::move(path)), fd_(fd), sync_each_line_(sync), last_hash_(std::move(last_hash)), size_(size) {}
+AuditLog::AuditLog(std::string path, int fd, int head_fd, std::string last_hash, std::uint64_t size,
+                   std::uint64_t lines, bool sync)
+    : path_(std::move(path)),
+      fd_(fd),
+      head_fd_(head_fd),
+      sync_each_line_(sync),
+      last_hash_(std::move(last_hash)),
+      size_(size),
+      lines_(lines) {}
 
-AuditLog::~AuditLog() { ::close(fd_); }
+AuditLog::~AuditLog() {
+  ::close(head_fd_);
+  ::close(fd_);
+}
+
+Status AuditLog::write_head() {
+  const std::string record = head_record(lines_, last_hash_);
+  const std::string head_path = audit_head_path(path_);
+  if (::pwrite(head_fd_, record.data(), record.size(), 0) != static_cast<ssize_t>(record.size())) {
+    return Status::io_error(head_path + ": write failed: " + std::strerror(errno));
+  }
+  if (sync_each_line_ && ::fdatasync(head_fd_) != 0) {
+    return Status::io_error(head_path + ": fdatasync failed: " + std::strerror(errno));
+  }
+  return Status::ok();
+}
+
+std::string audit_head_path(const std::string& log_path) { return log_path + ".head"; }
 
 std::uint64_t AuditLog::lines_written() const {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -233,13 +321,16 @@ Status AuditLog::append(const AuditEntry& entry) {
   last_hash_ = std::move(hash).value();
   size_ += line.size();
   ++written_;
+  ++lines_;
+  // The line first, then the head: a crash between them leaves the log one
+  // line ahead of its head, never a head that vouches for a missing line.
   if (sync_each_line_ && ::fdatasync(fd_) != 0) {
     return Status::io_error(path_ + ": fdatasync failed: " + std::strerror(errno));
   }
-  return Status::ok();
+  return write_head();
 }
 
-Result<std::uint64_t> verify_audit_log(const std::string& path) {
+Result<AuditVerification> verify_audit_log(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     struct stat st {};
@@ -248,7 +339,10 @@ Result<std::uint64_t> verify_audit_log(const std::string& path) {
     }
     return Status::io_error(path + ": cannot open: " + std::strerror(errno));
   }
-  std::string expected_prev = kAuditChainStart;
+  const std::string head_path = audit_head_path(path);
+  auto head = read_head(head_path);
+  if (!head.is_ok()) return head.status();
+  std::string expected_prev = kAuditChainStart, hash_at_head = kAuditChainStart;
   std::uint64_t line_number = 0;
   std::string line;
   while (std::getline(in, line)) {
@@ -271,10 +365,26 @@ Result<std::uint64_t> verify_audit_log(const std::string& path) {
           "or line {} was rewritten with a new hash",
           line_number - 1, line_number - 1));
     }
+    if (head.value() && line_number == head.value()->lines) hash_at_head = hash;
     expected_prev = std::move(hash);
   }
   if (in.bad()) return Status::io_error(path + ": read failed");
-  return line_number;
+  if (!head.value()) {
+    if (line_number == 0) return AuditVerification{};
+    return Status::corrupt(fmt::format(
+        "{} is missing: the {} lines of {} chain, but whether lines were cut from its end cannot be told", head_path,
+        line_number, path));
+  }
+  const Head& h = *head.value();
+  if (h.lines > line_number) {
+    return Status::corrupt(fmt::format("{}: lines {}–{} were cut from the end: {} records {} lines", path,
+                                       line_number + 1, h.lines, head_path, h.lines));
+  }
+  if (h.hash != hash_at_head) {
+    return Status::corrupt(fmt::format(
+        "{}:{}: not the line {} records: the log was rewritten from this line or before", path, h.lines, head_path));
+  }
+  return AuditVerification{line_number, h.lines};
 }
 
 }  // namespace sourcetrace::service

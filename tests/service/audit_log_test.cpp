@@ -76,7 +76,7 @@ TEST_CASE("service: audit lines carry the call, the result and the chain", "[ser
   CHECK(third["token"] == "-");
   CHECK(third["result"]["error"] == "Forbidden");
   CHECK(third["prev"] == nlohmann::json::parse(lines[1])["hash"]);
-  CHECK(service::verify_audit_log(path).value() == 3);
+  CHECK(service::verify_audit_log(path).value().lines == 3);
 }
 
 TEST_CASE("service: appends from 8 threads give one valid chain", "[service]") {
@@ -104,7 +104,7 @@ TEST_CASE("service: appends from 8 threads give one valid chain", "[service]") {
   auto verified = service::verify_audit_log(path);
   INFO(verified.status().message());
   REQUIRE(verified.is_ok());
-  CHECK(verified.value() == kThreads * kEach);
+  CHECK(verified.value().lines == kThreads * kEach);
 }
 
 TEST_CASE("service: audit verify names an edited line", "[service]") {
@@ -168,7 +168,7 @@ TEST_CASE("service: reopening an audit log continues its chain", "[service]") {
   }
   write_log(path, 2);
   CHECK(lines_of(path).size() == 5);
-  CHECK(service::verify_audit_log(path).value() == 5);
+  CHECK(service::verify_audit_log(path).value().lines == 5);
 }
 
 TEST_CASE("service: an audit log with a damaged last line is refused on open", "[service]") {
@@ -216,4 +216,78 @@ TEST_CASE("service: sourcetrace audit verify exit codes", "[service][cli]") {
   write_file(tmp / "empty.jsonl", "");
   CHECK_THAT(run_sourcetrace({"audit", "verify", tmp / "empty.jsonl"}).out,
              Catch::Contains("0 lines, chain intact"));
+}
+
+TEST_CASE("service: lines cut from the end of an audit log fail verify, naming them", "[service]") {
+  TempDir tmp;
+  const std::string path = tmp / "audit.jsonl";
+  write_log(path, 7);
+  const auto lines = lines_of(path);
+  auto verified = service::verify_audit_log(path);
+  REQUIRE(verified.is_ok());
+  CHECK(verified.value().lines == 7);
+  CHECK(verified.value().sealed == 7);
+
+  // One line, then three: the rest is still a valid chain; the head is not.
+  for (int cut : {1, 3}) {
+    write_lines(path, std::vector<std::string>(lines.begin(), lines.end() - cut));
+    auto v = service::verify_audit_log(path);
+    REQUIRE_FALSE(v.is_ok());
+    CHECK(v.status().code() == Status::Code::kCorrupt);
+    CHECK_THAT(v.status().message(),
+               Catch::Contains("lines " + std::to_string(8 - cut) + "–7 were cut from the end") &&
+                   Catch::Contains(path + ".head records 7 lines"));
+    // And the server will not chain onto it.
+    auto reopened = AuditLog::open(path);
+    REQUIRE_FALSE(reopened.is_ok());
+    CHECK_THAT(reopened.status().message(), Catch::Contains("cut from the end"));
+  }
+  // Everything cut.
+  write_file(path, "");
+  CHECK_THAT(service::verify_audit_log(path).status().message(), Catch::Contains("lines 1–7 were cut"));
+  CHECK_FALSE(AuditLog::open(path).is_ok());
+
+  CommandResult r = run_sourcetrace({"audit", "verify", path});
+  CHECK(r.exit_code == 65);
+  CHECK_THAT(r.err, Catch::Contains("were cut from the end"));
+}
+
+TEST_CASE("service: a crash between a line and its head leaves one line unsealed, not tampering", "[service]") {
+  TempDir tmp;
+  const std::string path = tmp / "audit.jsonl";
+  write_log(path, 3);
+  const std::string head_before = read_file(service::audit_head_path(path));
+  write_log(path, 1);                                       // a fourth line...
+  write_file(service::audit_head_path(path), head_before);  // ...whose head write never happened
+  auto v = service::verify_audit_log(path);
+  REQUIRE(v.is_ok());
+  CHECK(v.value().lines == 4);
+  CHECK(v.value().sealed == 3);
+  CHECK_THAT(run_sourcetrace({"audit", "verify", path}).out, Catch::Contains("sealed by its head up to line 3"));
+  // Opening catches the head up.
+  REQUIRE(AuditLog::open(path).is_ok());
+  CHECK(service::verify_audit_log(path).value().sealed == 4);
+
+  // A head that vouches for a line that is not the last: rewritten.
+  auto lines = lines_of(path);
+  write_log(tmp / "other.jsonl", 4);
+  write_file(service::audit_head_path(path), read_file(service::audit_head_path(tmp / "other.jsonl")));
+  CHECK_THAT(service::verify_audit_log(path).status().message(),
+             Catch::StartsWith(path + ":4: not the line") && Catch::Contains("rewritten"));
+}
+
+TEST_CASE("service: an audit log whose head is missing is refused, and verify says why", "[service]") {
+  TempDir tmp;
+  const std::string path = tmp / "audit.jsonl";
+  write_log(path, 2);
+  std::filesystem::remove(service::audit_head_path(path));
+  auto v = service::verify_audit_log(path);
+  REQUIRE_FALSE(v.is_ok());
+  CHECK_THAT(v.status().message(), Catch::Contains(".head is missing") && Catch::Contains("cut from its end"));
+  auto opened = AuditLog::open(path);
+  REQUIRE_FALSE(opened.is_ok());
+  CHECK_THAT(opened.status().message(), Catch::Contains(".head is missing") && Catch::Contains("move it aside"));
+  // A damaged head is named as such.
+  write_file(service::audit_head_path(path), "{\"lines\":12}\n");
+  CHECK_THAT(service::verify_audit_log(path).status().message(), Catch::Contains("not an audit head"));
 }

@@ -17,11 +17,18 @@
 // verify_audit_log detects: an edited line (its hash no longer matches),
 // a deleted or reordered line (the next line's prev no longer matches),
 // lines cut from the start (the first prev is not zeros), a half-written
-// last line. It cannot detect: the last lines cut off the end (the rest is
-// still a valid chain — keep the last hash elsewhere, e.g. ship lines to
-// another host, to catch that), nor a whole chain rewritten from some line
-// on by someone who can write the file (the hashes are keyless; anyone can
-// recompute them). The chain makes tampering evident, not impossible.
+// last line, and lines cut from the end: beside the log, `<log>.head`
+// records how many lines the log has and the last one's hash, one
+// fixed-size record rewritten in place after each append (fdatasync'd with
+// the line when lines are synced). A chain stays valid when its tail is cut;
+// the head then records more lines than remain, and verify names them. The
+// log may run ahead of its head (a crash or power loss between the line and
+// the head): those lines are reported as not sealed, not as tampering,
+// since removal is what hides a call and a head behind loses none. It
+// cannot detect a whole chain and its head rewritten by someone who can
+// write both files (the hashes are keyless; anyone can recompute them):
+// keep a copy of the head elsewhere for that. The chain makes tampering
+// evident, not impossible.
 //
 // One process writes a log at a time (open takes an exclusive flock);
 // append is safe from any number of threads in that process.
@@ -73,20 +80,33 @@ class AuditLog {
   std::uint64_t lines_written() const;
 
  private:
-  AuditLog(std::string path, int fd, std::string last_hash, std::uint64_t size, bool sync);
+  AuditLog(std::string path, int fd, int head_fd, std::string last_hash, std::uint64_t size, std::uint64_t lines,
+           bool sync);
+  Status write_head();  // REQUIRES: mutex_ held
 
   const std::string path_;
   const int fd_;
+  const int head_fd_;
   const bool sync_each_line_;
   mutable std::mutex mutex_;
   std::string last_hash_;   // guarded by mutex_
   std::uint64_t size_;      // bytes in the file; guarded by mutex_
+  std::uint64_t lines_;         // lines in the file; guarded by mutex_
   std::uint64_t written_ = 0;  // guarded by mutex_
 };
 
-// Checks every line of an audit log and the chain between them. Returns the
-// number of lines, or kCorrupt "file:line: reason" for the first line that
-// breaks the chain (kMissingInput when the file is not there).
-Result<std::uint64_t> verify_audit_log(const std::string& path);
+// The head file that seals a log's length: `<log>.head`.
+std::string audit_head_path(const std::string& log_path);
+
+struct AuditVerification {
+  std::uint64_t lines = 0;   // in the log, chain intact
+  std::uint64_t sealed = 0;  // of which the head vouches for (lines - sealed were written after it)
+};
+
+// Checks every line of an audit log, the chain between them and the head.
+// Returns the lines, or kCorrupt "file:line: reason" for the first line that
+// breaks the chain, or naming the lines cut from the end (kMissingInput
+// when the file is not there).
+Result<AuditVerification> verify_audit_log(const std::string& path);
 
 }  // namespace sourcetrace::service
