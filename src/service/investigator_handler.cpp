@@ -114,7 +114,7 @@ void InvestigatorHandler::ping(const std::string& token) {
 void InvestigatorHandler::run_info(api::RunInfo& out, const std::string& token) {
   Call call(state_, "run_info", token, json::object());
   call.run([&] {
-    out = call.snapshot().run_info();
+    out = call.snapshot().run_info(call.scope());
     return std::size_t{1};
   });
 }

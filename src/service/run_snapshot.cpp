@@ -101,10 +101,10 @@ api::NetworkSummary RunSnapshot::summary(std::uint32_t c) const {
   return s;
 }
 
-api::Target RunSnapshot::target_at(std::size_t index) const {
+api::Target RunSnapshot::target_at(std::size_t index, std::int64_t rank) const {
   const TargetRow& row = targets_[index];
   api::Target t;
-  t.rank = static_cast<std::int32_t>(row.rank);
+  t.rank = static_cast<std::int32_t>(rank);
   t.network = risk::network_name(row.network);
   t.entity = entity_ref(row.entity);
   t.role_hint = risk::role_name(row.role);
@@ -178,7 +178,8 @@ api::NetworkPage RunSnapshot::list_networks(const Scope& scope, const api::Netwo
 
 api::NetworkDetail RunSnapshot::network(const Scope& scope, const std::string& id, const Limits&) const {
   const std::optional<std::uint32_t> c = parse_network(id, num_networks());
-  if (!c || !visibility(scope).network(*c)) not_found(fmt::format("no network {}", id));
+  const Visibility visible = visibility(scope);
+  if (!c || !visible.network(*c)) not_found(fmt::format("no network {}", id));
   api::NetworkDetail d;
   d.summary = summary(*c);
   d.members.reserve(member_offsets_[*c + 1] - member_offsets_[*c]);
@@ -192,7 +193,7 @@ api::NetworkDetail RunSnapshot::network(const Scope& scope, const std::string& i
   }
   d.evidence = evidence_counts(network_evidence_, *c);
   for (std::uint32_t i = network_target_offsets_[*c]; i < network_target_offsets_[*c + 1]; ++i) {
-    d.targets.push_back(target_at(network_targets_[i]));
+    d.targets.push_back(target_at(network_targets_[i], rank_in_scope(visible, network_targets_[i])));
   }
   const std::size_t layers = adjacency_.num_layers();
   for (std::size_t l = 0; l < layers; ++l) {
@@ -276,35 +277,62 @@ api::PathResult RunSnapshot::paths(const Scope& scope, const api::EntityRef& a, 
   return result;
 }
 
+api::RunInfo RunSnapshot::run_info(const Scope& scope) const {
+  const Visibility visible = visibility(scope);
+  if (visible.everything()) return info_;
+  // Totals over what the scope sees: a brand cannot count what it may not.
+  api::RunInfo info = info_;
+  info.networks = info.entities = 0;
+  for (std::uint32_t c = 0; c < num_networks(); ++c) {
+    if (!visible.network(c)) continue;
+    ++info.networks;
+    info.entities += networks_[c].members;
+  }
+  return info;
+}
+
+std::int64_t RunSnapshot::rank_in_scope(const Visibility& visible, std::size_t index) const {
+  if (visible.everything()) return targets_[index].rank;
+  std::int64_t rank = 0;
+  for (std::size_t i = 0; i <= index; ++i) rank += visible.network(targets_[i].network) ? 1 : 0;
+  return rank;
+}
+
 api::TargetPage RunSnapshot::targets(const Scope& scope, int offset, int limit, const Limits& limits) const {
   check_page(offset, limit, limits, "offset", "limit");
   const Visibility visible = visibility(scope);
   api::TargetPage page;
   page.offset = offset;
   page.total = 0;
-  if (visible.everything()) {
-    page.total = static_cast<std::int64_t>(targets_.size());
-    for (std::size_t i = static_cast<std::size_t>(offset); i < targets_.size() && page.targets.size() < static_cast<std::size_t>(limit); ++i) {
-      page.targets.push_back(target_at(i));
-    }
-    return page;
-  }
+  // Ranks 1..k over the visible targets, in the global order (for everyone
+  // else those are the global ranks).
   for (std::size_t i = 0; i < targets_.size(); ++i) {
     if (!visible.network(targets_[i].network)) continue;
-    if (page.total >= offset && page.targets.size() < static_cast<std::size_t>(limit)) page.targets.push_back(target_at(i));
     ++page.total;
+    if (page.total > offset && page.targets.size() < static_cast<std::size_t>(limit)) {
+      page.targets.push_back(target_at(i, visible.everything() ? targets_[i].rank : page.total));
+    }
   }
   return page;
 }
 
 api::Target RunSnapshot::target(const Scope& scope, int rank) const {
-  const auto it = std::lower_bound(targets_.begin(), targets_.end(), rank,
-                                   [](const TargetRow& t, int r) { return static_cast<std::int64_t>(t.rank) < r; });
-  if (rank < 1 || it == targets_.end() || static_cast<int>(it->rank) != rank ||
-      !visibility(scope).network(it->network)) {
-    not_found(fmt::format("no target of rank {}", rank));
+  const Visibility visible = visibility(scope);
+  if (visible.everything()) {
+    const auto it = std::lower_bound(targets_.begin(), targets_.end(), rank,
+                                     [](const TargetRow& t, int r) { return static_cast<std::int64_t>(t.rank) < r; });
+    if (rank < 1 || it == targets_.end() || static_cast<int>(it->rank) != rank) {
+      not_found(fmt::format("no target of rank {}", rank));
+    }
+    return target_at(static_cast<std::size_t>(it - targets_.begin()), rank);
   }
-  return target_at(static_cast<std::size_t>(it - targets_.begin()));
+  // The rank-th visible target; a rank beyond them is as absent as one
+  // beyond the whole list.
+  std::int64_t seen = 0;
+  for (std::size_t i = 0; rank >= 1 && i < targets_.size(); ++i) {
+    if (visible.network(targets_[i].network) && ++seen == rank) return target_at(i, rank);
+  }
+  not_found(fmt::format("no target of rank {}", rank));
 }
 
 std::size_t RunSnapshot::bytes() const {

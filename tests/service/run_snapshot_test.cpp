@@ -107,7 +107,7 @@ TEST_CASE("service: only a complete run loads", "[service]") {
 
 TEST_CASE("service: run info comes from the manifest and summary.json", "[service]") {
   const RunFixture& f = fixture();
-  const api::RunInfo info = f.snapshot->run_info();
+  const api::RunInfo info = f.snapshot->run_info(kInvestigator);
   const auto summary = nlohmann::json::parse(read_file(f.run + "/summary.json"));
   const auto manifest = nlohmann::json::parse(read_file(f.run + "/manifest.json"));
   CHECK(info.run == "run");
@@ -497,20 +497,24 @@ TEST_CASE("service: a brand's scope never reveals a network that does not name i
     }
   }
 
-  // Targets: only visible networks', totals of those alone.
+  // Targets: only visible networks', in the global order, ranked 1..k over
+  // those alone (a global rank would tell how many are hidden before it).
   const api::TargetPage all_targets = s.targets(kInvestigator, 0, 1000, {});
   std::int64_t expected_targets = 0;
-  for (const auto& t : all_targets.targets) {
-    if (visible.count(t.network)) {
-      ++expected_targets;
-      CHECK(s.target(scope, t.rank) == t);
-    } else {
-      CHECK_THROWS_AS(s.target(scope, t.rank), api::NotFound);
-    }
+  for (api::Target t : all_targets.targets) {
+    if (!visible.count(t.network)) continue;
+    t.rank = static_cast<std::int32_t>(++expected_targets);
+    CHECK(s.target(scope, t.rank) == t);
   }
+  CHECK_THROWS_AS(s.target(scope, static_cast<int>(expected_targets) + 1), api::NotFound);
   const api::TargetPage mine = s.targets(scope, 0, 1000, {});
   CHECK(mine.total == expected_targets);
-  for (const auto& t : mine.targets) CHECK(visible.count(t.network) == 1);
+  for (std::size_t i = 0; i < mine.targets.size(); ++i) {
+    CHECK(visible.count(mine.targets[i].network) == 1);
+    CHECK(mine.targets[i].rank == static_cast<std::int32_t>(i + 1));
+  }
+  // And the run's totals are the brand's.
+  CHECK(s.run_info(scope).networks == static_cast<std::int64_t>(visible.size()));
 
   // A token with no known brand sees nothing; an investigator everything.
   const Scope nobody{false, {"no-such-brand"}};

@@ -255,6 +255,39 @@ TEST_CASE("service: a brand token sees only its brand's networks, through every 
   api::TargetPage targets;
   c->targets(targets, f.brand_token, 0, 1000);
   for (const auto& t : targets.targets) CHECK(visible.count(t.network));
+
+  // Counts, totals and ranks over what the brand sees, so that it cannot
+  // count what it may not: run_info's totals, target ranks 1..k.
+  api::RunInfo everyone, brand;
+  c->run_info(everyone, f.investigator);
+  c->run_info(brand, f.brand_token);
+  CHECK(brand.networks == mine.total);
+  CHECK(brand.networks < everyone.networks);
+  std::int64_t members = 0;
+  for (const auto& n : mine.networks) members += n.members;
+  CHECK(brand.entities == members);
+  REQUIRE(!targets.targets.empty());
+  api::TargetPage global;
+  c->targets(global, f.investigator, 0, 1000);
+  CHECK(targets.total < global.total);
+  for (std::size_t i = 0; i < targets.targets.size(); ++i) {
+    CHECK(targets.targets[i].rank == static_cast<std::int32_t>(i + 1));
+    api::Target one;
+    c->target(one, f.brand_token, targets.targets[i].rank);
+    CHECK(one.entity == targets.targets[i].entity);
+  }
+  api::Target past;
+  CHECK_THROWS_AS(c->target(past, f.brand_token, static_cast<std::int32_t>(targets.total) + 1), api::NotFound);
+  // A visible network's own targets carry the brand's ranks too.
+  for (const auto& n : mine.networks) {
+    api::NetworkDetail d;
+    c->network(d, f.brand_token, n.network);
+    for (const auto& t : d.targets) {
+      api::Target same;
+      c->target(same, f.brand_token, t.rank);
+      CHECK(same.entity == t.entity);
+    }
+  }
 }
 
 TEST_CASE("service: every call is audited in a hash chain that detects an edited or deleted line", "[service]") {

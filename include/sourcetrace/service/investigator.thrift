@@ -79,7 +79,7 @@ struct LayerCount {
 }
 
 struct Target {
-  1: i32 rank,                // in the global list
+  1: i32 rank,                // in the list as the token sees it: global for an investigator, 1..k over its own for a brand
   2: string network,
   3: EntityRef entity,
   4: string role_hint,

@@ -78,7 +78,8 @@ class RunSnapshot {
   RunSnapshot(const RunSnapshot&) = delete;
   RunSnapshot& operator=(const RunSnapshot&) = delete;
 
-  api::RunInfo run_info() const { return info_; }
+  // The run, with its totals (networks, entities) over what the scope sees.
+  api::RunInfo run_info(const Scope& scope) const;
 
   // Networks matching `filter` that the scope sees, most suspect first
   // (ties by network id); one page of at most `limit`.
@@ -98,9 +99,10 @@ class RunSnapshot {
   // above the limit says so.
   api::PathResult paths(const Scope& scope, const api::EntityRef& a, const api::EntityRef& b, int max_hops,
                         int max_paths, const Limits& limits) const;
-  // The global target list, restricted to visible networks; one page.
+  // The global target list, restricted to visible networks and ranked 1..k
+  // over them (a brand's ranks count only its own targets); one page.
   api::TargetPage targets(const Scope& scope, int offset, int limit, const Limits& limits) const;
-  // The target of global rank `rank` (1-based).
+  // The target of rank `rank` (1-based) as the scope ranks them.
   api::Target target(const Scope& scope, int rank) const;
 
   // Sizes, for tests and the memory report.
@@ -133,7 +135,8 @@ class RunSnapshot {
   graph::VertexId find_entity(const Visibility& visible, const api::EntityRef& ref) const;
   api::EntityRef entity_ref(graph::VertexId v) const;
   api::NetworkSummary summary(std::uint32_t c) const;
-  api::Target target_at(std::size_t index) const;
+  api::Target target_at(std::size_t index, std::int64_t rank) const;
+  std::int64_t rank_in_scope(const Visibility& visible, std::size_t index) const;
   std::vector<api::EvidenceCount> evidence_counts(const std::vector<EvidenceGroup>& groups,
                                                   std::uint32_t owner) const;
 
