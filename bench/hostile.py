@@ -22,7 +22,8 @@ with its reference in the same run:
    two p99s.
 3. soak: --soak-minutes of 8 callers (network, entity and ping in turn) with
    the hostile traffic of 2. running, a publish every minute (two runs in
-   turn) and a claim flood every minute; RSS sampled every window. Goals:
+   turn: two folders of one run, so ids stay valid) and a claim flood every
+   minute; RSS sampled every window. Goals:
    zero failed calls, RSS flat after warm-up (last window vs the first
    after warm-up).
 
@@ -34,6 +35,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import shutil
 import socket
 import struct
 import sys
@@ -211,10 +213,12 @@ def main():
 
     tag, rundir, _ = base.prepare_run(args)
     runs_both = [rundir]
-    if args.soak_minutes > 0:  # a second run to publish in turn
-        args.seed += 1
-        _, other, _ = base.prepare_run(args)
-        args.seed -= 1
+    if args.soak_minutes > 0:
+        # A second folder of the same run to publish in turn: every publish
+        # swaps the snapshot, and the callers' ids stay valid across it.
+        other = rundir + "-copy"
+        shutil.rmtree(other, ignore_errors=True)
+        shutil.copytree(rundir, other)
         runs_both.append(other)
     runs = os.path.join(args.work, f"runs-{tag}")
     base.sourcetrace(args.binary, "publish", rundir, "--to", runs)
