@@ -40,6 +40,18 @@ class Handle {
   Closer closer_;
 };
 
+// Keeps every attribute (and, for a group, every link) of an object in its
+// object header, which the v2 format checksums, instead of moving them to
+// dense storage (a fractal heap) once an object has more than 8. No
+// access and modification times in the headers: the same content gives
+// the same bytes.
+constexpr unsigned kMaxCompact = 4096;
+
+bool keep_in_header(hid_t ocpl, bool group) {
+  return H5Pset_attr_phase_change(ocpl, kMaxCompact, 0) >= 0 && H5Pset_obj_track_times(ocpl, 0) >= 0 &&
+         (!group || H5Pset_link_phase_change(ocpl, kMaxCompact, 0) >= 0);
+}
+
 void silence_hdf5() {
   static const bool once = [] {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
@@ -56,7 +68,16 @@ Status H5File::error(const std::string& what) const {
 
 Result<H5File> H5File::create(const std::string& path) {
   silence_hdf5();
-  hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  // File format of HDF5 1.10 (no older): the superblock, object headers,
+  // B-trees and chunk indexes carry checksums that HDF5 checks on every
+  // read. Not later either, so that HDF5 1.10 (Debian's h5py) reads it.
+  Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  if (H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110) < 0) {
+    return Status::cannot_create(path + ": this HDF5 cannot write the 1.10 file format");
+  }
+  Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);  // also the root group's
+  if (!keep_in_header(fcpl.get(), true)) return Status::cannot_create(path + ": cannot set the root group's properties");
+  hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get());
   if (id < 0) return Status::cannot_create(path + ": cannot create HDF5 file");
   return H5File(id, path);
 }
@@ -67,10 +88,10 @@ Result<H5File> H5File::open(const std::string& path) {
     FILE* f = std::fopen(path.c_str(), "rb");
     if (f == nullptr) return Status::missing_input(path + ": no such file");
     std::fclose(f);
-    return Status::corrupt(path + ": not an HDF5 file");
+    return Status::corrupt(path + ": not an HDF5 file (or its first bytes are damaged)");
   }
   hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (id < 0) return Status::corrupt(path + ": cannot open as HDF5");
+  if (id < 0) return Status::corrupt(path + ": cannot open as HDF5 (damaged, or not written by this engine)");
   return H5File(id, path);
 }
 
@@ -94,33 +115,55 @@ Status H5File::close() {
 }
 
 bool H5File::exists(const std::string& object) const {
+  auto found = find(object);
+  return found.is_ok() && found.value();
+}
+
+Result<bool> H5File::find(const std::string& object) const {
   if (object == "/") return true;
-  // Check each prefix: H5Lexists fails on a missing intermediate group.
+  // Check each prefix: H5Lexists fails on a missing intermediate group. A
+  // negative answer is HDF5 failing to read the group (a checksum), not
+  // the object's absence.
   std::size_t pos = 0;
   while ((pos = object.find('/', pos + 1)) != std::string::npos) {
-    if (H5Lexists(id_, object.substr(0, pos).c_str(), H5P_DEFAULT) <= 0) return false;
+    const htri_t there = H5Lexists(id_, object.substr(0, pos).c_str(), H5P_DEFAULT);
+    if (there < 0) return damaged("group " + object.substr(0, pos));
+    if (there == 0) return false;
   }
-  return H5Lexists(id_, object.c_str(), H5P_DEFAULT) > 0;
+  const htri_t there = H5Lexists(id_, object.c_str(), H5P_DEFAULT);
+  if (there < 0) return damaged("the group holding " + object);
+  return there > 0;
+}
+
+Status H5File::damaged(const std::string& what) const {
+  return Status::corrupt(path_ + ": cannot read " + what +
+                         " (the file is damaged: a checksum does not match or HDF5 cannot decode it)");
 }
 
 Status H5File::create_group(const std::string& group) {
   if (exists(group)) return Status::ok();
-  Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
-  H5Pset_create_intermediate_group(lcpl.get(), 1);
-  Handle g(H5Gcreate2(id_, group.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+  // One level at a time, so that every group gets the creation properties.
+  const std::size_t slash = group.rfind('/');
+  if (slash != std::string::npos && slash > 0) ST_RETURN_IF_ERROR(create_group(group.substr(0, slash)));
+  Handle gcpl(H5Pcreate(H5P_GROUP_CREATE), H5Pclose);
+  if (!keep_in_header(gcpl.get(), true)) return error("cannot set the properties of group " + group);
+  Handle g(H5Gcreate2(id_, group.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), H5Gclose);
   return g.ok() ? Status::ok() : error("cannot create group " + group);
 }
 
 Result<std::vector<std::string>> H5File::list(const std::string& group) const {
+  auto found = find(group);
+  if (!found.is_ok()) return found.status();
+  if (!found.value()) return Status::not_found(path_ + ": no group " + group);
   Handle g(H5Gopen2(id_, group.c_str(), H5P_DEFAULT), H5Gclose);
-  if (!g.ok()) return Status::not_found(path_ + ": no group " + group);
+  if (!g.ok()) return damaged("group " + group);
   std::vector<std::string> names;
   auto visit = [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
     static_cast<std::vector<std::string>*>(data)->emplace_back(name);
     return 0;
   };
   if (H5Literate(g.get(), H5_INDEX_NAME, H5_ITER_INC, nullptr, visit, &names) < 0) {
-    return error("cannot list " + group);
+    return damaged("the members of " + group);
   }
   std::sort(names.begin(), names.end());
   return names;
@@ -128,9 +171,39 @@ Result<std::vector<std::string>> H5File::list(const std::string& group) const {
 
 namespace {
 
-// Applies HDF5's shuffle and deflate filters to every chunk of `data`, in
+// HDF5's Fletcher-32 checksum (H5_checksum_fletcher32 in H5checksum.c):
+// sums of big-endian 16-bit words, an odd last byte as the high half of
+// one, folded to 16 bits every 360 words.
+std::uint32_t fletcher32(const unsigned char* data, std::size_t bytes) {
+  std::size_t words = bytes / 2;
+  std::uint32_t sum1 = 0, sum2 = 0;
+  while (words > 0) {
+    std::size_t run = std::min<std::size_t>(words, 360);
+    words -= run;
+    for (; run > 0; --run, data += 2) {
+      sum1 += (static_cast<std::uint32_t>(data[0]) << 8) | data[1];
+      sum2 += sum1;
+    }
+    sum1 = (sum1 & 0xffff) + (sum1 >> 16);
+    sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+  }
+  if (bytes % 2 != 0) {
+    sum1 += static_cast<std::uint32_t>(*data) << 8;
+    sum2 += sum1;
+    sum1 = (sum1 & 0xffff) + (sum1 >> 16);
+    sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+  }
+  sum1 = (sum1 & 0xffff) + (sum1 >> 16);
+  sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+  return (sum2 << 16) | sum1;
+}
+
+// Applies HDF5's shuffle, deflate and Fletcher-32 filters, in the order
+// the dataset's pipeline declares them, to every chunk of `data`, in
 // parallel (HDF5 itself would run them on the calling thread only). Each
-// chunk is full-size, the last one padded with zeros, as HDF5 stores it.
+// chunk is full-size, the last one padded with zeros, as HDF5 stores it;
+// the checksum of the deflated bytes follows them, little-endian, as
+// H5Z_filter_fletcher32 appends it, so HDF5 checks it on every read.
 // Returns false when zlib fails.
 bool filter_chunks(const unsigned char* data, std::size_t elements, std::size_t element_size,
                    std::size_t chunk_elements, std::vector<std::vector<unsigned char>>& chunks) {
@@ -156,7 +229,9 @@ bool filter_chunks(const unsigned char* data, std::size_t elements, std::size_t 
       ++failures;
       continue;
     }
-    chunks[c].resize(size);
+    const std::uint32_t sum = fletcher32(chunks[c].data(), size);
+    chunks[c].resize(size + 4);
+    for (int k = 0; k < 4; ++k) chunks[c][size + k] = static_cast<unsigned char>(sum >> (8 * k));
   }
   return failures == 0;
 }
@@ -172,11 +247,13 @@ Status H5File::write_array(const std::string& dataset, std::span<const T> values
   const hsize_t n = values.size();
   Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
   Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  if (!keep_in_header(dcpl.get(), false)) return error("cannot set the properties of dataset " + dataset);
   const hsize_t chunk = std::min(n, kChunkElements);
   if (n > 0) {
     H5Pset_chunk(dcpl.get(), 1, &chunk);
     H5Pset_shuffle(dcpl.get());
     H5Pset_deflate(dcpl.get(), 1);
+    H5Pset_fletcher32(dcpl.get());  // last: the checksum covers the stored bytes
   }
   Handle ds(H5Dcreate2(id_, dataset.c_str(), native_type<T>(), space.get(), H5P_DEFAULT,
                        dcpl.get(), H5P_DEFAULT),
@@ -201,9 +278,11 @@ Status H5File::write_array(const std::string& dataset, std::span<const T> values
 
 template <typename T>
 Result<std::vector<T>> H5File::read_array(const std::string& dataset) const {
-  if (!exists(dataset)) return Status::corrupt(path_ + ": no dataset " + dataset);
+  auto found = find(dataset);
+  if (!found.is_ok()) return found.status();
+  if (!found.value()) return Status::corrupt(path_ + ": no dataset " + dataset);
   Handle ds(H5Dopen2(id_, dataset.c_str(), H5P_DEFAULT), H5Dclose);
-  if (!ds.ok()) return Status::corrupt(path_ + ": cannot open dataset " + dataset);
+  if (!ds.ok()) return damaged("dataset " + dataset);
   Handle space(H5Dget_space(ds.get()), H5Sclose);
   if (H5Sget_simple_extent_ndims(space.get()) != 1) {
     return Status::corrupt(path_ + ": " + dataset + " is not one-dimensional");
@@ -213,14 +292,17 @@ Result<std::vector<T>> H5File::read_array(const std::string& dataset) const {
   std::vector<T> values(n);
   if (n > 0 &&
       H5Dread(ds.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) {
-    return Status::corrupt(path_ + ": cannot read dataset " + dataset);
+    return damaged("dataset " + dataset);
   }
   return values;
 }
 
 Result<std::uint64_t> H5File::array_size(const std::string& dataset) const {
-  if (!exists(dataset)) return Status::corrupt(path_ + ": no dataset " + dataset);
+  auto found = find(dataset);
+  if (!found.is_ok()) return found.status();
+  if (!found.value()) return Status::corrupt(path_ + ": no dataset " + dataset);
   Handle ds(H5Dopen2(id_, dataset.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!ds.ok()) return damaged("dataset " + dataset);
   Handle space(H5Dget_space(ds.get()), H5Sclose);
   hsize_t n = 0;
   if (H5Sget_simple_extent_dims(space.get(), &n, nullptr) != 1) {
@@ -259,7 +341,7 @@ Status put_attribute(hid_t file, const std::string& path, const std::string& obj
 }
 
 // Reads a string attribute of either HDF5 string flavour (we write
-// variable-length UTF-8; other tools may write fixed-length strings).
+// fixed-length UTF-8; files of other tools may hold variable-length ones).
 Result<std::string> get_string(hid_t attr) {
   Handle type(H5Aget_type(attr), H5Tclose);
   if (H5Tget_class(type.get()) != H5T_STRING) return Status::corrupt("not a string");
@@ -307,13 +389,17 @@ std::string attribute_text(hid_t attr) {
 
 Status H5File::write_attribute(const std::string& object, const std::string& name,
                                std::string_view value) {
-  // Variable-length UTF-8: h5py reads it back as a str, h5dump shows it plainly.
+  // Fixed-length UTF-8, padded with NULs: the text sits in the attribute
+  // message of the checksummed object header. (A variable-length string
+  // would sit in the global heap, which HDF5 does not checksum.) h5py reads
+  // it as bytes; HDF5 has no zero-length string type, so "" is one NUL.
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(type.get(), H5T_VARIABLE);
+  H5Tset_size(type.get(), std::max<std::size_t>(value.size(), 1));
+  H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
   H5Tset_cset(type.get(), H5T_CSET_UTF8);
   std::string text(value);
-  const char* pointer = text.c_str();
-  return put_attribute(id_, path_, object, name, type.get(), &pointer);
+  if (text.empty()) text.push_back('\0');
+  return put_attribute(id_, path_, object, name, type.get(), text.data());
 }
 
 Status H5File::write_attribute(const std::string& object, const std::string& name,
@@ -325,13 +411,23 @@ Status H5File::write_attribute(const std::string& object, const std::string& nam
   return put_attribute(id_, path_, object, name, H5T_NATIVE_DOUBLE, &value);
 }
 
+Result<std::int64_t> H5File::open_attribute(const std::string& object, const std::string& name) const {
+  auto found = find(object);
+  if (!found.is_ok()) return found.status();
+  const htri_t there =
+      found.value() ? H5Aexists_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT) : 0;
+  if (there < 0) return damaged("the attributes of " + object);
+  if (there == 0) return Status::not_found(path_ + ": no attribute " + object + "@" + name);
+  const hid_t attr = H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+  if (attr < 0) return damaged("attribute " + object + "@" + name);
+  return static_cast<std::int64_t>(attr);
+}
+
 Result<std::string> H5File::read_string_attribute(const std::string& object,
                                                   const std::string& name) const {
-  if (!exists(object) || H5Aexists_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT) <= 0) {
-    return Status::not_found(path_ + ": no attribute " + object + "@" + name);
-  }
-  Handle attr(H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
-              H5Aclose);
+  auto opened = open_attribute(object, name);
+  if (!opened.is_ok()) return opened.status();
+  Handle attr(opened.value(), H5Aclose);
   auto text = get_string(attr.get());
   if (!text.is_ok()) return Status::corrupt(path_ + ": attribute " + object + "@" + name + ": " +
                                             text.status().message());
@@ -340,11 +436,9 @@ Result<std::string> H5File::read_string_attribute(const std::string& object,
 
 Result<std::int64_t> H5File::read_int_attribute(const std::string& object,
                                                 const std::string& name) const {
-  if (!exists(object) || H5Aexists_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT) <= 0) {
-    return Status::not_found(path_ + ": no attribute " + object + "@" + name);
-  }
-  Handle attr(H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
-              H5Aclose);
+  auto opened = open_attribute(object, name);
+  if (!opened.is_ok()) return opened.status();
+  Handle attr(opened.value(), H5Aclose);
   std::int64_t value = 0;
   if (H5Aread(attr.get(), H5T_NATIVE_INT64, &value) < 0) {
     return Status::corrupt(path_ + ": attribute " + object + "@" + name + " is not an integer");
@@ -353,11 +447,9 @@ Result<std::int64_t> H5File::read_int_attribute(const std::string& object,
 }
 
 Result<double> H5File::read_double_attribute(const std::string& object, const std::string& name) const {
-  if (!exists(object) || H5Aexists_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT) <= 0) {
-    return Status::not_found(path_ + ": no attribute " + object + "@" + name);
-  }
-  Handle attr(H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
-              H5Aclose);
+  auto opened = open_attribute(object, name);
+  if (!opened.is_ok()) return opened.status();
+  Handle attr(opened.value(), H5Aclose);
   double value = 0;
   if (H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &value) < 0) {
     return Status::corrupt(path_ + ": attribute " + object + "@" + name + " is not a number");
@@ -367,15 +459,19 @@ Result<double> H5File::read_double_attribute(const std::string& object, const st
 
 Result<std::vector<std::pair<std::string, std::string>>> H5File::attributes(
     const std::string& object) const {
+  auto found = find(object);
+  if (!found.is_ok()) return found.status();
+  if (!found.value()) return Status::not_found(path_ + ": no object " + object);
   Handle obj(H5Oopen(id_, object.c_str(), H5P_DEFAULT), H5Oclose);
-  if (!obj.ok()) return Status::not_found(path_ + ": no object " + object);
+  if (!obj.ok()) return damaged("object " + object);
   std::vector<std::pair<std::string, std::string>> out;
   H5O_info_t info;
-  H5Oget_info2(obj.get(), &info, H5O_INFO_NUM_ATTRS);
+  if (H5Oget_info2(obj.get(), &info, H5O_INFO_NUM_ATTRS) < 0) return damaged("the attributes of " + object);
   for (hsize_t i = 0; i < info.num_attrs; ++i) {
     Handle attr(H5Aopen_by_idx(obj.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, H5P_DEFAULT,
                                H5P_DEFAULT),
                 H5Aclose);
+    if (!attr.ok()) return damaged("the attributes of " + object);
     char name[256] = {0};
     H5Aget_name(attr.get(), sizeof name, name);
     out.emplace_back(name, attribute_text(attr.get()));

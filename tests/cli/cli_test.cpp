@@ -59,7 +59,7 @@ TEST_CASE("cli: ingest and info print one-line summaries; info --json is complet
   REQUIRE(info.exit_code == 0);
   auto j = nlohmann::json::parse(info.out);
   CHECK(j["format"] == "sourcetrace.graph");
-  CHECK(j["version"] == 1);
+  CHECK(j["version"] == 2);
   CHECK(j["entities"]["total"] == 115);
   CHECK(j["layers"][0]["edges"] == 613);
   CHECK(j["layers"][0]["degree"]["max"] == 12);

@@ -7,7 +7,10 @@ usage: h5py_roundtrip.py SOURCETRACE_BINARY SCRATCH_DIR
 Generates a small market, ingests it with the real binary, then reads
 graph.h5 with h5py (as a user's notebook would) and recomputes every layer
 from the CSVs: each undirected edge's weight and event count, each directed
-flow, the evidence rows, the entity keys and kinds.
+flow, the evidence rows, the entity keys and kinds. And the checksums
+(docs/integrity.md): every dataset declares HDF5's Fletcher-32 filter,
+string attributes are fixed-length (in the checksummed object header), and
+a byte flipped in a chunk makes h5py raise rather than read other values.
 """
 import collections
 import csv
@@ -28,6 +31,35 @@ def fail(message):
     sys.exit(1)
 
 
+def check_checksums(f, graph, scratch):
+    """Every dataset checksummed; a flipped byte of a chunk is an error."""
+    datasets = []
+    f.visititems(lambda name, obj: datasets.append(name) if isinstance(obj, h5py.Dataset) else None)
+    for name in datasets:
+        d = f[name]
+        if d.shape[0] > 0 and not (d.fletcher32 and d.shuffle and d.compression == "gzip"):
+            fail(name + ": not shuffle + deflate + Fletcher-32")
+    with open(graph, "rb") as fh:
+        data = bytearray(fh.read())
+    target = f["layers/seller/targets"]
+    offset = target.id.get_offset() if target.chunks is None else None
+    if offset is None:
+        info = target.id.get_chunk_info(0)
+        offset, size = info.byte_offset, info.size
+    else:
+        size = target.id.get_storage_size()
+    data[offset + size // 2] ^= 0xFF
+    damaged = os.path.join(scratch, "damaged.h5")
+    with open(damaged, "wb") as fh:
+        fh.write(data)
+    try:
+        with h5py.File(damaged, "r") as g:
+            g["layers/seller/targets"][:]
+    except OSError:
+        return
+    fail("a flipped byte in a chunk of layers/seller/targets was read without an error")
+
+
 def main():
     binary, scratch = sys.argv[1], sys.argv[2]
     os.makedirs(scratch, exist_ok=True)
@@ -37,8 +69,12 @@ def main():
     subprocess.run([binary, "ingest", data, "--out", graph], check=True, stdout=subprocess.DEVNULL)
 
     f = h5py.File(graph, "r")
-    if f.attrs["format"] != "sourcetrace.graph" or f.attrs["version"] != 1:
+    # String attributes are fixed-length UTF-8: h5py gives them as bytes.
+    if f.attrs["format"] != b"sourcetrace.graph" or f.attrs["version"] != 2:
         fail("format attributes")
+    if f.attrs["format"].decode() != "sourcetrace.graph" or len(f.attrs["input_digest"].decode()) != 32:
+        fail("string attributes")
+    check_checksums(f, graph, scratch)
     kinds = f["entities/kind"][:]
     offsets = f["entities/key_offsets"][:]
     blob = f["entities/key_bytes"][:].tobytes()

@@ -17,7 +17,9 @@
 namespace sourcetrace::store {
 
 inline constexpr const char* kGraphFormat = "sourcetrace.graph";
-inline constexpr std::int64_t kGraphFormatVersion = 1;
+// 2: checksummed (HDF5 1.10 format, Fletcher-32 chunks, fixed-length
+// string attributes; docs/integrity.md). Version 1 files are refused.
+inline constexpr std::int64_t kGraphFormatVersion = 2;
 
 // Where a graph came from: recorded in the file's root attributes.
 struct GraphProvenance {

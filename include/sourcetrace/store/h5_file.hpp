@@ -8,6 +8,13 @@
 // compressed (shuffle + deflate level 1: fast, and integer arrays shrink
 // well).
 //
+// Damage is an error, never a different answer (docs/integrity.md): files
+// are written in HDF5's 1.10 format, whose superblock, object headers and
+// chunk indexes carry checksums; every chunk carries a Fletcher-32
+// checksum; attributes (fixed-length strings, numbers) and links sit in
+// the checksummed object headers. A read that fails a checksum returns a
+// corrupt Status naming the file and the object.
+//
 // Threading: the MPI build of HDF5 is not thread-safe. Never call this from
 // inside an OpenMP parallel region. Move-only; closes the file on
 // destruction.
@@ -41,7 +48,10 @@ class H5File {
   Status close();
 
   const std::string& path() const { return path_; }
+  // False also when the groups on the way cannot be read; find() tells.
   bool exists(const std::string& object) const;
+  // Whether `object` is there; corrupt when a group on the way is damaged.
+  Result<bool> find(const std::string& object) const;
   // Creates a group and any missing parents.
   Status create_group(const std::string& group);
   // Names of the members of `group`, sorted.
@@ -71,6 +81,10 @@ class H5File {
  private:
   H5File(std::int64_t id, std::string path) : id_(id), path_(std::move(path)) {}
   Status error(const std::string& what) const;
+  // Corrupt: `what` cannot be read, the file is damaged.
+  Status damaged(const std::string& what) const;
+  // The attribute's hid_t, to close with H5Aclose.
+  Result<std::int64_t> open_attribute(const std::string& object, const std::string& name) const;
 
   std::int64_t id_ = -1;  // hid_t
   std::string path_;

@@ -16,7 +16,8 @@
 namespace sourcetrace::store {
 
 inline constexpr const char* kRunFormat = "sourcetrace.run";
-inline constexpr std::int64_t kRunFormatVersion = 1;
+// 2: checksummed, as graph.h5's version 2 (docs/integrity.md).
+inline constexpr std::int64_t kRunFormatVersion = 2;
 
 // Creates `path` under a temporary name, stamps the root attributes, lets
 // `fill` write the groups, and renames it into place only if all succeeded.
