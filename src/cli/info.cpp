@@ -7,6 +7,7 @@
 #include "sourcetrace/cli/exit_code.hpp"
 #include "sourcetrace/graph/degree_stats.hpp"
 #include "sourcetrace/store/graph_file.hpp"
+#include "sourcetrace/store/run_manifest.hpp"
 #include "sourcetrace/store/h5_file.hpp"
 #include "sourcetrace/tables/contract.hpp"
 
@@ -105,6 +106,8 @@ void print_graph(const ordered_json& j) {
 }
 
 int run_info(const InfoOptions& o) {
+  // A finished run's file is checked against its manifest before HDF5 reads it.
+  if (Status checked = store::check_against_manifest(o.file); !checked.is_ok()) return report_failure(checked);
   auto file = store::H5File::open(o.file);
   if (!file.is_ok()) return report_failure(file.status());
   auto format = file.value().read_string_attribute("/", "format");

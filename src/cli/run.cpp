@@ -39,6 +39,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 
 #include "commands.hpp"
 #include "job_file.hpp"
@@ -70,6 +71,15 @@ struct RunOptions {
 };
 
 constexpr const char* kStages[] = {"ingest", "detect", "score", "targets", "export"};
+
+// The stage file a stage writes into the run folder ("" for export).
+std::string stage_output(std::string_view stage) {
+  if (stage == "ingest") return "graph.h5";
+  if (stage == "detect") return "communities.h5";
+  if (stage == "score") return "risk.h5";
+  if (stage == "targets") return "targets.h5";
+  return "";
+}
 
 // The files of a run folder.
 struct RunFolder {
@@ -128,6 +138,22 @@ int run_child(const std::vector<std::string>& args, StageOutcome& outcome) {
   outcome.peak_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return 128 + WTERMSIG(status);
+}
+
+// The stage files of a finished run that no longer match its manifest
+// (changed or damaged since): read before the manifest goes, they rerun
+// whatever they record. (Without a manifest, HDF5's checksums are the
+// guard: a damaged file fails to read, and is rerun or stops the stage
+// reading it.)
+std::set<std::string> changed_since_manifest(const RunFolder& run) {
+  std::set<std::string> changed;
+  auto manifest = store::read_run_manifest(run.dir.string());
+  if (!manifest.is_ok()) return changed;
+  for (const store::ManifestEntry& entry : manifest.value().files) {
+    if (!entry.name.ends_with(".h5")) continue;
+    if (!store::verify_run_files(run.dir.string(), {entry.name}).is_ok()) changed.insert(entry.name);
+  }
+  return changed;
 }
 
 // Each returns why the stage must run, or nullopt when its output is
@@ -354,6 +380,7 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
   std::error_code ec;
   fs::create_directories(run.dir, ec);
   if (ec) return report_failure(Status::cannot_create(fmt::format("{}: cannot create folder: {}", o.out, ec.message())));
+  const std::set<std::string> changed = changed_since_manifest(run);
   if (Status s = store::remove_run_manifest(o.out); !s.is_ok()) return report_failure(s);
 
   auto digest = ingest::dataset_digest(o.dataset);
@@ -375,7 +402,11 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
     StageOutcome outcome;
     outcome.name = name;
     const bool chosen = selected(name);
-    std::optional<std::string> why = o.force && chosen ? std::optional<std::string>("--force") : staleness();
+    std::optional<std::string> why = o.force && chosen ? std::optional<std::string>("--force") : std::nullopt;
+    if (!why && changed.contains(stage_output(name))) {
+      why = stage_output(name) + " changed or was damaged since the run completed";
+    }
+    if (!why) why = staleness();
     if (!why) {
       outcome.why = "up to date";
       fmt::print(stderr, "run: {}: up to date, skipped\n", name);

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "sourcetrace/store/run_manifest.hpp"
 #include "sourcetrace/tables/column_reader.hpp"
 #include "sourcetrace/tables/csv_reader.hpp"
 #include "sourcetrace/tables/fields.hpp"
@@ -39,13 +40,15 @@ std::string parse_entity(std::string_view kind, std::string_view id, EntityKey& 
 
 std::string describe(const EntityKey& e) { return fmt::format("{} '{}'", entity_kind_name(e.kind), e.id); }
 
-// NAME.csv or NAME.csv.gz in `dir`, which must be there.
+// NAME.csv or NAME.csv.gz in `dir`, which must be there; in a finished
+// run, as its manifest lists it (store/run_manifest.hpp).
 Result<std::string> required_file(const std::string& dir, std::string_view name, std::string_view what) {
   auto found = tables::find_table_file(dir, name);
   if (!found.is_ok()) return found.status();
   if (!found.value()) {
     return Status::missing_input(fmt::format("{}/{}.csv: no such file ({} needs it)", dir, name, what));
   }
+  ST_RETURN_IF_ERROR(store::check_against_manifest(*found.value()));
   return *found.value();
 }
 

@@ -1,6 +1,7 @@
 // Engine stamp: version and build digest of the running executable.
 #include "sourcetrace/store/engine_stamp.hpp"
 
+#include "sourcetrace/store/run_manifest.hpp"
 #include "sourcetrace/tables/digest.hpp"
 #include "sourcetrace/version.hpp"
 
@@ -22,6 +23,7 @@ Status stamp_engine(H5File& file) {
 }
 
 Result<std::string> read_engine_build(const std::string& path) {
+  ST_RETURN_IF_ERROR(check_against_manifest(path));
   auto file = H5File::open(path);
   if (!file.is_ok()) return file.status();
   return file.value().read_string_attribute("/", "engine_build");

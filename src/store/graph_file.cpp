@@ -8,6 +8,7 @@
 #include "sourcetrace/store/h5_file.hpp"
 #include "sourcetrace/tables/output_file.hpp"
 #include "sourcetrace/store/engine_stamp.hpp"
+#include "sourcetrace/store/run_manifest.hpp"
 
 namespace sourcetrace::store {
 
@@ -122,6 +123,7 @@ Status write_graph_file(const std::string& path, const MarketGraph& g,
     status = write_all(file.value(), g, provenance);
     if (status.is_ok()) status = file.value().close();
   }
+  if (status.is_ok()) status = retire_manifest_for(path);
   if (status.is_ok()) status = tables::publish_file(temp, path);
   if (!status.is_ok()) std::remove(temp.c_str());
   return status;
@@ -131,6 +133,7 @@ namespace {
 
 Status check_graph_format(const H5File& f, const std::string& path) {
   auto format = f.read_string_attribute("/", "format");
+  if (!format.is_ok() && format.status().code() == Status::Code::kCorrupt) return format.status();
   if (!format.is_ok() || format.value() != kGraphFormat) {
     return Status::corrupt(path + ": not a sourcetrace graph file (made by `sourcetrace ingest`)");
   }
@@ -142,6 +145,16 @@ Status check_graph_format(const H5File& f, const std::string& path) {
         path, version.is_ok() ? std::to_string(version.value()) : "?", kGraphFormatVersion));
   }
   return Status::ok();
+}
+
+// Opens a graph file to read: checked against its run's manifest first
+// (store/run_manifest.hpp), then its format and version.
+Result<H5File> open_graph(const std::string& path) {
+  ST_RETURN_IF_ERROR(check_against_manifest(path));
+  auto opened = H5File::open(path);
+  if (!opened.is_ok()) return opened.status();
+  ST_RETURN_IF_ERROR(check_graph_format(opened.value(), path));
+  return opened;
 }
 
 GraphProvenance provenance_attributes(const H5File& f) {
@@ -182,17 +195,15 @@ Status read_entities(const H5File& f, const std::string& path, MarketGraph& g) {
 }  // namespace
 
 Result<GraphProvenance> read_graph_provenance(const std::string& path) {
-  auto opened = H5File::open(path);
+  auto opened = open_graph(path);
   if (!opened.is_ok()) return opened.status();
-  ST_RETURN_IF_ERROR(check_graph_format(opened.value(), path));
   return provenance_attributes(opened.value());
 }
 
 Result<MarketGraph> read_graph_file(const std::string& path, GraphProvenance* provenance) {
-  auto opened = H5File::open(path);
+  auto opened = open_graph(path);
   if (!opened.is_ok()) return opened.status();
   const H5File& f = opened.value();
-  ST_RETURN_IF_ERROR(check_graph_format(f, path));
 
   MarketGraph g;
   if (auto kind = f.read_string_attribute("/", "source_kind"); kind.is_ok()) g.source_kind = kind.value();
@@ -233,7 +244,9 @@ Result<MarketGraph> read_graph_file(const std::string& path, GraphProvenance* pr
       return Status::corrupt(path + ": layer " + name + " has a different vertex count");
     }
     // Link types: files written before they were kept have none.
-    if (f.exists(group + "/link_events")) {
+    auto has_link_events = f.find(group + "/link_events");
+    if (!has_link_events.is_ok()) return has_link_events.status();
+    if (has_link_events.value()) {
       auto link_events = f.read_array<std::uint16_t>(group + "/link_events");
       if (!link_events.is_ok()) return link_events.status();
       layer.link_events = std::move(link_events).value();
@@ -274,9 +287,8 @@ Result<MarketGraph> read_graph_file(const std::string& path, GraphProvenance* pr
 namespace sourcetrace::store {
 
 Result<MarketGraph> read_graph_entities(const std::string& path) {
-  auto opened = H5File::open(path);
+  auto opened = open_graph(path);
   if (!opened.is_ok()) return opened.status();
-  ST_RETURN_IF_ERROR(check_graph_format(opened.value(), path));
   MarketGraph g;
   if (auto kind = opened.value().read_string_attribute("/", "source_kind"); kind.is_ok()) g.source_kind = kind.value();
   ST_RETURN_IF_ERROR(read_entities(opened.value(), path, g));

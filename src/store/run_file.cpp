@@ -8,6 +8,7 @@
 
 #include "sourcetrace/tables/output_file.hpp"
 #include "sourcetrace/store/engine_stamp.hpp"
+#include "sourcetrace/store/run_manifest.hpp"
 
 namespace sourcetrace::store {
 
@@ -32,15 +33,18 @@ Status write_run_file(const std::string& path, const std::function<Status(H5File
     if (status.is_ok()) status = fill(f);
     if (status.is_ok()) status = f.close();
   }
+  if (status.is_ok()) status = retire_manifest_for(path);
   if (status.is_ok()) status = tables::publish_file(temp, path);
   if (!status.is_ok()) std::remove(temp.c_str());
   return status;
 }
 
 Result<H5File> open_run_file(const std::string& path) {
+  ST_RETURN_IF_ERROR(check_against_manifest(path));
   auto file = H5File::open(path);
   if (!file.is_ok()) return file.status();
   auto format = file.value().read_string_attribute("/", "format");
+  if (!format.is_ok() && format.status().code() == Status::Code::kCorrupt) return format.status();
   if (!format.is_ok() || format.value() != kRunFormat) {
     return Status::corrupt(path + ": not a sourcetrace run file (made by `sourcetrace detect`)");
   }

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -22,6 +23,33 @@ Result<ManifestEntry> describe_file(const fs::path& dir, const std::string& name
   auto file = tables::digest_file((dir / name).string());
   if (!file.is_ok()) return file.status();
   return ManifestEntry{name, file.value().bytes, file.value().digest.hex()};
+}
+
+// The file as it is against its manifest entry: the size first (a stat,
+// no read), then the digest.
+Status check_entry(const fs::path& dir, const ManifestEntry& expected) {
+  const fs::path path = dir / expected.name;
+  std::error_code ec;
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (ec) {
+    return Status::missing_input(fmt::format("{}: listed in {} but cannot be read: {}; the run is incomplete, "
+                                             "rerun `sourcetrace run` into {}",
+                                             path.string(), kManifestName, ec.message(), dir.string()));
+  }
+  auto damaged = [&](const std::string& how) {
+    return Status::corrupt(fmt::format("{}: changed or damaged since the run wrote it ({}); it is not read. "
+                                       "Restore it from a copy, or rerun `sourcetrace run` into {} to remake it",
+                                       path.string(), how, dir.string()));
+  };
+  if (size != expected.bytes) {
+    return damaged(fmt::format("{} bytes, {} says {}", size, kManifestName, expected.bytes));
+  }
+  auto actual = describe_file(dir, expected.name);
+  if (!actual.is_ok()) return actual.status();
+  if (actual.value().bytes != expected.bytes || actual.value().digest != expected.digest) {
+    return damaged(fmt::format("digest {}, {} says {}", actual.value().digest, kManifestName, expected.digest));
+  }
+  return Status::ok();
 }
 
 }  // namespace
@@ -74,14 +102,52 @@ Status verify_run(const std::string& run_dir) {
   auto manifest = read_run_manifest(run_dir);
   if (!manifest.is_ok()) return manifest.status();
   for (const ManifestEntry& expected : manifest.value().files) {
-    auto actual = describe_file(run_dir, expected.name);
-    if (!actual.is_ok()) return actual.status();
-    if (actual.value().bytes != expected.bytes || actual.value().digest != expected.digest) {
-      return Status::corrupt(fmt::format("{}/{}: changed since the run completed (manifest says {} bytes, digest {})",
-                                         run_dir, expected.name, expected.bytes, expected.digest));
-    }
+    ST_RETURN_IF_ERROR(check_entry(run_dir, expected));
   }
   return Status::ok();
+}
+
+Status verify_run_files(const std::string& run_dir, const std::vector<std::string>& names) {
+  auto manifest = read_run_manifest(run_dir);
+  if (!manifest.is_ok()) return manifest.status();
+  for (const std::string& name : names) {
+    const auto& files = manifest.value().files;
+    const auto entry = std::find_if(files.begin(), files.end(), [&](const ManifestEntry& e) { return e.name == name; });
+    if (entry == files.end()) {
+      return Status::corrupt(fmt::format("{}/{}: not listed in the run's {}; rerun `sourcetrace run` into {}",
+                                         run_dir, name, kManifestName, run_dir));
+    }
+    ST_RETURN_IF_ERROR(check_entry(run_dir, *entry));
+  }
+  return Status::ok();
+}
+
+Status check_against_manifest(const std::string& path) {
+  const fs::path file(path);
+  const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  std::error_code ec;
+  if (!fs::exists(dir / kManifestName, ec)) return Status::ok();
+  auto manifest = read_run_manifest(dir.string());
+  if (!manifest.is_ok()) return manifest.status();
+  const std::string name = file.filename().string();
+  for (const ManifestEntry& entry : manifest.value().files) {
+    if (entry.name == name) return check_entry(dir, entry);
+  }
+  return Status::ok();
+}
+
+Status retire_manifest_for(const std::string& path) {
+  const fs::path file(path);
+  const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  std::error_code ec;
+  if (!fs::exists(dir / kManifestName, ec)) return Status::ok();
+  auto manifest = read_run_manifest(dir.string());
+  const std::string name = file.filename().string();
+  // A manifest that cannot be read marks no finished run: it goes too.
+  const bool listed = !manifest.is_ok() ||
+                      std::any_of(manifest.value().files.begin(), manifest.value().files.end(),
+                                  [&](const ManifestEntry& e) { return e.name == name; });
+  return listed ? remove_run_manifest(dir.string()) : Status::ok();
 }
 
 }  // namespace sourcetrace::store
