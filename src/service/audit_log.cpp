@@ -164,6 +164,12 @@ Result<std::optional<Head>> read_head(const std::string& path) {
   return std::optional<Head>(h);
 }
 
+// "line 7 was" or "lines 5–7 were", for messages.
+std::string line_range(std::uint64_t first, std::uint64_t last) {
+  if (first == last) return fmt::format("line {} was", first);
+  return fmt::format("lines {}–{} were", first, last);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::string& path, bool sync_each_line) {
@@ -350,8 +356,23 @@ Result<AuditVerification> verify_audit_log(const std::string& path) {
     auto corrupt = [&](const std::string& why) {
       return Status::corrupt(fmt::format("{}:{}: {}", path, line_number, why));
     };
-    // getline stops at end of file without a newline: a cut-short write.
-    if (in.eof()) return corrupt("the last line is incomplete (no newline): a write was cut short");
+    // getline stops at end of file without a newline: the file ends inside
+    // a line. Under the head's count, the tail was cut there; past it, a
+    // write was cut short before its head followed (a crash).
+    if (in.eof()) {
+      if (head.value() && head.value()->lines >= line_number) {
+        return corrupt(fmt::format("cut mid-line: {} cut from the end: {} records {} lines",
+                                   line_range(line_number, head.value()->lines), head_path, head.value()->lines));
+      }
+      if (!head.value()) {
+        return corrupt(fmt::format("the last line is incomplete (no newline), and {} is missing: the log was cut "
+                                   "mid-line or a write was cut short",
+                                   head_path));
+      }
+      return corrupt(fmt::format("the last line is incomplete (no newline): a write was cut short after line {}, "
+                                 "the last its head seals (a crash, not a cut)",
+                                 head.value()->lines));
+    }
     if (line.empty()) return corrupt("empty line");
     std::string prev, hash;
     if (std::string why = check_line(line, prev, hash); !why.empty()) return corrupt(why);
@@ -372,13 +393,14 @@ Result<AuditVerification> verify_audit_log(const std::string& path) {
   if (!head.value()) {
     if (line_number == 0) return AuditVerification{};
     return Status::corrupt(fmt::format(
-        "{} is missing: the {} lines of {} chain, but whether lines were cut from its end cannot be told", head_path,
-        line_number, path));
+        "{} is missing: the {} lines of {} chain, but whether lines were cut from its end cannot be told (a log "
+        "written before heads were kept has none; otherwise the head was removed)",
+        head_path, line_number, path));
   }
   const Head& h = *head.value();
   if (h.lines > line_number) {
-    return Status::corrupt(fmt::format("{}: lines {}–{} were cut from the end: {} records {} lines", path,
-                                       line_number + 1, h.lines, head_path, h.lines));
+    return Status::corrupt(fmt::format("{}: {} cut from the end: {} records {} lines", path,
+                                       line_range(line_number + 1, h.lines), head_path, h.lines));
   }
   if (h.hash != hash_at_head) {
     return Status::corrupt(fmt::format(

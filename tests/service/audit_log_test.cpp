@@ -182,7 +182,10 @@ TEST_CASE("service: an audit log with a damaged last line is refused on open", "
   REQUIRE_FALSE(log.is_ok());
   CHECK(log.status().code() == Status::Code::kCorrupt);
   CHECK_THAT(log.status().message(), Catch::StartsWith(path + ":4: the last line is incomplete"));
-  CHECK_THAT(service::verify_audit_log(path).status().message(), Catch::StartsWith(path + ":4: "));
+  // Past the 3 lines the head seals: a crash mid-write, not a cut.
+  CHECK_THAT(service::verify_audit_log(path).status().message(),
+             Catch::StartsWith(path + ":4: the last line is incomplete") &&
+                 Catch::Contains("after line 3, the last its head seals"));
 
   auto lines = lines_of(path);
   lines.pop_back();
@@ -234,9 +237,9 @@ TEST_CASE("service: lines cut from the end of an audit log fail verify, naming t
     auto v = service::verify_audit_log(path);
     REQUIRE_FALSE(v.is_ok());
     CHECK(v.status().code() == Status::Code::kCorrupt);
+    const std::string what = cut == 1 ? "line 7 was" : "lines " + std::to_string(8 - cut) + "–7 were";
     CHECK_THAT(v.status().message(),
-               Catch::Contains("lines " + std::to_string(8 - cut) + "–7 were cut from the end") &&
-                   Catch::Contains(path + ".head records 7 lines"));
+               Catch::StartsWith(path + ": " + what + " cut from the end: " + path + ".head records 7 lines"));
     // And the server will not chain onto it.
     auto reopened = AuditLog::open(path);
     REQUIRE_FALSE(reopened.is_ok());
@@ -250,6 +253,37 @@ TEST_CASE("service: lines cut from the end of an audit log fail verify, naming t
   CommandResult r = run_sourcetrace({"audit", "verify", path});
   CHECK(r.exit_code == 65);
   CHECK_THAT(r.err, Catch::Contains("were cut from the end"));
+}
+
+TEST_CASE("service: an audit log cut mid-line fails verify, naming the lines cut", "[service]") {
+  TempDir tmp;
+  const std::string path = tmp / "audit.jsonl";
+  write_log(path, 7);
+  const std::string whole = read_file(path);
+  const auto lines = lines_of(path);
+  // Inside line 7, then inside line 5: the head records 7 lines.
+  std::size_t end_of_6 = 0;
+  for (int i = 0; i < 6; ++i) end_of_6 += lines[i].size() + 1;
+  std::size_t end_of_4 = end_of_6 - lines[5].size() - 1 - lines[4].size() - 1;
+  for (const auto& [cut_at, what] : {std::pair{end_of_6 + 20, std::string(":7: cut mid-line: line 7 was")},
+                                     std::pair{end_of_4 + 1, std::string(":5: cut mid-line: lines 5–7 were")}}) {
+    write_file(path, whole.substr(0, cut_at));
+    auto v = service::verify_audit_log(path);
+    REQUIRE_FALSE(v.is_ok());
+    CHECK(v.status().code() == Status::Code::kCorrupt);
+    CHECK_THAT(v.status().message(),
+               Catch::StartsWith(path + what + " cut from the end: " + path + ".head records 7 lines"));
+    CHECK_FALSE(AuditLog::open(path).is_ok());
+    CommandResult r = run_sourcetrace({"audit", "verify", path});
+    CHECK(r.exit_code == 65);
+    CHECK_THAT(r.err, Catch::Contains("cut mid-line"));
+  }
+  // Cut exactly at a line's end is a plain cut tail.
+  write_file(path, whole.substr(0, end_of_6));
+  CHECK_THAT(service::verify_audit_log(path).status().message(),
+             Catch::StartsWith(path + ": line 7 was cut from the end"));
+  write_file(path, whole);
+  CHECK(service::verify_audit_log(path).is_ok());
 }
 
 TEST_CASE("service: a crash between a line and its head leaves one line unsealed, not tampering", "[service]") {
@@ -284,6 +318,15 @@ TEST_CASE("service: an audit log whose head is missing is refused, and verify sa
   auto v = service::verify_audit_log(path);
   REQUIRE_FALSE(v.is_ok());
   CHECK_THAT(v.status().message(), Catch::Contains(".head is missing") && Catch::Contains("cut from its end"));
+  CommandResult r = run_sourcetrace({"audit", "verify", path});
+  CHECK(r.exit_code == 65);
+  CHECK_THAT(r.err, Catch::Contains(".head is missing") && Catch::Contains("before heads were kept"));
+  // Cut mid-line without a head: which of a cut or a crash cannot be told.
+  const std::string whole = read_file(path);
+  write_file(path, whole.substr(0, whole.size() - 10));
+  CHECK_THAT(service::verify_audit_log(path).status().message(),
+             Catch::StartsWith(path + ":2: the last line is incomplete") && Catch::Contains(".head is missing"));
+  write_file(path, whole);
   auto opened = AuditLog::open(path);
   REQUIRE_FALSE(opened.is_ok());
   CHECK_THAT(opened.status().message(), Catch::Contains(".head is missing") && Catch::Contains("move it aside"));

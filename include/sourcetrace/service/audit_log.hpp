@@ -17,18 +17,40 @@
 // verify_audit_log detects: an edited line (its hash no longer matches),
 // a deleted or reordered line (the next line's prev no longer matches),
 // lines cut from the start (the first prev is not zeros), a half-written
-// last line, and lines cut from the end: beside the log, `<log>.head`
-// records how many lines the log has and the last one's hash, one
-// fixed-size record rewritten in place after each append (fdatasync'd with
-// the line when lines are synced). A chain stays valid when its tail is cut;
-// the head then records more lines than remain, and verify names them. The
-// log may run ahead of its head (a crash or power loss between the line and
-// the head): those lines are reported as not sealed, not as tampering,
-// since removal is what hides a call and a head behind loses none. It
-// cannot detect a whole chain and its head rewritten by someone who can
-// write both files (the hashes are keyless; anyone can recompute them):
-// keep a copy of the head elsewhere for that. The chain makes tampering
-// evident, not impossible.
+// last line, and lines cut from the end, whole or mid-line.
+//
+// The end is sealed by a head: beside the log, `<log>.head` records how
+// many lines the log has and the last one's hash. A chain stays valid when
+// its tail is cut; the head then records more lines than remain, and
+// verify names them ("lines 1201–1207 were cut from the end: audit.jsonl.head
+// records 1207 lines"). Why these choices:
+// - A head file, not a key: a server key would let the server sign its
+//   tail, but then the key must be kept from whoever can write the log
+//   (the same operator, on one host); a head is a plain number and hash
+//   that anyone can check, and a copy of it kept elsewhere (or a line of
+//   it sent off-host) gives the same protection without a secret.
+// - Rewritten in place, not renamed into place: one fixed-size record
+//   (105 bytes at offset 0, inside one disk sector, so never half of two
+//   records) costs one pwrite per call; a temporary file, rename and
+//   directory flush per call would cost a file creation and two flushes.
+// - Ordering: the line is written first, then the head, both before the
+//   call is answered. A crash between them leaves the log one line ahead
+//   of its head: verify reports that line as not sealed, not as tampering
+//   (removal is what hides a call, and a head behind loses none), and open
+//   catches the head up. A head ahead of the log means lines are missing.
+// - Syncing: with `sync_each_line` both are fdatasync'd, line then head, so
+//   the order holds across a power loss too; that costs two disk flushes
+//   per call (0.4–0.8 ms measured on the development VM), serialised under
+//   the log's lock. Without it the page cache keeps the order against a
+//   killed process; after a power loss the head may reach the disk before
+//   its line, and verify then reports that line as cut: a false alarm is
+//   possible, a cut log that passes is not.
+// A log without a head (written before heads were kept, or its head
+// removed) is reported as such: whether its tail was cut cannot be told,
+// and the server refuses to chain onto it. Nothing here stops someone who
+// can write both files from rewriting the whole chain and its head (the
+// hashes are keyless; anyone can recompute them): keep a copy of the head
+// elsewhere for that. The chain makes tampering evident, not impossible.
 //
 // One process writes a log at a time (open takes an exclusive flock);
 // append is safe from any number of threads in that process.
