@@ -1,23 +1,28 @@
 // `sourcetrace export`: a run folder's results as the contract's output
 // tables (docs/tables.md): networks.csv, members.csv and targets.csv, each
 // written atomically. A run folder holds graph.h5, communities.h5
-// (detect), risk.h5 (score) and targets.h5 (targets).
+// (detect), risk.h5 (score) and targets.h5 (targets). With --brand, the
+// files show what that brand's token sees in the query service: its
+// networks, under the same opaque ids (risk/network_id.hpp), and its
+// targets ranked 1..k (targets/target_scope.hpp).
 #include <fmt/core.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <numeric>
-#include <set>
 
 #include "commands.hpp"
 #include "job_file.hpp"
 #include "sourcetrace/cli/exit_code.hpp"
 #include "sourcetrace/cli/progress.hpp"
 #include "sourcetrace/community/community_file.hpp"
+#include "sourcetrace/risk/network_brands.hpp"
+#include "sourcetrace/risk/network_id.hpp"
 #include "sourcetrace/risk/risk_file.hpp"
 #include "sourcetrace/store/graph_file.hpp"
 #include "sourcetrace/tables/csv_writer.hpp"
 #include "sourcetrace/targets/target_file.hpp"
+#include "sourcetrace/targets/target_scope.hpp"
 
 namespace sourcetrace::cli {
 
@@ -28,8 +33,6 @@ namespace fs = std::filesystem;
 struct ExportOptions {
   std::string run, out, job, brand;
 };
-
-using risk::network_name;
 
 int run_export(const ExportOptions& o) {
   auto job = load_job(o.job);
@@ -49,14 +52,17 @@ int run_export(const ExportOptions& o) {
   const risk::RiskRecord& r = scored.value();
   const std::size_t num_networks = r.networks.size();
   if (r.network.size() != g.num_entities() || r.roles.size() != g.num_entities() ||
+      std::any_of(r.network.begin(), r.network.end(), [&](std::uint32_t c) { return c >= num_networks; }) ||
       r.communities_digest != community::membership_digest(detected.value().hierarchy.back().partition)) {
     return report_failure(Status::corrupt(o.run + ": graph.h5, communities.h5 and risk.h5 are not from the same run"));
   }
 
-  // Per network: members by kind, evidence rows, brands named.
+  // Per network: its id, members by kind, evidence rows, brands named.
+  const std::vector<risk::NetworkId> ids = risk::network_ids(g.entities, r.network, num_networks);
+  auto named = risk::network_brands(g.evidence, g.brands, r.network, num_networks, r.as_of);
+  if (!named.is_ok()) return report_failure(Status::corrupt(o.run + "/graph.h5: " + named.status().message()));
   struct Summary {
     std::uint32_t members = 0, sellers = 0, warehouses = 0, accounts = 0, evidence = 0;
-    std::set<std::string_view> brands;
   };
   std::vector<Summary> summary(num_networks);
   for (graph::VertexId v = 0; v < g.num_entities(); ++v) {
@@ -67,21 +73,21 @@ int run_export(const ExportOptions& o) {
     s.accounts += g.kind(v) == EntityKind::kAccount;
   }
   for (std::size_t i = 0; i < g.evidence.size(); ++i) {
-    if (g.evidence.day[i] > r.as_of) continue;
-    Summary& s = summary[r.network[g.evidence.entity[i]]];
-    ++s.evidence;
-    if (g.evidence.brand[i] != 0) s.brands.insert(graph::dictionary_entry(g.brands, g.evidence.brand[i]));
+    if (g.evidence.day[i] <= r.as_of) ++summary[r.network[g.evidence.entity[i]]].evidence;
   }
 
-  // The suspects: at or above min_risk (and naming the brand, if asked),
-  // most suspect first; ties by network id so the order is stable.
-  std::vector<community::CommunityId> listed;
-  for (community::CommunityId c = 0; c < num_networks; ++c) {
-    if (r.networks[c].risk < job.value().min_risk) continue;
-    if (!o.brand.empty() && !summary[c].brands.count(o.brand)) continue;
-    listed.push_back(c);
+  // What the export may show: every network, or those naming the brand
+  // (as the service shows a brand's token); of those, the suspects at or
+  // above min_risk, most suspect first, ties by id.
+  const std::vector<std::string> brand_scope{o.brand};
+  const std::vector<bool> visible = o.brand.empty() ? std::vector<bool>(num_networks, true)
+                                                    : risk::networks_naming(named.value(), g.brands, brand_scope);
+  std::vector<double> risks(num_networks);
+  for (std::size_t c = 0; c < num_networks; ++c) risks[c] = r.networks[c].risk;
+  std::vector<std::uint32_t> listed;
+  for (std::uint32_t c : risk::networks_by_risk(risks, ids)) {
+    if (visible[c] && r.networks[c].risk >= job.value().min_risk) listed.push_back(c);
   }
-  std::stable_sort(listed.begin(), listed.end(), [&](auto a, auto b) { return r.networks[a].risk > r.networks[b].risk; });
 
   std::error_code ec;
   fs::create_directories(o.out, ec);
@@ -100,35 +106,44 @@ int run_export(const ExportOptions& o) {
   for (community::CommunityId c : listed) {
     const Summary& s = summary[c];
     std::string brands;
-    for (std::string_view b : s.brands) brands += (brands.empty() ? "" : ";") + std::string(b);
+    for (std::uint32_t b : named.value().of(c)) {
+      brands += (brands.empty() ? "" : ";") + std::string(graph::dictionary_entry(g.brands, b));
+    }
     const std::string risk_text = fmt::format("{:.4f}", r.networks[c].risk);
-    networks.value().field(network_name(c)).field(risk_text).field(std::uint64_t{s.members});
+    networks.value().field(risk::network_id_text(ids[c])).field(risk_text).field(std::uint64_t{s.members});
     networks.value().field(std::uint64_t{s.sellers}).field(std::uint64_t{s.warehouses}).field(std::uint64_t{s.accounts});
     networks.value().field(std::uint64_t{s.evidence}).field(brands).field(r.networks[c].reason);
     if (Status st = networks.value().end_row(); !st.is_ok()) return report_failure(st);
     for (graph::VertexId v : member_lists[c]) {
-      members.value().field(network_name(c)).field(entity_kind_name(g.kind(v))).field(g.key(v));
+      members.value().field(risk::network_id_text(ids[c])).field(entity_kind_name(g.kind(v))).field(g.key(v));
       members.value().field(risk::role_name(r.roles[v])).field(fmt::format("{:.4f}", r.member_risk[v]));
       if (Status st = members.value().end_row(); !st.is_ok()) return report_failure(st);
       ++member_rows;
     }
   }
-  // targets.csv: the global list, restricted to the listed networks.
+  // targets.csv: the global list as the export's viewer ranks it
+  // (targets/target_scope.hpp): everyone by the global ranks, a brand 1..k
+  // over its own networks' targets; rows of the listed networks only.
   auto target_rows = tables::CsvWriter::create((fs::path(o.out) / "targets.csv").string(),
                                                {"rank", "network", "kind", "id", "impact", "reason"});
   if (!target_rows.is_ok()) return report_failure(target_rows.status());
-  std::vector<bool> is_listed(num_networks, false);
-  for (community::CommunityId c : listed) is_listed[c] = true;
-  std::uint64_t target_count = 0;
   const targets::TargetRecord& t = ranked.value();
   for (std::size_t i = 0; i < t.ranked.size(); ++i) {
-    const community::CommunityId c = t.community[i];
-    const graph::VertexId v = t.ranked[i].target.vertex;
-    if (c >= num_networks || v >= g.num_entities()) {
+    if (t.community[i] >= num_networks || t.ranked[i].target.vertex >= g.num_entities()) {
       return report_failure(Status::corrupt(o.run + "/targets.h5: a target outside the run's graph"));
     }
+  }
+  std::vector<bool> is_listed(num_networks, false);
+  for (std::uint32_t c : listed) is_listed[c] = true;
+  const std::vector<std::uint32_t> in_scope = targets::targets_in_scope(t.community, visible);
+  std::uint64_t target_count = 0;
+  for (std::size_t k = 0; k < in_scope.size(); ++k) {
+    const std::uint32_t i = in_scope[k];
+    const std::uint32_t c = t.community[i];
+    const graph::VertexId v = t.ranked[i].target.vertex;
     if (!is_listed[c]) continue;
-    target_rows.value().field(std::uint64_t{t.ranked[i].rank}).field(network_name(c));
+    const std::uint64_t rank = o.brand.empty() ? std::uint64_t{t.ranked[i].rank} : k + 1;
+    target_rows.value().field(rank).field(risk::network_id_text(ids[c]));
     target_rows.value().field(entity_kind_name(g.kind(v))).field(g.key(v));
     target_rows.value().field(fmt::format("{:.4f}", t.ranked[i].target.impact)).field(t.ranked[i].target.reason);
     if (Status st = target_rows.value().end_row(); !st.is_ok()) return report_failure(st);

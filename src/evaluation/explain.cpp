@@ -10,7 +10,7 @@
 #include <unordered_map>
 
 #include "sourcetrace/community/community_file.hpp"
-#include "sourcetrace/risk/network_risk.hpp"
+#include "sourcetrace/risk/network_id.hpp"
 #include "sourcetrace/risk/risk_file.hpp"
 #include "sourcetrace/store/graph_file.hpp"
 
@@ -133,9 +133,10 @@ Result<RunInternals> read_run_internals(const std::string& run_dir) {
   in.network_risk.resize(networks);
   in.network_name.resize(networks);
   in.network_is_rest.assign(networks, true);
+  const std::vector<risk::NetworkId> ids = risk::network_ids(g.entities, r.network, networks);
   for (std::size_t k = 0; k < networks; ++k) {
     in.network_risk[k] = r.networks[k].risk;
-    in.network_name[k] = risk::network_name(static_cast<std::uint32_t>(k));
+    in.network_name[k] = risk::network_id_text(ids[k]);
   }
   for (std::size_t v = 0; v < n; ++v) {
     if (r.roles[v] != Role::kLegit) in.network_is_rest[in.network[v]] = false;

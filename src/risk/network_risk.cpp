@@ -234,8 +234,6 @@ std::vector<NetworkRisk> assess_networks(const graph::MarketGraph& g, const comm
   return out;
 }
 
-std::string network_name(std::uint32_t network) { return fmt::format("N{:05d}", network); }
-
 std::string risk_digest(const std::vector<NetworkRisk>& networks) {
   std::string bytes;
   for (const NetworkRisk& n : networks) bytes += fmt::format("{:.17g};", n.risk);

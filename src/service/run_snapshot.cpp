@@ -7,8 +7,9 @@
 #include <cmath>
 #include <optional>
 
-#include "sourcetrace/risk/network_risk.hpp"
+#include "sourcetrace/risk/network_id.hpp"
 #include "sourcetrace/service/path_search.hpp"
+#include "sourcetrace/targets/target_scope.hpp"
 #include "sourcetrace/tables/contract.hpp"
 
 namespace sourcetrace::service {
@@ -39,19 +40,19 @@ void check_page(int offset, int limit, const Limits& limits, const char* offset_
   }
 }
 
-// The network index a name like "N00012" stands for, if it is exactly one.
-std::optional<std::uint32_t> parse_network(const std::string& id, std::uint32_t count) {
-  if (id.size() < 2 || id.size() > 11 || id[0] != 'N') return std::nullopt;
-  std::uint64_t c = 0;
-  for (std::size_t i = 1; i < id.size(); ++i) {
-    if (id[i] < '0' || id[i] > '9') return std::nullopt;
-    c = c * 10 + static_cast<std::uint64_t>(id[i] - '0');
-  }
-  if (c >= count || risk::network_name(static_cast<std::uint32_t>(c)) != id) return std::nullopt;
-  return static_cast<std::uint32_t>(c);
-}
-
 }  // namespace
+
+// A lookup by id costs the same whether the network is there or not; the
+// caller then asks Visibility, so a hidden network is refused exactly like
+// an absent one.
+std::optional<std::uint32_t> RunSnapshot::find_network(const std::string& id) const {
+  const std::optional<risk::NetworkId> wanted = risk::parse_network_id(id);
+  if (!wanted) return std::nullopt;
+  const auto it = std::lower_bound(by_id_.begin(), by_id_.end(), *wanted,
+                                   [&](std::uint32_t c, risk::NetworkId w) { return networks_[c].id < w; });
+  if (it == by_id_.end() || networks_[*it].id != *wanted) return std::nullopt;
+  return *it;
+}
 
 Visibility RunSnapshot::visibility(const Scope& scope) const {
   if (scope.everything) return Visibility(network_of_);
@@ -87,7 +88,7 @@ api::EntityRef RunSnapshot::entity_ref(graph::VertexId v) const {
 api::NetworkSummary RunSnapshot::summary(std::uint32_t c) const {
   const NetworkInfo& n = networks_[c];
   api::NetworkSummary s;
-  s.network = risk::network_name(c);
+  s.network = risk::network_id_text(n.id);
   s.risk = n.risk;
   s.members = static_cast<std::int32_t>(n.members);
   s.sellers = static_cast<std::int32_t>(n.sellers);
@@ -105,7 +106,7 @@ api::Target RunSnapshot::target_at(std::size_t index, std::int64_t rank) const {
   const TargetRow& row = targets_[index];
   api::Target t;
   t.rank = static_cast<std::int32_t>(rank);
-  t.network = risk::network_name(row.network);
+  t.network = risk::network_id_text(networks_[target_network_[index]].id);
   t.entity = entity_ref(row.entity);
   t.role_hint = risk::role_name(row.role);
   t.impact = row.impact;
@@ -177,8 +178,8 @@ api::NetworkPage RunSnapshot::list_networks(const Scope& scope, const api::Netwo
 }
 
 api::NetworkDetail RunSnapshot::network(const Scope& scope, const std::string& id, const Limits&) const {
-  const std::optional<std::uint32_t> c = parse_network(id, num_networks());
   const Visibility visible = visibility(scope);
+  const std::optional<std::uint32_t> c = find_network(id);
   if (!c || !visible.network(*c)) not_found(fmt::format("no network {}", id));
   api::NetworkDetail d;
   d.summary = summary(*c);
@@ -192,8 +193,15 @@ api::NetworkDetail RunSnapshot::network(const Scope& scope, const std::string& i
     d.members.push_back(std::move(m));
   }
   d.evidence = evidence_counts(network_evidence_, *c);
+  // Its targets with the scope's ranks.
+  std::vector<std::uint32_t> in_scope;
+  if (!visible.everything()) in_scope = targets::targets_in_scope(target_network_, visible.networks());
   for (std::uint32_t i = network_target_offsets_[*c]; i < network_target_offsets_[*c + 1]; ++i) {
-    d.targets.push_back(target_at(network_targets_[i], rank_in_scope(visible, network_targets_[i])));
+    const std::uint32_t index = network_targets_[i];
+    const std::int64_t rank = visible.everything()
+                                  ? targets_[index].rank
+                                  : std::lower_bound(in_scope.begin(), in_scope.end(), index) - in_scope.begin() + 1;
+    d.targets.push_back(target_at(index, rank));
   }
   const std::size_t layers = adjacency_.num_layers();
   for (std::size_t l = 0; l < layers; ++l) {
@@ -212,7 +220,7 @@ api::EntityDetail RunSnapshot::entity(const Scope& scope, const api::EntityRef& 
   const graph::VertexId v = find_entity(visible, ref);
   api::EntityDetail d;
   d.entity = entity_ref(v);
-  d.network = risk::network_name(network_of_[v]);
+  d.network = risk::network_id_text(networks_[network_of_[v]].id);
   d.risk = member_risk_[v];
   d.role_hint = risk::role_name(role_[v]);
   d.evidence = evidence_counts(entity_evidence_, v);
@@ -291,27 +299,25 @@ api::RunInfo RunSnapshot::run_info(const Scope& scope) const {
   return info;
 }
 
-std::int64_t RunSnapshot::rank_in_scope(const Visibility& visible, std::size_t index) const {
-  if (visible.everything()) return targets_[index].rank;
-  std::int64_t rank = 0;
-  for (std::size_t i = 0; i <= index; ++i) rank += visible.network(targets_[i].network) ? 1 : 0;
-  return rank;
-}
-
 api::TargetPage RunSnapshot::targets(const Scope& scope, int offset, int limit, const Limits& limits) const {
   check_page(offset, limit, limits, "offset", "limit");
   const Visibility visible = visibility(scope);
   api::TargetPage page;
   page.offset = offset;
-  page.total = 0;
-  // Ranks 1..k over the visible targets, in the global order (for everyone
-  // else those are the global ranks).
-  for (std::size_t i = 0; i < targets_.size(); ++i) {
-    if (!visible.network(targets_[i].network)) continue;
-    ++page.total;
-    if (page.total > offset && page.targets.size() < static_cast<std::size_t>(limit)) {
-      page.targets.push_back(target_at(i, visible.everything() ? targets_[i].rank : page.total));
+  if (visible.everything()) {
+    page.total = static_cast<std::int64_t>(targets_.size());
+    for (std::size_t i = static_cast<std::size_t>(offset);
+         i < targets_.size() && page.targets.size() < static_cast<std::size_t>(limit); ++i) {
+      page.targets.push_back(target_at(i, targets_[i].rank));
     }
+    return page;
+  }
+  // Ranks 1..k over the visible targets, in the global order.
+  const std::vector<std::uint32_t> in_scope = targets::targets_in_scope(target_network_, visible.networks());
+  page.total = static_cast<std::int64_t>(in_scope.size());
+  for (std::size_t i = static_cast<std::size_t>(offset);
+       i < in_scope.size() && page.targets.size() < static_cast<std::size_t>(limit); ++i) {
+    page.targets.push_back(target_at(in_scope[i], static_cast<std::int64_t>(i) + 1));
   }
   return page;
 }
@@ -328,11 +334,9 @@ api::Target RunSnapshot::target(const Scope& scope, int rank) const {
   }
   // The rank-th visible target; a rank beyond them is as absent as one
   // beyond the whole list.
-  std::int64_t seen = 0;
-  for (std::size_t i = 0; rank >= 1 && i < targets_.size(); ++i) {
-    if (visible.network(targets_[i].network) && ++seen == rank) return target_at(i, rank);
-  }
-  not_found(fmt::format("no target of rank {}", rank));
+  const std::vector<std::uint32_t> in_scope = targets::targets_in_scope(target_network_, visible.networks());
+  if (rank < 1 || static_cast<std::size_t>(rank) > in_scope.size()) not_found(fmt::format("no target of rank {}", rank));
+  return target_at(in_scope[static_cast<std::size_t>(rank) - 1], rank);
 }
 
 std::size_t RunSnapshot::bytes() const {
@@ -341,8 +345,8 @@ std::size_t RunSnapshot::bytes() const {
          size(role_) + size(member_risk_) + adjacency_.bytes() + size(entity_evidence_) + size(networks_) +
          size(reason_offsets_) + reason_bytes_.capacity() + size(network_brand_offsets_) + size(network_brands_) +
          size(member_offsets_) + size(members_) + size(network_target_offsets_) + size(network_targets_) +
-         size(layer_edges_) + size(network_evidence_) + size(by_risk_) + size(brand_network_offsets_) +
-         size(brand_networks_) + size(targets_) + size(target_reason_offsets_) + target_reason_bytes_.capacity();
+         size(layer_edges_) + size(network_evidence_) + size(by_id_) + size(by_risk_) + size(brand_network_offsets_) +
+         size(brand_networks_) + size(targets_) + size(target_network_) + size(target_reason_offsets_) + target_reason_bytes_.capacity();
 }
 
 }  // namespace sourcetrace::service

@@ -12,6 +12,8 @@
 #include <numeric>
 #include <tuple>
 
+#include "sourcetrace/risk/network_brands.hpp"
+#include "sourcetrace/risk/network_id.hpp"
 #include "sourcetrace/risk/risk_file.hpp"
 #include "sourcetrace/service/run_snapshot.hpp"
 #include "sourcetrace/store/graph_file.hpp"
@@ -134,6 +136,17 @@ Status RunSnapshot::Loader::take_risk_and_graph() {
   }
   r.networks = {};
 
+  // Opaque ids (risk/network_id.hpp), the same ones export and eval show.
+  const std::vector<risk::NetworkId> ids = risk::network_ids(g.entities, s_.network_of_, num_networks);
+  for (std::size_t c = 0; c < num_networks; ++c) s_.networks_[c].id = ids[c];
+  s_.by_id_.resize(num_networks);
+  std::iota(s_.by_id_.begin(), s_.by_id_.end(), 0u);
+  std::sort(s_.by_id_.begin(), s_.by_id_.end(), [&](std::uint32_t a, std::uint32_t b) { return ids[a] < ids[b]; });
+
+  auto named = risk::network_brands(g.evidence, g.brands, s_.network_of_, num_networks, r.as_of);
+  if (!named.is_ok()) return Status::corrupt(dir_.string() + "/graph.h5: " + named.status().message());
+  s_.network_brand_offsets_ = std::move(named.value().offsets);
+  s_.network_brands_ = std::move(named.value().brands);
   s_.keys_ = std::move(g.entities);
   s_.brands_ = graph::KeyIndex::from(std::move(g.brands));
   index_brands();
@@ -149,11 +162,10 @@ Status RunSnapshot::Loader::take_risk_and_graph() {
   ST_RETURN_IF_ERROR(count_layer_edges());
   s_.lookup_ = EntityLookup(s_.keys_);
 
-  // Networks by risk (stable: ties keep ascending ids), and per brand.
-  s_.by_risk_.resize(num_networks);
-  std::iota(s_.by_risk_.begin(), s_.by_risk_.end(), 0u);
-  std::stable_sort(s_.by_risk_.begin(), s_.by_risk_.end(),
-                   [&](std::uint32_t a, std::uint32_t b) { return s_.networks_[a].risk > s_.networks_[b].risk; });
+  // Networks by risk (ties by id, as networks.csv), and per brand.
+  std::vector<double> risks(num_networks);
+  for (std::size_t c = 0; c < num_networks; ++c) risks[c] = s_.networks_[c].risk;
+  s_.by_risk_ = risk::networks_by_risk(risks, ids);
   std::vector<std::uint32_t> per_brand(s_.brands_.size(), 0);
   for (std::uint32_t brand : s_.network_brands_) ++per_brand[brand];
   s_.brand_network_offsets_ = offsets_from_counts(per_brand);
@@ -198,8 +210,7 @@ void RunSnapshot::Loader::count_members() {
 }
 
 // Evidence as of the run date, as the risk stage and networks.csv count it:
-// per entity and per network by (signal, brand); the network's rows and
-// the brands they name.
+// per entity and per network by (signal, brand), and the network's rows.
 Status RunSnapshot::Loader::count_evidence(const graph::EvidenceTable& evidence, tables::Day as_of) {
   std::vector<EvidenceGroup> rows;
   for (std::size_t i = 0; i < evidence.size(); ++i) {
@@ -231,26 +242,6 @@ Status RunSnapshot::Loader::count_evidence(const graph::EvidenceTable& evidence,
     e.owner = s_.network_of_[e.owner];
   }
   s_.network_evidence_ = group(rows);
-
-  // Brands named: a sorted list per network, from its evidence groups.
-  std::vector<std::uint32_t> counts(s_.networks_.size(), 0);
-  std::vector<std::uint32_t> brands;
-  for (std::size_t i = 0; i < s_.network_evidence_.size(); ++i) {
-    const EvidenceGroup& e = s_.network_evidence_[i];
-    if (e.brand == 0) continue;
-    // Groups are by (network, signal, brand): skip a brand the network already listed.
-    const std::uint32_t first = static_cast<std::uint32_t>(brands.size()) - counts[e.owner];
-    if (std::find(brands.begin() + first, brands.end(), e.brand) != brands.end()) continue;
-    brands.push_back(e.brand);
-    ++counts[e.owner];
-  }
-  s_.network_brand_offsets_ = offsets_from_counts(counts);
-  for (std::size_t c = 0; c < counts.size(); ++c) {
-    auto first = brands.begin() + s_.network_brand_offsets_[c];
-    auto last = brands.begin() + s_.network_brand_offsets_[c + 1];
-    std::sort(first, last, [&](std::uint32_t a, std::uint32_t b) { return order[a] < order[b]; });
-  }
-  s_.network_brands_ = std::move(brands);
   return Status::ok();
 }
 
@@ -281,8 +272,8 @@ Status RunSnapshot::Loader::take_targets(targets::TargetRecord record) {
         (i > 0 && t.rank <= record.ranked[i - 1].rank)) {
       return Status::corrupt(dir_.string() + "/targets.h5: a target outside the run's graph, or out of rank order");
     }
-    s_.targets_.push_back({t.rank, record.community[i], t.target.vertex, t.target.role, t.target.impact,
-                           t.target.marginal});
+    s_.targets_.push_back({t.rank, t.target.vertex, t.target.role, t.target.impact, t.target.marginal});
+    s_.target_network_.push_back(record.community[i]);
     s_.target_reason_bytes_ += t.target.reason;
     s_.target_reason_offsets_.push_back(s_.target_reason_bytes_.size());
     ++per_network[record.community[i]];
@@ -290,7 +281,7 @@ Status RunSnapshot::Loader::take_targets(targets::TargetRecord record) {
   s_.network_target_offsets_ = offsets_from_counts(per_network);
   s_.network_targets_.resize(count);
   std::vector<std::uint32_t> cursor(s_.network_target_offsets_.begin(), s_.network_target_offsets_.end() - 1);
-  for (std::size_t i = 0; i < count; ++i) s_.network_targets_[cursor[s_.targets_[i].network]++] = static_cast<std::uint32_t>(i);
+  for (std::size_t i = 0; i < count; ++i) s_.network_targets_[cursor[s_.target_network_[i]]++] = static_cast<std::uint32_t>(i);
   return Status::ok();
 }
 

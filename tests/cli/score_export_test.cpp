@@ -1,6 +1,7 @@
 // detect → score → export on a generated market, through the real binary:
 // networks.csv sorted by risk, members.csv one network per entity, the
-// most suspect network is mostly a planted ring, --brand filters.
+// most suspect network is mostly a planted ring, --brand filters and
+// ranks the brand's targets 1..k under the same opaque network ids.
 #include <catch2/catch.hpp>
 #include <map>
 #include <set>
@@ -79,6 +80,33 @@ TEST_CASE("cli: score, targets and export list the planted rings first", "[cli][
   auto branded = read_csv_rows(tmp / "brand/networks.csv");
   REQUIRE(branded.size() >= 2);
   for (std::size_t i = 1; i < branded.size(); ++i) CHECK(branded[i][7].find(brand) != std::string::npos);
+
+  // Ids are opaque ("N" and 16 hex digits, no position) and the same in
+  // the brand's files as in the full export.
+  std::map<std::string, std::vector<std::string>> full_by_id;
+  for (std::size_t i = 1; i < networks.size(); ++i) {
+    CHECK(networks[i][0].size() == 17);
+    CHECK(networks[i][0].find_first_not_of("0123456789abcdef", 1) == std::string::npos);
+    CHECK(full_by_id.emplace(networks[i][0], networks[i]).second);
+  }
+  for (std::size_t i = 1; i < branded.size(); ++i) {
+    REQUIRE(full_by_id.count(branded[i][0]) == 1);
+    CHECK(full_by_id[branded[i][0]] == branded[i]);
+  }
+  // The brand's targets: the full list's rows of its networks, in order,
+  // ranked 1..k (a global rank would count the targets it may not see).
+  std::set<std::string> brand_networks;
+  for (std::size_t i = 1; i < branded.size(); ++i) brand_networks.insert(branded[i][0]);
+  std::vector<std::vector<std::string>> expected;
+  for (std::size_t i = 1; i < target_rows.size(); ++i) {
+    if (!brand_networks.count(target_rows[i][1])) continue;
+    expected.push_back(target_rows[i]);
+    expected.back()[0] = std::to_string(expected.size());
+  }
+  auto brand_targets = read_csv_rows(tmp / "brand/targets.csv");
+  REQUIRE(brand_targets.size() >= 2);
+  CHECK(brand_targets.size() - 1 < target_rows.size() - 1);  // the brand's are fewer
+  CHECK(std::vector<std::vector<std::string>>(brand_targets.begin() + 1, brand_targets.end()) == expected);
 
   CHECK(run_sourcetrace({"export", tmp / "nope", "--out", tmp / "x"}).exit_code == 66);
   CHECK(run_sourcetrace({"score", run + "/graph.h5", run + "/communities.h5", "--out", tmp / "r.h5", "--as-of", "2025-13-01"}).exit_code == 64);

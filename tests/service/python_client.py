@@ -79,7 +79,9 @@ try:
     assert c.target(token, targets.targets[0].rank).entity == targets.targets[0].entity
 
     expect(ttypes.Forbidden, c.ping, "wrong")
-    expect(ttypes.NotFound, c.network, token, "N99999")
+    expect(ttypes.NotFound, c.network, token, "N0123456789abcdef")
+    expect(ttypes.NotFound, c.network, token, "N00000")  # the old positional form is no id
+    assert re.fullmatch(r"N[0-9a-f]{16}", detail.summary.network), detail.summary.network
     expect(ttypes.NotFound, c.entity, token, ttypes.EntityRef("seller", "S999999"), 0, 5)
     bad = expect(ttypes.BadRequest, c.targets, token, 0, 10 ** 6)
     assert bad.parameter == "limit" and bad.limit == 1000, bad
@@ -92,6 +94,13 @@ try:
     hidden = [n for n in everything.networks if "B001" not in n.brands]
     assert hidden
     expect(ttypes.NotFound, c.network, brand_token, hidden[0].network)
+    # The brand's totals, ids and ranks count only what it sees.
+    assert c.run_info(brand_token).networks == mine.total < everything.total
+    ids = {n.network: n for n in everything.networks}
+    assert all(ids[n.network] == n for n in mine.networks)
+    brand_targets = c.targets(brand_token, 0, 1000)
+    assert [t.rank for t in brand_targets.targets] == list(range(1, brand_targets.total + 1))
+    expect(ttypes.NotFound, c.target, brand_token, brand_targets.total + 1)
     transport.close()
 
     example = subprocess.run([sys.executable, os.path.join(ROOT, "docs/examples/investigator_client.py"),

@@ -5,6 +5,7 @@
 // target.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -233,7 +234,15 @@ TEST_CASE("service: a network's detail agrees with members.csv and targets.csv",
       CHECK(d.layers[l].edges * 2 == arcs[order[l]]);
     }
   }
-  for (const std::string bad : {"N99999", "N1", "N000001", "bogus", ""}) {
+  // Ids that are no network's: the old positional form, another id's
+  // neighbour, the right form in capitals, not an id at all.
+  std::string neighbour = networks[1][0];
+  neighbour.back() = neighbour.back() == '0' ? '1' : '0';
+  std::string capitals = networks[1][0];
+  for (char& c : capitals) c = static_cast<char>(std::toupper(c));
+  for (const std::string bad : {std::string("N00000"), std::string("N99999"), neighbour, capitals,
+                                networks[1][0] + "0", std::string("bogus"), std::string("")}) {
+    if (bad == networks[1][0]) continue;  // an id of digits only has no capitals
     CHECK_THROWS_AS(s.network(kInvestigator, bad, {}), api::NotFound);
   }
   // Every target row of targets.csv is there by rank.
@@ -441,8 +450,27 @@ TEST_CASE("service: a brand's scope never reveals a network that does not name i
   CHECK(listed.size() == visible.size());
   CHECK(s.list_networks(scope, {}, 0, 1, {}).total == static_cast<std::int64_t>(visible.size()));
   for (const auto& n : listed) CHECK(visible.count(n.network) == 1);
-  for (const std::string& id : hidden) CHECK_THROWS_AS(s.network(scope, id, {}), api::NotFound);
-  for (const std::string& id : visible) CHECK(s.network(scope, id, {}).summary.network == id);
+  // A hidden network's id is refused exactly like an id nobody has.
+  auto refusal = [&](const std::string& id) {
+    try {
+      (void)s.network(scope, id, {});
+    } catch (const api::NotFound& e) {
+      return e.message;
+    }
+    return std::string("found");
+  };
+  for (const std::string& id : hidden) CHECK(refusal(id) == "no network " + id);
+  CHECK(refusal("N0123456789abcdef") == "no network N0123456789abcdef");
+  // Ids are the same whoever asks, and a brand's list is the
+  // investigator's list of its networks, in the same order.
+  for (const std::string& id : visible) CHECK(s.network(scope, id, {}).summary == s.network(kInvestigator, id, {}).summary);
+  std::vector<std::string> expected_order;
+  for (const auto& n : everything) {
+    if (visible.count(n.network)) expected_order.push_back(n.network);
+  }
+  std::vector<std::string> order;
+  for (const auto& n : listed) order.push_back(n.network);
+  CHECK(order == expected_order);
 
   // Entities: a hidden network's member is not found; a visible one's
   // neighbours are only visible entities, and its total counts only them.
@@ -513,8 +541,17 @@ TEST_CASE("service: a brand's scope never reveals a network that does not name i
     CHECK(visible.count(mine.targets[i].network) == 1);
     CHECK(mine.targets[i].rank == static_cast<std::int32_t>(i + 1));
   }
+  // A visible network's own targets carry the brand's ranks too.
+  for (const std::string& id : visible) {
+    for (const api::Target& t : s.network(scope, id, {}).targets) CHECK(s.target(scope, t.rank) == t);
+  }
   // And the run's totals are the brand's.
-  CHECK(s.run_info(scope).networks == static_cast<std::int64_t>(visible.size()));
+  const api::RunInfo info = s.run_info(scope);
+  CHECK(info.networks == static_cast<std::int64_t>(visible.size()));
+  std::int64_t members = 0;
+  for (const auto& n : listed) members += n.members;
+  CHECK(info.entities == members);
+  CHECK(info.entities < s.run_info(kInvestigator).entities);
 
   // A token with no known brand sees nothing; an investigator everything.
   const Scope nobody{false, {"no-such-brand"}};
@@ -567,7 +604,7 @@ TEST_CASE("service: snapshot memory and query times on a large run", "[.memory]"
   api::PathResult far;
   api::EntityRef first_seller;
   first_seller.kind = "seller";
-  first_seller.id = s.network(kInvestigator, "N00000", {}).members.front().entity.id;
+  first_seller.id = s.network(kInvestigator, all_networks(s, kInvestigator).back().network, {}).members.front().entity.id;
   WARN("list_networks(100) " << micros(200, [&] { (void)s.list_networks(kInvestigator, {}, 0, 100, {}); })
        << " us, brand scope " << micros(200, [&] { (void)s.list_networks(brand, {}, 0, 100, {}); })
        << " us; network " << micros(50, [&] { (void)s.network(kInvestigator, top.network, {}); })

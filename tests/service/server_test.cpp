@@ -15,6 +15,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <map>
 #include <set>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -235,6 +236,32 @@ TEST_CASE("service: a brand token sees only its brand's networks, through every 
   api::NetworkDetail detail;
   c->network(detail, f.investigator, hidden->network);
   CHECK_THROWS_AS(c->network(detail, f.brand_token, hidden->network), api::NotFound);
+  // Ids are opaque ("N" and 16 hex digits: no position to count by) and
+  // the same for every token; a hidden one is refused in the words an id
+  // nobody has gets.
+  REQUIRE(all.total == static_cast<std::int64_t>(all.networks.size()));
+  std::map<std::string, api::NetworkSummary> by_id;
+  for (const auto& n : all.networks) {
+    CHECK(n.network.size() == 17);
+    CHECK(n.network.find_first_not_of("0123456789abcdef", 1) == std::string::npos);
+    by_id[n.network] = n;
+  }
+  CHECK(by_id.size() == all.networks.size());
+  for (const auto& n : mine.networks) {
+    REQUIRE(by_id.count(n.network) == 1);
+    CHECK(by_id[n.network] == n);
+  }
+  auto refusal = [&](const std::string& id) {
+    try {
+      api::NetworkDetail d;
+      c->network(d, f.brand_token, id);
+    } catch (const api::NotFound& e) {
+      return e.message;
+    }
+    return std::string("found");
+  };
+  CHECK(refusal(hidden->network) == "no network " + hidden->network);
+  CHECK(refusal("N0123456789abcdef") == "no network N0123456789abcdef");
   api::EntityDetail entity;
   CHECK_THROWS_AS(c->entity(entity, f.brand_token, detail.members[0].entity, 0, 10), api::NotFound);
   api::PathResult paths;

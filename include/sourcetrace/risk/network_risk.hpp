@@ -89,10 +89,6 @@ std::vector<NetworkRisk> assess_networks(const graph::MarketGraph& graph,
                                          std::span<const graph::VertexId> payout_of,
                                          const NetworkRiskOptions& options);
 
-// A network's name wherever it is shown (networks.csv, members.csv,
-// targets.csv, the query service): "N" and its index, at least 5 digits.
-std::string network_name(std::uint32_t network);
-
 // Digest (32 hex digits) of the networks' risks: what the targets stage
 // records to say which scoring it ranked.
 std::string risk_digest(const std::vector<NetworkRisk>& networks);

@@ -7,7 +7,8 @@
 // networks whose evidence names one of its brands. Anything else — a
 // network, an entity, a neighbour, a path — is answered as NotFound, the
 // same as if it did not exist, so that nothing leaks through a path or a
-// neighbour list.
+// neighbour list; and nothing counts it: totals, counts and target ranks
+// are over what the token sees, and network ids are opaque (no position).
 
 namespace cpp sourcetrace.service.api
 namespace py sourcetrace_service
@@ -39,7 +40,7 @@ exception ServerBusy {
 // ---- data ----
 
 struct NetworkSummary {
-  1: string network,          // "N00012", stable within the run
+  1: string network,          // "N" and 16 hex digits: opaque, the same for every token and in the export files
   2: double risk,             // [0, 1]
   3: i32 members,
   4: i32 sellers,
@@ -143,8 +144,8 @@ struct RunInfo {
   4: string engine_build,
   5: string dataset_digest,
   6: string parameters_json,  // every job parameter as used
-  7: i64 networks,
-  8: i64 entities,
+  7: i64 networks,            // over what the token sees
+  8: i64 entities,            // members of those networks
   9: string published,        // when this server loaded it
 }
 

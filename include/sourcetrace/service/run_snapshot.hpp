@@ -12,9 +12,10 @@
 // role, member risk, its row of the merged adjacency, lookup slots of 4
 // bytes), no strings or maps: the benchmark serves a 1M-seller run, and
 // graph.h5's event counts and directed arcs, which no answer shows, are
-// dropped. Per network it keeps what networks.csv shows (counted as
-// src/cli/export.cpp counts them: evidence rows dated on or before the
-// risk stage's as-of date, and the brands they name), its members in
+// dropped. Per network it keeps what networks.csv shows (its opaque id,
+// risk/network_id.hpp, and its counts as `sourcetrace export` counts them:
+// evidence rows dated on or before the risk stage's as-of date, and the
+// brands they name, risk/network_brands.hpp), its members in
 // vertex order (as members.csv), its evidence by (signal, brand), its
 // edges with both ends inside per layer, and its targets. Entities' own
 // evidence counts use the same as-of date. Every network of risk.h5 is
@@ -25,7 +26,11 @@
 // see — a network, an entity, a neighbour, a path through it, a target —
 // is answered exactly like something that does not exist: api::NotFound
 // for a direct lookup, silently absent from lists and searches, whose
-// totals count only what is visible. A parameter outside Limits throws
+// totals count only what is visible; run_info's totals too, and target
+// ranks are renumbered 1..k over the visible targets
+// (targets/target_scope.hpp), so that nothing counts what the scope may
+// not see. Network ids are opaque and the same for every scope, so they do
+// not count either. A parameter outside Limits throws
 // api::BadRequest naming the parameter and the limit; a search past the
 // deadline throws api::ServerBusy. A negative offset is a BadRequest with
 // limit 0 (the lower bound); an offset past the end gives an empty page.
@@ -39,10 +44,12 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sourcetrace/graph/key_index.hpp"
+#include "sourcetrace/risk/network_id.hpp"
 #include "sourcetrace/risk/role.hpp"
 #include "sourcetrace/service/api/investigator_types.h"
 #include "sourcetrace/service/entity_lookup.hpp"
@@ -85,7 +92,7 @@ class RunSnapshot {
   // (ties by network id); one page of at most `limit`.
   api::NetworkPage list_networks(const Scope& scope, const api::NetworkFilter& filter, int offset, int limit,
                                  const Limits& limits) const;
-  // A network ("N00012") with its members, evidence, targets and edges per layer.
+  // A network (its id, "N" and 16 hex digits) with its members, evidence, targets and edges per layer.
   api::NetworkDetail network(const Scope& scope, const std::string& id, const Limits& limits) const;
   // An entity, its evidence and one page of its visible neighbours (all
   // layers, by layer then neighbour id).
@@ -115,6 +122,7 @@ class RunSnapshot {
   class Loader;
 
   struct NetworkInfo {
+    risk::NetworkId id = 0;
     double risk = 0;
     std::uint32_t members = 0, sellers = 0, warehouses = 0, accounts = 0, evidence = 0;
   };
@@ -125,7 +133,7 @@ class RunSnapshot {
     std::uint8_t signal = 0;
   };
   struct TargetRow {
-    std::uint32_t rank = 0, network = 0;
+    std::uint32_t rank = 0;
     graph::VertexId entity = 0;
     risk::Role role = risk::Role::kLegit;
     double impact = 0, marginal = 0;
@@ -135,8 +143,8 @@ class RunSnapshot {
   graph::VertexId find_entity(const Visibility& visible, const api::EntityRef& ref) const;
   api::EntityRef entity_ref(graph::VertexId v) const;
   api::NetworkSummary summary(std::uint32_t c) const;
+  std::optional<std::uint32_t> find_network(const std::string& id) const;
   api::Target target_at(std::size_t index, std::int64_t rank) const;
-  std::int64_t rank_in_scope(const Visibility& visible, std::size_t index) const;
   std::vector<api::EvidenceCount> evidence_counts(const std::vector<EvidenceGroup>& groups,
                                                   std::uint32_t owner) const;
 
@@ -161,10 +169,12 @@ class RunSnapshot {
   std::vector<std::uint32_t> network_target_offsets_{0}, network_targets_;  // target rows by rank
   std::vector<std::uint64_t> layer_edges_;  // network × layer: edges with both ends inside
   std::vector<EvidenceGroup> network_evidence_;
-  std::vector<std::uint32_t> by_risk_;  // network ids, most suspect first
+  std::vector<std::uint32_t> by_id_;    // networks by id, for lookups
+  std::vector<std::uint32_t> by_risk_;  // networks most suspect first, ties by id
   std::vector<std::uint32_t> brand_network_offsets_{0}, brand_networks_;  // per brand, by risk
-  // The global target list, in rank order.
+  // The global target list, in rank order, and each target's network.
   std::vector<TargetRow> targets_;
+  std::vector<std::uint32_t> target_network_;
   std::vector<std::uint64_t> target_reason_offsets_{0};
   std::string target_reason_bytes_;
 };

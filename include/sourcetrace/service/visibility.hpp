@@ -29,6 +29,8 @@ class Visibility {
   bool everything() const { return all_; }
   bool network(std::uint32_t c) const { return all_ || networks_[c]; }
   bool entity(graph::VertexId v) const { return all_ || networks_[network_of_[v]]; }
+  // The networks marked, by index; REQUIRES: !everything().
+  const std::vector<bool>& networks() const { return networks_; }
 
  private:
   std::span<const std::uint32_t> network_of_;
