@@ -19,6 +19,16 @@ FrameProcessor::FrameProcessor(std::shared_ptr<InvestigatorHandler> handler, int
 
 std::optional<std::string> FrameProcessor::process(std::string_view request) const {
   if (request.size() > static_cast<std::size_t>(max_frame_bytes_)) return std::nullopt;
+  // A strict binary-protocol call: version 1 (0x8001), then the message
+  // type in the fourth byte, which must be a call or a one-way call. Thrift
+  // itself would cast any byte there to its TMessageType enum before
+  // checking it, which is undefined for values outside the enum (found by
+  // tests/fuzz/thrift_frame_fuzz), so the type is checked here first.
+  if (request.size() < 4 || static_cast<std::uint8_t>(request[0]) != 0x80 ||
+      static_cast<std::uint8_t>(request[1]) != 0x01 ||
+      (request[3] != static_cast<char>(tp::T_CALL) && request[3] != static_cast<char>(tp::T_ONEWAY))) {
+    return std::nullopt;
+  }
   const int size = static_cast<int>(request.size());
   try {
     // The message may be no longer than this frame: Thrift checks every

@@ -60,7 +60,15 @@ Result<std::shared_ptr<const RunSnapshot>> RunSnapshot::load(const std::string& 
 }
 
 Result<std::shared_ptr<const RunSnapshot>> RunSnapshot::Loader::load(const std::string& run_dir) {
-  std::shared_ptr<RunSnapshot> snapshot(new RunSnapshot());
+  // A snapshot let go (a publish swapped it out and its last call ended)
+  // hands its pages back as well, so that a server publishing every night
+  // does not keep the old runs' memory in glibc's heap.
+  std::shared_ptr<RunSnapshot> snapshot(new RunSnapshot(), [](RunSnapshot* gone) {
+    delete gone;
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+  });
   Loader loader(*snapshot, run_dir);
   ST_RETURN_IF_ERROR(loader.read_run_info());
   auto ranked = targets::read_targets_file((loader.dir_ / "targets.h5").string());
