@@ -22,6 +22,7 @@
 
 #include "../support/test_env.hpp"
 #include "sourcetrace/service/api/Investigator.h"
+#include "sourcetrace/service/run_publication.hpp"
 
 using namespace sourcetrace::testing;
 namespace api = sourcetrace::service::api;
@@ -424,6 +425,43 @@ TEST_CASE("service: publishing a new run swaps the snapshot under a querying cli
   CHECK(calls > on_run3);
   CHECK(server.log().find("now serving") != std::string::npos);
   REQUIRE(run_sourcetrace({"publish", f.dir / "run2", "--to", f.runs}).exit_code == 0);
+}
+
+TEST_CASE("service: a served run damaged on disk is refused on reload, and the server keeps what it serves",
+          "[service]") {
+  Fixture& f = fixture();
+  auto current = sourcetrace::service::current_run(f.runs);
+  REQUIRE(current.is_ok());
+  Server server;
+  Client c(server.port());
+  api::RunInfo before;
+  c->run_info(before, f.investigator);
+
+  // A byte of the published risk.h5 flipped, then a forced reload (SIGHUP).
+  const std::string risk = current.value() + "/risk.h5";
+  const std::string pristine = read_file(risk);
+  std::string damaged = pristine;
+  damaged[damaged.size() / 2] = static_cast<char>(damaged[damaged.size() / 2] ^ 0x10);
+  write_file(risk, damaged);
+  ::kill(server.pid(), SIGHUP);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (server.log().find("changed or damaged") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  write_file(risk, pristine);
+  const std::string log = server.log();
+  INFO(log);
+  // Refused by name, and the run loaded before is still served, whole.
+  CHECK(log.find(risk + ": changed or damaged since the run wrote it") != std::string::npos);
+  CHECK(log.find("serve: keeping " + current.value()) != std::string::npos);
+  api::RunInfo after;
+  c->run_info(after, f.investigator);
+  CHECK(after.run == before.run);
+  CHECK(after.networks == before.networks);
+  api::NetworkPage page;
+  c->list_networks(page, f.investigator, api::NetworkFilter(), 0, 5);
+  CHECK(!page.networks.empty());
+  CHECK(server.stop() == 0);
 }
 
 TEST_CASE("service: publish only complete runs; serve refuses other addresses without TLS", "[service]") {
