@@ -12,7 +12,7 @@
 #include <optional>
 
 #include "commands.hpp"
-#include "job_file.hpp"
+#include "sourcetrace/pipeline/job.hpp"
 #include "sourcetrace/cli/exit_code.hpp"
 #include "sourcetrace/cli/progress.hpp"
 #include "sourcetrace/community/community_file.hpp"
@@ -96,7 +96,7 @@ const char* method_word(const community::LeidenOptions& o) {
   return o.method == community::LeidenOptions::Method::kLeiden ? "leiden" : "louvain";
 }
 
-int detect_on_one_node(const DetectOptions& o, Job& job) {
+int detect_on_one_node(const DetectOptions& o, pipeline::Job& job) {
   const community::LeidenOptions& leiden = job.detect;
   ProgressReporter progress("detect");
   progress.update("reading " + o.graph, 0.0);
@@ -112,7 +112,7 @@ int detect_on_one_node(const DetectOptions& o, Job& job) {
   if (Status s = detector.run(); !s.is_ok()) return report_failure(s);
 
   progress.update("writing " + o.out, 0.9);
-  community::DetectionRecord record{leiden, o.graph, provenance.input_digest, job.digest,
+  community::DetectionRecord record{leiden, o.graph, provenance.input_digest, job.stage_digest("detect"),
                                     omp_get_max_threads(), 1, detector.hierarchy(), detector.timings(),
                                     job.gather_below, job.rounds, detector.round_levels(),
                                     detector.resolution_used()};
@@ -129,7 +129,7 @@ int detect_on_one_node(const DetectOptions& o, Job& job) {
 
 // Every rank runs this; rank 0 reports and writes. All ranks return the
 // same exit code.
-int detect_distributed(const DetectOptions& o, Job& job, const dist::MpiSession& mpi) {
+int detect_distributed(const DetectOptions& o, pipeline::Job& job, const dist::MpiSession& mpi) {
   const bool root = mpi.rank() == 0;
   auto fail = [&](const Status& s) { return root ? report_failure(s) : exit_code_for(s); };
   std::optional<ProgressReporter> progress;
@@ -173,7 +173,7 @@ int detect_distributed(const DetectOptions& o, Job& job, const dist::MpiSession&
       timings.levels += t.distributed_levels;
       timings.passes += t.passes;
       timings.total_seconds = t.total_seconds;
-      community::DetectionRecord record{job.detect, o.graph, provenance.value().input_digest, job.digest,
+      community::DetectionRecord record{job.detect, o.graph, provenance.value().input_digest, job.stage_digest("detect"),
                                         omp_get_max_threads(), mpi.size(), detector.hierarchy(), timings,
                                         job.gather_below, job.rounds, t.distributed_levels,
                                         detector.resolution_used()};
@@ -195,9 +195,9 @@ int detect_distributed(const DetectOptions& o, Job& job, const dist::MpiSession&
 }
 
 int run_detect(const DetectOptions& o) {
-  auto loaded = load_job(o.job);
+  auto loaded = pipeline::load_job(o.job);
   if (!loaded.is_ok()) return report_failure(loaded.status());
-  Job job = std::move(loaded).value();
+  pipeline::Job job = std::move(loaded).value();
   community::LeidenOptions& leiden = job.detect;
   if (o.algorithm) {
     leiden.method = *o.algorithm == "louvain" ? community::LeidenOptions::Method::kLouvain
@@ -224,6 +224,15 @@ int run_detect(const DetectOptions& o) {
   if (o.gather_below) job.gather_below = *o.gather_below;
   if (o.rounds) job.rounds = *o.rounds;
   if (Status s = community::validate(job.detect_levels()); !s.is_ok()) return report_failure(s);
+  // The options as used, flags included: what communities.h5's job digest covers.
+  nlohmann::json& used = job.parameters["detect"];
+  used["algorithm"] = method_word(leiden);
+  used["resolution"] = leiden.resolution;
+  used["density"] = leiden.density;
+  used["seed"] = leiden.seed;
+  used["deterministic"] = leiden.deterministic;
+  used["gather_below"] = job.gather_below;
+  used["rounds"] = job.rounds;
   const dist::MpiSession* mpi = dist::MpiSession::current();
   if (mpi != nullptr && mpi->distributed()) return detect_distributed(o, job, *mpi);
   return detect_on_one_node(o, job);

@@ -8,7 +8,7 @@
 #include <map>
 #include <sstream>
 
-#include "toml_sections.hpp"
+#include "sourcetrace/pipeline/toml_sections.hpp"
 
 namespace sourcetrace::cli {
 
@@ -62,14 +62,14 @@ Result<MarketFamily> read_profile_file(const std::string& path, const MarketFami
   if (!in) return Status::missing_input(path + ": cannot open profile file");
   std::stringstream text;
   text << in.rdbuf();
-  auto parsed = parse_sections(path, text.str(),
+  auto parsed = pipeline::parse_sections(path, text.str(),
                                {"rings", "supply", "links", "money", "evidence", "lookalikes", "churn", "market", "data"},
                                kDocumentedIn);
   if (!parsed.is_ok()) return parsed.status();
   const toml::table& root = parsed.value();
 
   MarketFamily family = base;
-  std::map<std::string, TomlSection> sections;
+  std::map<std::string, pipeline::TomlSection> sections;
   std::map<std::string, int> line_of;  // of each key the file sets
   for (const ProfileParameter& p : market::profile_parameters()) {
     auto [it, added] = sections.try_emplace(p.section, root, p.section, path, std::string(kDocumentedIn));

@@ -42,7 +42,8 @@
 #include <set>
 
 #include "commands.hpp"
-#include "job_file.hpp"
+#include "sourcetrace/pipeline/job.hpp"
+#include "sourcetrace/pipeline/run_folder.hpp"
 #include "sourcetrace/cli/exit_code.hpp"
 #include "sourcetrace/community/community_file.hpp"
 #include "sourcetrace/dist/mpi_session.hpp"
@@ -70,26 +71,8 @@ struct RunOptions {
   std::vector<std::string> stages;  // empty: all
 };
 
-constexpr const char* kStages[] = {"ingest", "detect", "score", "targets", "export"};
-
-// The stage file a stage writes into the run folder ("" for export).
-std::string stage_output(std::string_view stage) {
-  if (stage == "ingest") return "graph.h5";
-  if (stage == "detect") return "communities.h5";
-  if (stage == "score") return "risk.h5";
-  if (stage == "targets") return "targets.h5";
-  return "";
-}
-
-// The files of a run folder.
-struct RunFolder {
-  fs::path dir;
-  std::string file(const char* name) const { return (dir / name).string(); }
-  std::string graph() const { return file("graph.h5"); }
-  std::string communities() const { return file("communities.h5"); }
-  std::string risk() const { return file("risk.h5"); }
-  std::string targets() const { return file("targets.h5"); }
-};
+using pipeline::kStages;
+using pipeline::RunFolder;
 
 struct StageOutcome {
   std::string name;
@@ -185,16 +168,16 @@ std::optional<std::string> ingest_staleness(const RunOptions& o, const RunFolder
   return std::nullopt;
 }
 
-std::optional<std::string> detect_staleness(const RunFolder& run, const Job& job, const std::string& graph_digest) {
+std::optional<std::string> detect_staleness(const RunFolder& run, const pipeline::Job& job, const std::string& graph_digest) {
   if (!fs::exists(run.communities())) return "no communities.h5 yet";
   auto record = community::read_communities_file(run.communities());
   if (!record.is_ok()) return "communities.h5 is unreadable";
   if (record.value().graph_digest != graph_digest) return "the graph changed";
-  if (record.value().job_digest != job.digest) return "the job changed";
+  if (record.value().job_digest != job.stage_digest("detect")) return "its parameters changed ([combine], [detect])";
   return built_elsewhere(run.communities());
 }
 
-std::optional<std::string> score_staleness(const RunFolder& run, const Job& job, const std::string& graph_digest) {
+std::optional<std::string> score_staleness(const RunFolder& run, const pipeline::Job& job, const std::string& graph_digest) {
   if (!fs::exists(run.risk())) return "no risk.h5 yet";
   auto record = risk::read_risk_file(run.risk());
   if (!record.is_ok()) return "risk.h5 is unreadable";
@@ -204,18 +187,20 @@ std::optional<std::string> score_staleness(const RunFolder& run, const Job& job,
   if (record.value().communities_digest != community::membership_digest(detected.value().hierarchy.back().partition)) {
     return "the communities changed";
   }
-  if (record.value().job_digest != job.digest) return "the job changed";
+  if (record.value().job_digest != job.stage_digest("score")) return "its parameters changed ([combine], [risk])";
   return built_elsewhere(run.risk());
 }
 
-std::optional<std::string> targets_staleness(const RunFolder& run, const Job& job) {
+std::optional<std::string> targets_staleness(const RunFolder& run, const pipeline::Job& job) {
   if (!fs::exists(run.targets())) return "no targets.h5 yet";
   auto record = targets::read_targets_file(run.targets());
   if (!record.is_ok()) return "targets.h5 is unreadable";
   auto scored = risk::read_risk_file(run.risk());
   if (!scored.is_ok()) return "risk.h5 is unreadable";
   if (record.value().risk_digest != risk::risk_digest(scored.value().networks)) return "the risks changed";
-  if (record.value().job_digest != job.digest) return "the job changed";
+  if (record.value().job_digest != job.stage_digest("targets")) {
+    return "its parameters changed ([targets], [export] min_risk)";
+  }
   return built_elsewhere(run.targets());
 }
 
@@ -235,7 +220,7 @@ Result<std::uint64_t> count_records(const std::string& path) {
   return records == 0 ? 0 : records - 1;
 }
 
-Result<nlohmann::json> make_summary(const RunOptions& o, const RunFolder& run, const Job& job,
+Result<nlohmann::json> make_summary(const RunOptions& o, const RunFolder& run, const pipeline::Job& job,
                                     const std::string& dataset_digest, const std::vector<StageOutcome>& stages,
                                     double wall_seconds) {
   using nlohmann::json;
@@ -357,7 +342,7 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
           fmt::format("--stages: unknown stage `{}` (the stages: ingest, detect, score, targets, export)", name)));
     }
   }
-  auto selected = [&](const char* name) {
+  auto selected = [&](std::string_view name) {
     return o.stages.empty() || std::find(o.stages.begin(), o.stages.end(), name) != o.stages.end();
   };
   // The chain ends with the last selected stage: `--stages ingest` leaves
@@ -365,7 +350,7 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
   const auto last_stage = [&] {
     std::ptrdiff_t last = 0;
     for (std::ptrdiff_t i = 0; i < std::ssize(kStages); ++i) last = selected(kStages[i]) ? i : last;
-    return std::string_view(kStages[last]);
+    return kStages[last];
   }();
   auto stop_after = [&](std::string_view name) {
     if (name != last_stage) return false;
@@ -373,9 +358,9 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
                fmt::join(o.stages, ","), seconds_since(start), o.out);
     return true;
   };
-  auto loaded = load_job(o.job);
+  auto loaded = pipeline::load_job(o.job);
   if (!loaded.is_ok()) return report_failure(loaded.status());
-  const Job& job = loaded.value();
+  const pipeline::Job& job = loaded.value();
   RunFolder run{fs::path(o.out)};
   std::error_code ec;
   fs::create_directories(run.dir, ec);
@@ -403,9 +388,8 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
     outcome.name = name;
     const bool chosen = selected(name);
     std::optional<std::string> why = o.force && chosen ? std::optional<std::string>("--force") : std::nullopt;
-    if (!why && changed.contains(stage_output(name))) {
-      why = stage_output(name) + " changed or was damaged since the run completed";
-    }
+    const std::string output(RunFolder::output_of(name));
+    if (!why && changed.contains(output)) why = output + " changed or was damaged since the run completed";
     if (!why) why = staleness();
     if (!why) {
       outcome.why = "up to date";
@@ -468,7 +452,7 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
 
   auto summary = make_summary(o, run, job, dataset_digest, stages, seconds_since(start));
   if (!summary.is_ok()) return report_failure(summary.status());
-  if (Status s = write_json(run.file("summary.json"), summary.value()); !s.is_ok()) return report_failure(s);
+  if (Status s = write_json(run.summary(), summary.value()); !s.is_ok()) return report_failure(s);
 
   std::vector<std::string> outputs = {"graph.h5",     "communities.h5", "risk.h5",     "targets.h5",
                                       "networks.csv", "members.csv",    "targets.csv", "summary.json"};

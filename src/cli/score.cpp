@@ -6,7 +6,7 @@
 #include <span>
 
 #include "commands.hpp"
-#include "job_file.hpp"
+#include "sourcetrace/pipeline/job.hpp"
 #include "sourcetrace/cli/exit_code.hpp"
 #include "sourcetrace/cli/progress.hpp"
 #include "sourcetrace/community/community_file.hpp"
@@ -45,14 +45,14 @@ Status fit_weights(const graph::MarketGraph& graph, const community::Partition& 
   fmt::print(stderr, "score --fit: {}\n", report);
   if (fit->fitted) {
     record.weights = fit->weights;
-    record.job_digest = digest_with_weights(record.job_digest, record.weights);
+    record.job_digest = pipeline::digest_with_weights(record.job_digest, record.weights);
   }
   record.fit = std::move(fit).value();
   return Status::ok();
 }
 
 int run_score(const ScoreOptions& o) {
-  auto job = load_job(o.job);
+  auto job = pipeline::load_job(o.job);
   if (!job.is_ok()) return report_failure(job.status());
   ProgressReporter progress("score");
   store::GraphProvenance provenance;
@@ -81,7 +81,7 @@ int run_score(const ScoreOptions& o) {
   record.as_of = as_of;
   record.graph_digest = provenance.input_digest;
   record.communities_digest = community::membership_digest(partition);
-  record.job_digest = job.value().digest;
+  record.job_digest = job.value().stage_digest("score");
   // The networks scored are cut out of the communities from their evidence
   // (risk/network_cut.hpp); roles come from each network's own flows.
   // The cut grows from the evidence as the job weighs it; learned weights

@@ -39,9 +39,9 @@
 #include <toml++/toml.h>
 
 #include "commands.hpp"
-#include "job_file.hpp"
+#include "sourcetrace/pipeline/job.hpp"
 #include "sourcetrace/cli/exit_code.hpp"
-#include "toml_sections.hpp"
+#include "sourcetrace/pipeline/toml_sections.hpp"
 
 extern char** environ;
 
@@ -139,7 +139,7 @@ class PlanSection {
   Status check_unknown() const { return section_.check_unknown(); }
 
  private:
-  TomlSection section_;
+  pipeline::TomlSection section_;
   const std::string& file_;
 };
 
@@ -165,7 +165,7 @@ Result<Plan> read_plan(const SubmitOptions& o) {
   if (!in) return Status::missing_input(file + ": cannot open the cluster plan");
   std::stringstream text;
   text << in.rdbuf();
-  auto parsed = parse_sections(file, text.str(), {"cluster", "paths", "brands"}, "jobs/nightly.toml");
+  auto parsed = pipeline::parse_sections(file, text.str(), {"cluster", "paths", "brands"}, "jobs/nightly.toml");
   if (!parsed.is_ok()) return parsed.status();
   const toml::table& root = parsed.value();
   Plan plan;
@@ -502,7 +502,7 @@ int run_submit(const SubmitOptions& o) {
   if (!plan.is_ok()) return report_failure(plan.status());
   // The analysis job is checked here, not an hour later on a compute node.
   if (!plan->paths.job.empty()) {
-    auto job = load_job(plan->paths.job.string());
+    auto job = pipeline::load_job(plan->paths.job.string());
     if (!job.is_ok()) return report_failure(job.status().with_context(o.plan + ": [paths] job"));
   }
   const std::vector<StageJob> jobs = chain_of(plan.value());

@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "commands.hpp"
-#include "job_file.hpp"
+#include "sourcetrace/pipeline/job.hpp"
 #include "sourcetrace/cli/exit_code.hpp"
 #include "sourcetrace/cli/progress.hpp"
 #include "sourcetrace/community/community_file.hpp"
@@ -23,7 +23,7 @@ struct TargetsOptions {
 };
 
 int run_targets(const TargetsOptions& o) {
-  auto job = load_job(o.job);
+  auto job = pipeline::load_job(o.job);
   if (!job.is_ok()) return report_failure(job.status());
   ProgressReporter progress("targets");
   auto graph = store::read_graph_file(o.graph);
@@ -66,7 +66,7 @@ int run_targets(const TargetsOptions& o) {
   record.ranked = std::move(merged).value();
   for (const targets::RankedTarget& t : record.ranked) record.community.push_back(suspects[t.network]);
   record.risk_digest = risk::risk_digest(r.networks);
-  record.job_digest = job.value().digest;
+  record.job_digest = job.value().stage_digest("targets");
 
   std::error_code ec;
   auto parent = std::filesystem::path(o.out).parent_path();

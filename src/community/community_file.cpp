@@ -1,4 +1,4 @@
-// `/communities` in run.h5.
+// `/communities` in communities.h5.
 #include "sourcetrace/community/community_file.hpp"
 
 #include <fmt/format.h>

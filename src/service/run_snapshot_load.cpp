@@ -12,8 +12,10 @@
 #include <numeric>
 #include <tuple>
 
+#include "sourcetrace/pipeline/run_folder.hpp"
 #include "sourcetrace/risk/network_brands.hpp"
 #include "sourcetrace/risk/network_id.hpp"
+#include "sourcetrace/risk/network_tally.hpp"
 #include "sourcetrace/risk/risk_file.hpp"
 #include "sourcetrace/service/run_snapshot.hpp"
 #include "sourcetrace/store/graph_file.hpp"
@@ -42,10 +44,10 @@ class RunSnapshot::Loader {
   static Result<std::shared_ptr<const RunSnapshot>> load(const std::string& run_dir);
 
  private:
-  Loader(RunSnapshot& s, const std::string& run_dir) : s_(s), dir_(run_dir) {}
+  Loader(RunSnapshot& s, const std::string& run_dir) : s_(s), dir_(run_dir), run_{dir_} {}
   Status read_run_info();
   Status take_risk_and_graph();
-  void count_members();
+  void count_members(const graph::EvidenceTable& evidence, tables::Day as_of);
   Status count_evidence(const graph::EvidenceTable& evidence, tables::Day as_of);
   Status count_layer_edges();
   void index_brands();
@@ -53,6 +55,7 @@ class RunSnapshot::Loader {
 
   RunSnapshot& s_;
   fs::path dir_;
+  pipeline::RunFolder run_;  // its files
 };
 
 Result<std::shared_ptr<const RunSnapshot>> RunSnapshot::load(const std::string& run_dir) {
@@ -71,7 +74,7 @@ Result<std::shared_ptr<const RunSnapshot>> RunSnapshot::Loader::load(const std::
   });
   Loader loader(*snapshot, run_dir);
   ST_RETURN_IF_ERROR(loader.read_run_info());
-  auto ranked = targets::read_targets_file((loader.dir_ / "targets.h5").string());
+  auto ranked = targets::read_targets_file(loader.run_.targets());
   if (!ranked.is_ok()) return ranked.status();
   ST_RETURN_IF_ERROR(loader.take_risk_and_graph());
   ST_RETURN_IF_ERROR(loader.take_targets(std::move(ranked).value()));
@@ -103,7 +106,7 @@ Status RunSnapshot::Loader::read_run_info() {
   info.engine = manifest.value().engine;
   info.engine_build = manifest.value().engine_build;
   info.published = store::utc_now();
-  const fs::path summary_path = dir_ / "summary.json";
+  const fs::path summary_path = run_.summary();
   std::ifstream in(summary_path, std::ios::binary);
   if (!in) return Status::missing_input(summary_path.string() + ": cannot open");
   try {
@@ -117,12 +120,12 @@ Status RunSnapshot::Loader::read_run_info() {
 }
 
 Status RunSnapshot::Loader::take_risk_and_graph() {
-  auto scored = risk::read_risk_file((dir_ / "risk.h5").string());
+  auto scored = risk::read_risk_file(run_.risk());
   if (!scored.is_ok()) return scored.status();
   risk::RiskRecord r = std::move(scored).value();
   r.scores = {};
   r.suspicion = {};
-  auto read = store::read_graph_file((dir_ / "graph.h5").string());
+  auto read = store::read_graph_file(run_.graph());
   if (!read.is_ok()) return read.status();
   graph::MarketGraph g = std::move(read).value();
   const graph::VertexId n = g.num_entities();
@@ -158,8 +161,9 @@ Status RunSnapshot::Loader::take_risk_and_graph() {
   s_.keys_ = std::move(g.entities);
   s_.brands_ = graph::KeyIndex::from(std::move(g.brands));
   index_brands();
-  count_members();
+  // count_evidence checks the rows first: the tally trusts them.
   ST_RETURN_IF_ERROR(count_evidence(g.evidence, r.as_of));
+  count_members(g.evidence, r.as_of);
   g.evidence = {};
   // Layers in the contract's order (seller, warehouse, payment, shipment),
   // the order neighbours are listed in and paths name their links by.
@@ -199,17 +203,21 @@ void RunSnapshot::Loader::index_brands() {
   for (std::uint32_t i = 0; i < count; ++i) s_.brand_order_[by_name[i]] = i;
 }
 
-void RunSnapshot::Loader::count_members() {
+// What networks.csv counts (risk/network_tally.hpp), and each network's
+// members in vertex order.
+void RunSnapshot::Loader::count_members(const graph::EvidenceTable& evidence, tables::Day as_of) {
   const auto n = static_cast<std::uint32_t>(s_.network_of_.size());
+  const std::vector<risk::NetworkTally> tally =
+      risk::tally_networks(s_.keys_.tags, s_.network_of_, evidence, as_of, s_.networks_.size());
   std::vector<std::uint32_t> counts(s_.networks_.size(), 0);
-  for (std::uint32_t v = 0; v < n; ++v) {
-    NetworkInfo& info = s_.networks_[s_.network_of_[v]];
-    const auto kind = static_cast<EntityKind>(s_.keys_.tags[v]);
-    ++info.members;
-    info.sellers += kind == EntityKind::kSeller;
-    info.warehouses += kind == EntityKind::kWarehouse;
-    info.accounts += kind == EntityKind::kAccount;
-    ++counts[s_.network_of_[v]];
+  for (std::size_t c = 0; c < tally.size(); ++c) {
+    NetworkInfo& info = s_.networks_[c];
+    info.members = tally[c].members;
+    info.sellers = tally[c].sellers;
+    info.warehouses = tally[c].warehouses;
+    info.accounts = tally[c].accounts;
+    info.evidence = tally[c].evidence;
+    counts[c] = tally[c].members;
   }
   s_.member_offsets_ = offsets_from_counts(counts);
   s_.members_.resize(n);
@@ -245,10 +253,7 @@ Status RunSnapshot::Loader::count_evidence(const graph::EvidenceTable& evidence,
   };
   s_.entity_evidence_ = group(rows);
   rows = s_.entity_evidence_;
-  for (EvidenceGroup& e : rows) {
-    s_.networks_[s_.network_of_[e.owner]].evidence += e.rows;
-    e.owner = s_.network_of_[e.owner];
-  }
+  for (EvidenceGroup& e : rows) e.owner = s_.network_of_[e.owner];
   s_.network_evidence_ = group(rows);
   return Status::ok();
 }

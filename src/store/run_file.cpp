@@ -1,4 +1,4 @@
-// run.h5: root attributes and atomic publication.
+// A run's stage files: root attributes and atomic publication.
 #include "sourcetrace/store/run_file.hpp"
 
 #include <fmt/format.h>

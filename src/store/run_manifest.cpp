@@ -122,32 +122,46 @@ Status verify_run_files(const std::string& run_dir, const std::vector<std::strin
   return Status::ok();
 }
 
-Status check_against_manifest(const std::string& path) {
+namespace {
+
+// The folder holding `path`, its file name, and whether that folder is a
+// finished run (it has a manifest).
+struct InRun {
+  fs::path dir;
+  std::string name;
+  bool finished = false;
+};
+
+InRun in_run(const std::string& path) {
   const fs::path file(path);
-  const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  InRun where{file.has_parent_path() ? file.parent_path() : fs::path("."), file.filename().string()};
   std::error_code ec;
-  if (!fs::exists(dir / kManifestName, ec)) return Status::ok();
-  auto manifest = read_run_manifest(dir.string());
+  where.finished = fs::exists(where.dir / kManifestName, ec);
+  return where;
+}
+
+}  // namespace
+
+Status check_against_manifest(const std::string& path) {
+  const InRun where = in_run(path);
+  if (!where.finished) return Status::ok();
+  auto manifest = read_run_manifest(where.dir.string());
   if (!manifest.is_ok()) return manifest.status();
-  const std::string name = file.filename().string();
   for (const ManifestEntry& entry : manifest.value().files) {
-    if (entry.name == name) return check_entry(dir, entry);
+    if (entry.name == where.name) return check_entry(where.dir, entry);
   }
   return Status::ok();
 }
 
 Status retire_manifest_for(const std::string& path) {
-  const fs::path file(path);
-  const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
-  std::error_code ec;
-  if (!fs::exists(dir / kManifestName, ec)) return Status::ok();
-  auto manifest = read_run_manifest(dir.string());
-  const std::string name = file.filename().string();
+  const InRun where = in_run(path);
+  if (!where.finished) return Status::ok();
+  auto manifest = read_run_manifest(where.dir.string());
   // A manifest that cannot be read marks no finished run: it goes too.
   const bool listed = !manifest.is_ok() ||
                       std::any_of(manifest.value().files.begin(), manifest.value().files.end(),
-                                  [&](const ManifestEntry& e) { return e.name == name; });
-  return listed ? remove_run_manifest(dir.string()) : Status::ok();
+                                  [&](const ManifestEntry& e) { return e.name == where.name; });
+  return listed ? remove_run_manifest(where.dir.string()) : Status::ok();
 }
 
 }  // namespace sourcetrace::store

@@ -102,6 +102,9 @@ Status read_edge_list(const std::string& path,
         if (r.ec != std::errc() || r.ptr != fields[2].data() + fields[2].size() ||
             !std::isfinite(row.weight) || row.weight < 0) {
           reason = fmt::format("weight '{}' is not a non-negative number", fields[2].substr(0, 32));
+        } else if (row.weight > kMaxEdgeWeight) {
+          reason = fmt::format("weight '{}' is above {:g} (weights are kept as 32-bit floats)",
+                               fields[2].substr(0, 32), kMaxEdgeWeight);
         }
       }
       if (reason.empty()) {

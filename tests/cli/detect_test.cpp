@@ -1,4 +1,4 @@
-// `sourcetrace detect` as a user runs it: run.h5, the TSV, job files,
+// `sourcetrace detect` as a user runs it: communities.h5, the TSV, job files,
 // determinism across thread counts, atomic output.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -13,19 +13,19 @@
 using namespace sourcetrace;
 using namespace sourcetrace::testing;
 
-TEST_CASE("cli: detect writes run.h5 and a canonical partition TSV", "[cli][community]") {
+TEST_CASE("cli: detect writes communities.h5 and a canonical partition TSV", "[cli][community]") {
   TempDir tmp;
   REQUIRE(run_sourcetrace({"ingest", "--edge-list", source_path("datasets/football/edges.txt"), "--out",
                            tmp / "g.h5"})
               .exit_code == 0);
   CommandResult r = run_sourcetrace(
-      {"detect", tmp / "g.h5", "--out", tmp / "run/run.h5", "--partition-out", tmp / "p.tsv"});
+      {"detect", tmp / "g.h5", "--out", tmp / "run/communities.h5", "--partition-out", tmp / "p.tsv"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.rfind("detect: ", 0) == 0);
   CHECK(r.out.find("modularity 0.60") != std::string::npos);
 
-  auto record = community::read_communities_file(tmp / "run/run.h5");
+  auto record = community::read_communities_file(tmp / "run/communities.h5");
   REQUIRE(record.is_ok());
   const community::LeidenLevel& last = record.value().hierarchy.back();
   auto g = store::read_graph_file(tmp / "g.h5");
@@ -49,7 +49,7 @@ TEST_CASE("cli: detect writes run.h5 and a canonical partition TSV", "[cli][comm
   }
   CHECK(lines == 115);
 
-  CommandResult info = run_sourcetrace({"info", tmp / "run/run.h5", "--json"});
+  CommandResult info = run_sourcetrace({"info", tmp / "run/communities.h5", "--json"});
   CHECK(info.exit_code == 0);
   CHECK(info.out.find("\"algorithm\": \"leiden\"") != std::string::npos);
 }

@@ -97,7 +97,7 @@ TEST_CASE("cli: run skips the stages that are current and reruns what changed", 
   CHECK(read_file(tmp / "run/targets.csv") == targets);
 
   // Another job: the graph stands, everything after it is redone.
-  write_file(tmp / "job.toml", "[detect]\nresolution = 2.0\n");
+  write_file(tmp / "job.toml", "[detect]\ndensity = 0.001\n");
   REQUIRE(run_sourcetrace({"run", tmp / "m", "--out", tmp / "run", "--job", tmp / "job.toml"}).exit_code == 0);
   CHECK(stages_ran(tmp / "run") ==
         std::map<std::string, bool>{{"ingest", false}, {"detect", true}, {"score", true}, {"targets", true}, {"export", true}});
@@ -109,6 +109,41 @@ TEST_CASE("cli: run skips the stages that are current and reruns what changed", 
   REQUIRE(run_sourcetrace({"run", tmp / "m", "--out", tmp / "run", "--job", tmp / "job.toml"}).exit_code == 0);
   CHECK(stages_ran(tmp / "run") ==
         std::map<std::string, bool>{{"ingest", true}, {"detect", true}, {"score", true}, {"targets", true}, {"export", true}});
+}
+
+TEST_CASE("cli: editing one stage's parameters reruns that stage and what reads its output, nothing before",
+          "[cli][run]") {
+  TempDir tmp;
+  REQUIRE(run_sourcetrace({"generate", tmp / "m", "--sellers", "2000", "--seed", "4"}).exit_code == 0);
+  REQUIRE(run_sourcetrace({"run", tmp / "m", "--out", tmp / "run"}).exit_code == 0);  // the built-in defaults
+  const std::string job = tmp / "job.toml";
+  auto rerun_with = [&](const std::string& text) {
+    write_file(job, text);
+    CommandResult r = run_sourcetrace({"run", tmp / "m", "--out", tmp / "run", "--job", job});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return stages_ran(tmp / "run");
+  };
+  using Ran = std::map<std::string, bool>;
+  auto ran = [](bool detect, bool score, bool targets) {
+    return Ran{{"ingest", false}, {"detect", detect}, {"score", score}, {"targets", targets}, {"export", true}};
+  };
+  // The same values with a comment added.
+  CHECK(rerun_with("# tonight's job\n") == ran(false, false, false));
+
+  // [export] min_risk: read by targets (it ranks the networks at or above
+  // it) and export, never by detect or score.
+  CHECK(rerun_with("[export]\nmin_risk = 0.3\n") == ran(false, false, true));
+  CHECK(read_file(tmp / "run/summary.json").find("its parameters changed ([targets], [export] min_risk)") !=
+        std::string::npos);
+  // [targets]: targets alone.
+  CHECK(rerun_with("[export]\nmin_risk = 0.3\n[targets]\nsource_cost = 2.0\n") == ran(false, false, true));
+  // [risk]: score, and targets because the risks changed.
+  CHECK(rerun_with("[export]\nmin_risk = 0.3\n[targets]\nsource_cost = 2.0\n[risk]\ncomplaint = 0.5\n") ==
+        ran(false, true, true));
+  // [detect]: detect, and the rest because the communities changed.
+  CHECK(rerun_with("[export]\nmin_risk = 0.3\n[targets]\nsource_cost = 2.0\n[risk]\ncomplaint = 0.5\n"
+                   "[detect]\ndensity = 0.001\n") == ran(true, true, true));
 }
 
 TEST_CASE("cli: a killed run is never complete and a rerun finishes it", "[cli][run][slow]") {

@@ -10,9 +10,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "../../src/cli/job_file.hpp"
 #include "../../src/cli/profile_file.hpp"
 #include "../support/test_env.hpp"
+#include "sourcetrace/pipeline/job.hpp"
 
 using namespace sourcetrace;
 
@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const std::string path = scratch / "job.toml";
   testing::write_file(path, std::string(reinterpret_cast<const char*>(data), size));
 
-  auto job = cli::load_job(path);
+  auto job = pipeline::load_job(path);
   if (job.is_ok()) {
     (void)job.value().parameters.dump();  // throws on a string that is not UTF-8
   } else if (job.status().message().rfind(path, 0) != 0) {

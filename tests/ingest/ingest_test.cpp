@@ -109,6 +109,13 @@ TEST_CASE("ingest: an edge list is one undirected layer, duplicates merged, loop
   CHECK(bad.status().code() == Status::Code::kInvalidInput);
   CHECK(bad.status().message().find("bad.txt:2: has no weight, unlike the first edge (line 1)") !=
         std::string::npos);
+
+  // A weight past what a 32-bit float holds would be infinite in the graph
+  // (found by tests/fuzz/edge_list_fuzz): refused, naming the line.
+  write_file(tmp / "huge.txt", "a b 1\nb c 1.e64\n");
+  auto huge = ingest::ingest_edge_list(tmp / "huge.txt", {});
+  CHECK(huge.status().code() == Status::Code::kInvalidInput);
+  CHECK(huge.status().message().find("huge.txt:2: weight '1.e64' is above 1e+30") != std::string::npos);
 }
 
 TEST_CASE("ingest: karate from the bundled datasets", "[ingest][fast]") {

@@ -1,4 +1,4 @@
-// The `/communities` group of run.h5: what `detect` found and how.
+// The `/communities` group of communities.h5: what `detect` found and how.
 //
 // Schema (docs/run-h5.md): the final membership, every level's membership,
 // modularity and community count per level, and as attributes the

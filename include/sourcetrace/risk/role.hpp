@@ -5,7 +5,7 @@
 // storefronts (sellers, and a storefront's own payout account), and money
 // from storefronts to collectors (accounts). `legit` is everything else.
 // The risk stage gives each member a role hint from its position in the
-// flows; targets and exports use it. Values are stored in run.h5: never
+// flows; targets and exports use it. Values are stored in risk.h5 and targets.h5: never
 // renumber, only append.
 #pragma once
 

@@ -1,6 +1,6 @@
 // H5File: an HDF5 file seen as a tree of typed 1-D arrays and attributes.
 //
-// The engine's files (graph.h5, run.h5) are plain HDF5 that h5py and h5dump
+// The engine's files (graph.h5 and the stage files) are plain HDF5 that h5py and h5dump
 // read: groups, one-dimensional datasets of numbers or bytes, and scalar
 // attributes. This class is the only code that calls the HDF5 C API outside
 // the MPI-IO paths; every call returns a Status naming the file and object,

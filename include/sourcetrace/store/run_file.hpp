@@ -1,7 +1,8 @@
-// run.h5: the file of one batch run's results.
+// Stage files of a run (communities.h5, risk.h5, targets.h5; format
+// `sourcetrace.run`, docs/run-h5.md).
 //
-// A run file holds one group per stage (`/communities` now; risk and
-// targets later). Each area writes and reads its own group through H5File,
+// Each holds one stage's group (`/communities`, `/risk`, `/targets`). Each
+// area writes and reads its own group through H5File,
 // so store never needs to know a partition or a target list. This header
 // owns the file-level part: the root attributes (format, version, engine,
 // created) and atomic publication.

@@ -5,7 +5,9 @@
 // starting with `#` or `%` are comments; blank lines are skipped; a fourth
 // field (KONECT's timestamp) is allowed and ignored. The first edge decides
 // whether the file is weighted; every later edge must agree. Weights are
-// non-negative finite numbers. Plain or gzip, like every table.
+// numbers from 0 to kMaxEdgeWeight: the graph keeps them as 32-bit floats
+// and sums an edge listed more than once, so a larger one (1e64, say) would
+// become infinite there. Plain or gzip, like every table.
 #pragma once
 
 #include <functional>
@@ -15,6 +17,8 @@
 #include "sourcetrace/tables/table_reader.hpp"
 
 namespace sourcetrace::tables {
+
+inline constexpr double kMaxEdgeWeight = 1e30;
 
 struct EdgeListRow {
   std::string_view u, v;

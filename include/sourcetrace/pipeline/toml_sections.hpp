@@ -13,7 +13,7 @@
 
 #include "sourcetrace/status.hpp"
 
-namespace sourcetrace::cli {
+namespace sourcetrace::pipeline {
 
 // Parses `text`, read from `path`, and checks that each top-level table is
 // one of `sections`. `documented_in` names the file that lists them.
@@ -43,4 +43,4 @@ class TomlSection {
   std::set<std::string> known_;
 };
 
-}  // namespace sourcetrace::cli
+}  // namespace sourcetrace::pipeline

@@ -1,5 +1,5 @@
 // Job files: TOML → options structs, with every key checked.
-#include "job_file.hpp"
+#include "sourcetrace/pipeline/job.hpp"
 
 #include <fmt/format.h>
 
@@ -11,9 +11,9 @@
 #include "sourcetrace/risk/risk_file.hpp"
 #include "sourcetrace/tables/contract.hpp"
 #include "sourcetrace/tables/digest.hpp"
-#include "toml_sections.hpp"
+#include "sourcetrace/pipeline/toml_sections.hpp"
 
-namespace sourcetrace::cli {
+namespace sourcetrace::pipeline {
 
 namespace {
 
@@ -79,11 +79,27 @@ Status use_fitted_weights(const std::string& where, const std::string& from, Job
   used["complaint"] = w.complaint;
   used["enforcement_confirmed"] = w.enforcement_confirmed;
   used["half_life_days"] = w.half_life_days;
-  job.digest = digest_with_weights(job.digest, w);
   return Status::ok();
 }
 
 }  // namespace
+
+std::string Job::stage_digest(std::string_view stage) const {
+  nlohmann::json read = nlohmann::json::object();
+  auto section = [&](const char* name) { read[name] = parameters.value(name, nlohmann::json::object()); };
+  if (stage == "detect") {
+    section("combine");
+    section("detect");
+  } else if (stage == "score") {
+    section("combine");
+    section("risk");
+  } else {
+    section("targets");
+    read["export"]["min_risk"] = min_risk;
+  }
+  // Keys sorted, numbers written to round-trip: the same values, the same text.
+  return tables::digest_of(fmt::format("{}\n{}", stage, read.dump())).hex();
+}
 
 std::string digest_with_weights(const std::string& digest, const risk::EvidenceWeights& w) {
   return tables::digest_of(fmt::format("{}\nweights {:a} {:a} {:a} {:a} {:a} {:a}", digest, w.takedown,
@@ -207,4 +223,4 @@ Result<Job> load_job(const std::string& path) {
   return job;
 }
 
-}  // namespace sourcetrace::cli
+}  // namespace sourcetrace::pipeline

@@ -1,11 +1,18 @@
-// Job files (TOML, jobs/default.toml documents every key): read into the
-// library's options structs. Only cli reads them; the library takes the
-// structs. Unknown keys are errors, so a typo never silently falls back to
-// a default.
+// Job: a job file (TOML, jobs/default.toml documents every key) read into
+// the library's options structs, with every parameter's value as used.
+// Unknown keys are errors, so a typo never silently falls back to a
+// default.
+//
+// Each stage's output records a digest of exactly the parameters that
+// stage reads (stage_digest), not of the file's text, so that a run
+// reruns a stage only when one of them changed: a comment, a reordered
+// key or a default written out changes nothing, and `[export] min_risk`
+// reruns what reads it (targets, export), not detect or score.
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "sourcetrace/community/leiden.hpp"
 #include "sourcetrace/community/round_leiden.hpp"
@@ -17,7 +24,7 @@
 #include "sourcetrace/targets/elimination.hpp"
 #include "sourcetrace/status.hpp"
 
-namespace sourcetrace::cli {
+namespace sourcetrace::pipeline {
 
 struct Job {
   graph::CombineOptions combine;
@@ -34,9 +41,19 @@ struct Job {
   targets::EliminationOptions elimination;
   double min_risk = 0.2;  // [export] networks at or above this risk are listed
   std::string path;    // "" = the built-in defaults
-  std::string digest;  // of the file's text ("" for the defaults), and weights_from's weights
-  // Every parameter's value as used, by section (for summary.json).
+  std::string digest;  // of the file's text ("" for the defaults), for summary.json
+  // Every parameter's value as used, by section (for summary.json and the
+  // stage digests); [risk] holds weights_from's weights when it names a fit.
   nlohmann::json parameters = nlohmann::json::object();
+
+  // The digest (32 hex digits) of the parameters `stage` reads:
+  //   detect   [combine] and [detect]
+  //   score    [combine] and [risk]
+  //   targets  [targets] and [export] min_risk (it ranks the networks at
+  //            or above it)
+  // Only those three stages record one (ingest reads no job; export
+  // always runs). REQUIRES: stage is "detect", "score" or "targets".
+  std::string stage_digest(std::string_view stage) const;
 };
 
 // Reads `path`; an empty path gives the built-in defaults (equal to
@@ -48,4 +65,4 @@ Result<Job> load_job(const std::string& path);
 // with other weights never pass for current.
 std::string digest_with_weights(const std::string& digest, const risk::EvidenceWeights& weights);
 
-}  // namespace sourcetrace::cli
+}  // namespace sourcetrace::pipeline

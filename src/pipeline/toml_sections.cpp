@@ -1,11 +1,11 @@
 // parse_sections and TomlSection: the checks job files and cluster plans share.
-#include "toml_sections.hpp"
+#include "sourcetrace/pipeline/toml_sections.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
-namespace sourcetrace::cli {
+namespace sourcetrace::pipeline {
 
 Result<toml::table> parse_sections(const std::string& path, const std::string& text,
                                    std::initializer_list<std::string_view> sections, std::string_view documented_in) {
@@ -53,4 +53,4 @@ Status TomlSection::check_unknown() const {
   return Status::ok();
 }
 
-}  // namespace sourcetrace::cli
+}  // namespace sourcetrace::pipeline

@@ -1,0 +1,132 @@
+// Export: the stage files of a run → networks.csv, members.csv, targets.csv.
+#include "sourcetrace/pipeline/export_tables.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "sourcetrace/community/community_file.hpp"
+#include "sourcetrace/risk/network_brands.hpp"
+#include "sourcetrace/risk/network_id.hpp"
+#include "sourcetrace/risk/network_tally.hpp"
+#include "sourcetrace/risk/risk_file.hpp"
+#include "sourcetrace/store/graph_file.hpp"
+#include "sourcetrace/tables/csv_writer.hpp"
+#include "sourcetrace/targets/target_file.hpp"
+#include "sourcetrace/targets/target_scope.hpp"
+
+namespace sourcetrace::pipeline {
+
+namespace fs = std::filesystem;
+
+Result<ExportCounts> export_tables(const RunFolder& run, const ExportRequest& request) {
+  auto graph = store::read_graph_file(run.graph());
+  if (!graph.is_ok()) return graph.status();
+  auto detected = community::read_communities_file(run.communities());
+  if (!detected.is_ok()) return detected.status();
+  auto scored = risk::read_risk_file(run.risk());
+  if (!scored.is_ok()) return scored.status();
+  auto ranked = targets::read_targets_file(run.targets());
+  if (!ranked.is_ok()) return ranked.status();
+
+  const graph::MarketGraph& g = graph.value();
+  const risk::RiskRecord& r = scored.value();
+  const targets::TargetRecord& t = ranked.value();
+  const std::size_t num_networks = r.networks.size();
+  const std::string dir = run.dir.string();
+  if (r.network.size() != g.num_entities() || r.roles.size() != g.num_entities() ||
+      std::any_of(r.network.begin(), r.network.end(), [&](std::uint32_t c) { return c >= num_networks; }) ||
+      r.communities_digest != community::membership_digest(detected.value().hierarchy.back().partition)) {
+    return Status::corrupt(dir + ": graph.h5, communities.h5 and risk.h5 are not from the same run");
+  }
+  for (std::size_t i = 0; i < t.ranked.size(); ++i) {
+    if (t.community[i] >= num_networks || t.ranked[i].target.vertex >= g.num_entities()) {
+      return Status::corrupt(dir + "/targets.h5: a target outside the run's graph");
+    }
+  }
+
+  // Per network: its id, counts and brands, as the service shows them.
+  const std::vector<risk::NetworkId> ids = risk::network_ids(g.entities, r.network, num_networks);
+  auto named = risk::network_brands(g.evidence, g.brands, r.network, num_networks, r.as_of);
+  if (!named.is_ok()) return Status::corrupt(dir + "/graph.h5: " + named.status().message());
+  const std::vector<risk::NetworkTally> tally = risk::tally_networks(g.entities.tags, r.network, g.evidence, r.as_of,
+                                                                     num_networks);
+
+  // What the export may show: every network, or those naming the brand;
+  // of those, the suspects at or above min_risk, most suspect first, ties by id.
+  const std::vector<std::string> brand_scope{request.brand};
+  const std::vector<bool> visible = request.brand.empty()
+                                        ? std::vector<bool>(num_networks, true)
+                                        : risk::networks_naming(named.value(), g.brands, brand_scope);
+  std::vector<double> risks(num_networks);
+  for (std::size_t c = 0; c < num_networks; ++c) risks[c] = r.networks[c].risk;
+  std::vector<std::uint32_t> listed;
+  std::vector<bool> is_listed(num_networks, false);
+  for (std::uint32_t c : risk::networks_by_risk(risks, ids)) {
+    if (visible[c] && r.networks[c].risk >= request.min_risk) {
+      listed.push_back(c);
+      is_listed[c] = true;
+    }
+  }
+
+  std::error_code ec;
+  fs::create_directories(request.out, ec);
+  if (ec) return Status::cannot_create(request.out + ": " + ec.message());
+  const fs::path out(request.out);
+  auto networks = tables::CsvWriter::create(
+      (out / "networks.csv").string(),
+      {"network", "risk", "members", "sellers", "warehouses", "accounts", "evidence", "brands", "reason"});
+  if (!networks.is_ok()) return networks.status();
+  auto members = tables::CsvWriter::create((out / "members.csv").string(),
+                                           {"network", "kind", "id", "role_hint", "risk"});
+  if (!members.is_ok()) return members.status();
+  auto target_rows = tables::CsvWriter::create((out / "targets.csv").string(),
+                                               {"rank", "network", "kind", "id", "impact", "reason"});
+  if (!target_rows.is_ok()) return target_rows.status();
+
+  ExportCounts counts;
+  std::vector<std::vector<graph::VertexId>> member_lists(num_networks);
+  for (graph::VertexId v = 0; v < g.num_entities(); ++v) member_lists[r.network[v]].push_back(v);
+  for (std::uint32_t c : listed) {
+    const risk::NetworkTally& s = tally[c];
+    std::string brands;
+    for (std::uint32_t b : named.value().of(c)) {
+      brands += (brands.empty() ? "" : ";") + std::string(graph::dictionary_entry(g.brands, b));
+    }
+    const std::string id = risk::network_id_text(ids[c]);
+    networks.value().field(id).field(fmt::format("{:.4f}", r.networks[c].risk)).field(std::uint64_t{s.members});
+    networks.value().field(std::uint64_t{s.sellers}).field(std::uint64_t{s.warehouses}).field(std::uint64_t{s.accounts});
+    networks.value().field(std::uint64_t{s.evidence}).field(brands).field(r.networks[c].reason);
+    ST_RETURN_IF_ERROR(networks.value().end_row());
+    ++counts.networks;
+    for (graph::VertexId v : member_lists[c]) {
+      members.value().field(id).field(entity_kind_name(g.kind(v))).field(g.key(v));
+      members.value().field(risk::role_name(r.roles[v])).field(fmt::format("{:.4f}", r.member_risk[v]));
+      ST_RETURN_IF_ERROR(members.value().end_row());
+      ++counts.members;
+    }
+  }
+  // targets.csv: the global list as the export's viewer ranks it: everyone
+  // by the global ranks, a brand 1..k over its own networks' targets; rows
+  // of the listed networks only.
+  const std::vector<std::uint32_t> in_scope = targets::targets_in_scope(t.community, visible);
+  for (std::size_t k = 0; k < in_scope.size(); ++k) {
+    const std::uint32_t i = in_scope[k];
+    const std::uint32_t c = t.community[i];
+    if (!is_listed[c]) continue;
+    const graph::VertexId v = t.ranked[i].target.vertex;
+    const std::uint64_t rank = request.brand.empty() ? std::uint64_t{t.ranked[i].rank} : k + 1;
+    target_rows.value().field(rank).field(risk::network_id_text(ids[c]));
+    target_rows.value().field(entity_kind_name(g.kind(v))).field(g.key(v));
+    target_rows.value().field(fmt::format("{:.4f}", t.ranked[i].target.impact)).field(t.ranked[i].target.reason);
+    ST_RETURN_IF_ERROR(target_rows.value().end_row());
+    ++counts.targets;
+  }
+  ST_RETURN_IF_ERROR(networks.value().publish());
+  ST_RETURN_IF_ERROR(members.value().publish());
+  ST_RETURN_IF_ERROR(target_rows.value().publish());
+  return counts;
+}
+
+}  // namespace sourcetrace::pipeline
