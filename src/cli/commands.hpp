@@ -17,6 +17,7 @@ void add_info_command(CLI::App& app, int& exit_code);
 void add_detect_command(CLI::App& app, int& exit_code);
 void add_score_command(CLI::App& app, int& exit_code);
 void add_targets_command(CLI::App& app, int& exit_code);
+void add_track_command(CLI::App& app, int& exit_code);
 void add_export_command(CLI::App& app, int& exit_code);
 void add_eval_command(CLI::App& app, int& exit_code);
 void add_run_command(CLI::App& app, int& exit_code);

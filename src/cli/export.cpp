@@ -24,10 +24,10 @@ int run_export(const ExportOptions& o) {
   progress.update("reading " + o.run, 0.0);
   auto written = pipeline::export_tables(pipeline::RunFolder{o.run}, {o.out, job.value().min_risk, o.brand});
   if (!written.is_ok()) return report_failure(written.status());
-  progress.finish(fmt::format("export: {} networks at or above risk {:.2f}{}, {} members, {} targets -> {}",
+  progress.finish(fmt::format("export: {} networks at or above risk {:.2f}{}, {} members, {} targets, {} changes -> {}",
                               written.value().networks, job.value().min_risk,
                               o.brand.empty() ? "" : " naming brand " + o.brand, written.value().members,
-                              written.value().targets, o.out));
+                              written.value().targets, written.value().changes, o.out));
   return kExitOk;
 }
 

@@ -159,7 +159,7 @@ int run_info(const InfoOptions& o) {
 
 void add_info_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<InfoOptions>();
-  CLI::App* cmd = app.add_subcommand("info", "Tell what an engine file (graph.h5, communities.h5, risk.h5, targets.h5) holds");
+  CLI::App* cmd = app.add_subcommand("info", "Tell what an engine file (graph.h5, communities.h5, risk.h5, lineage.h5, targets.h5) holds");
   cmd->add_option("FILE", o->file, "The HDF5 file")->required();
   cmd->add_flag("--json", o->json, "Print JSON for scripts");
   cmd->callback([o, &exit_code] { exit_code = run_info(*o); });

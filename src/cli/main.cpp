@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   add_ingest_command(app, exit_code);
   add_detect_command(app, exit_code);
   add_score_command(app, exit_code);
+  add_track_command(app, exit_code);
   add_targets_command(app, exit_code);
   add_export_command(app, exit_code);
   add_info_command(app, exit_code);

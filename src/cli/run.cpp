@@ -1,6 +1,6 @@
 // `sourcetrace run`: the whole batch job on one dataset, into one folder.
 //
-// ingest → detect → score → targets → export, then summary.json, and last
+// ingest → detect → score → track → targets → export, then summary.json, and last
 // manifest.json, which marks the folder a complete run (it is removed
 // first, so a killed run never looks complete).
 //
@@ -18,10 +18,15 @@
 // before the selected ones must already be current, and summary.json and
 // the manifest are written only by a run that includes export.
 //
+// `--previous PREV` chains the run to a complete earlier one: the track
+// stage continues PREV's network ids and lists the changes since
+// (pipeline/track_stage.hpp).
+//
 // A stage is skipped when its output already records the same inputs:
 // ingest compares the dataset's content digest, the later stages the
-// digests of the previous stage's output and of the job file, and every
-// stage the engine build (store/engine_stamp.hpp). Outputs are written
+// digests of the previous stage's output (and track of the previous run's
+// files) and of the job parameters the stage reads, and every stage the
+// engine build (store/engine_stamp.hpp). Outputs are written
 // atomically, so a stage killed half-way left no output and simply runs
 // again.
 #include <fmt/core.h>
@@ -44,6 +49,7 @@
 #include "commands.hpp"
 #include "sourcetrace/pipeline/job.hpp"
 #include "sourcetrace/pipeline/run_folder.hpp"
+#include "sourcetrace/pipeline/track_stage.hpp"
 #include "sourcetrace/cli/exit_code.hpp"
 #include "sourcetrace/community/community_file.hpp"
 #include "sourcetrace/dist/mpi_session.hpp"
@@ -64,7 +70,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct RunOptions {
-  std::string dataset, out, job;
+  std::string dataset, out, job, previous;
   int threads = 0;
   bool lenient = false;
   bool force = false;
@@ -189,6 +195,15 @@ std::optional<std::string> score_staleness(const RunFolder& run, const pipeline:
   }
   if (record.value().job_digest != job.stage_digest("score")) return "its parameters changed ([combine], [risk])";
   return built_elsewhere(run.risk());
+}
+
+// An error in track's check (a previous run that is not complete or fails
+// its manifest) is the stage's to report: it runs, and fails saying so.
+std::optional<std::string> track_staleness_or_error(const RunFolder& run, const std::string& previous,
+                                                    const pipeline::Job& job) {
+  auto why = pipeline::track_staleness(run, previous, job);
+  if (!why.is_ok()) return why.status().message();
+  return why.value();
 }
 
 std::optional<std::string> targets_staleness(const RunFolder& run, const pipeline::Job& job) {
@@ -339,7 +354,7 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
   for (const std::string& name : o.stages) {
     if (std::find(std::begin(kStages), std::end(kStages), name) == std::end(kStages)) {
       return report_failure(Status::invalid_argument(
-          fmt::format("--stages: unknown stage `{}` (the stages: ingest, detect, score, targets, export)", name)));
+          fmt::format("--stages: unknown stage `{}` (the stages: {})", name, fmt::join(kStages, ", "))));
     }
   }
   auto selected = [&](std::string_view name) {
@@ -358,6 +373,16 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
                fmt::join(o.stages, ","), seconds_since(start), o.out);
     return true;
   };
+  if (!o.previous.empty()) {
+    std::error_code same;
+    if (fs::equivalent(o.previous, o.out, same)) {
+      return report_failure(Status::invalid_argument(
+          fmt::format("--previous {} is the run folder itself: give the run before it", o.previous)));
+    }
+    if (auto checked = pipeline::previous_run_digest(o.previous); !checked.is_ok()) {
+      return report_failure(checked.status());
+    }
+  }
   auto loaded = pipeline::load_job(o.job);
   if (!loaded.is_ok()) return report_failure(loaded.status());
   const pipeline::Job& job = loaded.value();
@@ -438,6 +463,10 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
     return c;
   }
   if (stop_after("score")) return kExitOk;
+  std::vector<std::string> track_args = with({"track", o.out}, job_args);
+  if (!o.previous.empty()) track_args = with(track_args, {"--previous", o.previous});
+  if (int c = stage("track", [&] { return track_staleness_or_error(run, o.previous, job); }, track_args)) return c;
+  if (stop_after("track")) return kExitOk;
   if (int c = stage("targets", [&] { return targets_staleness(run, job); },
                     with({"targets", run.graph(), run.communities(), run.risk(), "--out", run.targets()}, job_args))) {
     return c;
@@ -454,8 +483,9 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
   if (!summary.is_ok()) return report_failure(summary.status());
   if (Status s = write_json(run.summary(), summary.value()); !s.is_ok()) return report_failure(s);
 
-  std::vector<std::string> outputs = {"graph.h5",     "communities.h5", "risk.h5",     "targets.h5",
-                                      "networks.csv", "members.csv",    "targets.csv", "summary.json"};
+  std::vector<std::string> outputs = {"graph.h5",     "communities.h5", "risk.h5",     "lineage.h5",
+                                      "targets.h5",   "networks.csv",   "members.csv", "targets.csv",
+                                      "changes.csv",  "summary.json"};
   if (o.lenient && fs::exists(run.file("rejected.csv"))) outputs.push_back("rejected.csv");
   if (Status s = store::write_run_manifest(o.out, outputs); !s.is_ok()) return report_failure(s);
 
@@ -478,11 +508,14 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("DATASET", o->dataset, "Dataset folder with the contract's tables (.csv or .csv.gz)")->required();
   cmd->add_option("--out", o->out, "The run folder (created; stages already current there are skipped)")->required();
   cmd->add_option("--job", o->job, "Job file (default: built-in values, as in jobs/default.toml)");
+  cmd->add_option("--previous", o->previous,
+                  "The previous complete run: network ids continue from it and changes.csv lists what changed "
+                  "since (default: none, the run starts a chain of its own)");
   cmd->add_option("--threads", o->threads, "Threads per stage (0: all cores)")->capture_default_str();
   cmd->add_flag("--lenient", o->lenient, "Ingest leniently: bad rows go to rejected.csv in the run folder");
   cmd->add_flag("--force", o->force, "Run every (selected) stage even where its output is current");
   cmd->add_option("--stages", o->stages,
-                  "Run only these stages (comma list of ingest,detect,score,targets,export); the ones before "
+                  "Run only these stages (comma list of ingest,detect,score,track,targets,export); the ones before "
                   "must be current")
       ->delimiter(',');
   cmd->callback([o, &exit_code] { exit_code = run_all(*o); });

@@ -3,7 +3,7 @@
 // Reads a cluster plan (jobs/nightly.toml documents every key) and submits
 // the batch scripts of slurm/ with sbatch, each stage after the one before:
 //
-//   ingest → detect (srun over the MPI ranks) → score (score, targets, export) → publish
+//   ingest → detect (srun over the MPI ranks) → score (score, track, targets, export) → publish
 //                                                                            ↘ brands (array, one export per brand)
 //
 // Each link is `--dependency=afterok`, so a stage that fails or is
@@ -42,6 +42,7 @@
 #include "sourcetrace/pipeline/job.hpp"
 #include "sourcetrace/cli/exit_code.hpp"
 #include "sourcetrace/pipeline/toml_sections.hpp"
+#include "sourcetrace/service/run_publication.hpp"
 
 extern char** environ;
 
@@ -82,6 +83,9 @@ struct Plan {
   std::vector<std::string> brands;  // [brands] export
   std::string name;                 // the run's name: its folder under run_root
   fs::path run_dir;
+  // The run published last (RUNS/current at submission), whose network
+  // ids tonight's continue; empty when none was published yet.
+  fs::path previous;
 };
 
 // Reads typed values from one table of the plan.
@@ -249,6 +253,15 @@ Result<Plan> read_plan(const SubmitOptions& o) {
         "--name \"{}\": a run name is a folder name (letters, digits, '.', '_', '-') other than \"current\"", plan.name));
   }
   plan.run_dir = p.run_root / plan.name;
+  // The chain goes on from the run the service serves now. (A resubmission
+  // of a run already published points at itself: it continues from nothing
+  // new, so it keeps what it had.)
+  if (auto published = service::current_run(p.runs.string()); published.is_ok()) {
+    std::error_code ec;
+    if (!fs::equivalent(published.value(), plan.run_dir, ec)) plan.previous = published.value();
+  } else if (published.status().code() != Status::Code::kNotFound) {
+    return published.status();
+  }
   return plan;
 }
 
@@ -270,7 +283,8 @@ std::vector<StageJob> chain_of(const Plan& plan) {
       {"ingest", "ingest.sbatch", "", {"--nodes=1", "--ntasks=1", cpus}, {dataset, run, job}},
       {"detect", "detect.sbatch", "ingest",
        {fmt::format("--nodes={}", c.nodes), fmt::format("--ntasks={}", c.ranks), cpus}, {dataset, run, job}},
-      {"score", "score.sbatch", "detect", {"--nodes=1", "--ntasks=1", cpus}, {dataset, run, job}},
+      {"score", "score.sbatch", "detect", {"--nodes=1", "--ntasks=1", cpus},
+       {dataset, run, job, plan.previous.empty() ? "-" : plan.previous.string()}},
   };
   if (!plan.brands.empty()) {
     StageJob brands{"brands", "brands.sbatch", "score",
@@ -396,9 +410,13 @@ int print_dry_run(const Plan& plan, const std::vector<StageJob>& jobs) {
   fmt::print("# sourcetrace submit --dry-run: nothing was submitted. Run as a shell script, this\n"
              "# submits the same chain by hand.\n"
              "# run {}: {}; publishes to {}\n"
+             "# network ids {}\n"
              "set -euo pipefail\n"
              "mkdir -p {}\n",
-             plan.name, plan.run_dir.string(), plan.paths.runs.string(), shell_quote((plan.run_dir / "logs").string()));
+             plan.name, plan.run_dir.string(), plan.paths.runs.string(),
+             plan.previous.empty() ? std::string("start a new chain (nothing published yet)")
+                                   : "continue from " + plan.previous.string(),
+             shell_quote((plan.run_dir / "logs").string()));
   std::string env;
   for (const std::string& e : script_environment(plan)) {
     const std::size_t eq = e.find('=');

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "sourcetrace/community/community_file.hpp"
+#include "sourcetrace/risk/lineage_file.hpp"
 #include "sourcetrace/risk/network_id.hpp"
 #include "sourcetrace/risk/risk_file.hpp"
 #include "sourcetrace/store/graph_file.hpp"
@@ -100,7 +101,8 @@ Result<RunInternals> read_run_internals(const std::string& run_dir) {
   const std::string graph_path = (fs::path(run_dir) / "graph.h5").string();
   const std::string communities_path = (fs::path(run_dir) / "communities.h5").string();
   const std::string risk_path = (fs::path(run_dir) / "risk.h5").string();
-  for (const std::string& p : {graph_path, communities_path, risk_path}) {
+  const std::string lineage_path = (fs::path(run_dir) / "lineage.h5").string();
+  for (const std::string& p : {graph_path, communities_path, risk_path, lineage_path}) {
     if (!fs::exists(p)) {
       return Status::missing_input(p + ": no such file (eval --explain needs a run folder of `sourcetrace run`)");
     }
@@ -111,12 +113,14 @@ Result<RunInternals> read_run_internals(const std::string& run_dir) {
   if (!detected.is_ok()) return detected.status();
   auto scored = risk::read_risk_file(risk_path);
   if (!scored.is_ok()) return scored.status();
+  auto tracked = risk::read_lineage_file(lineage_path);
+  if (!tracked.is_ok()) return tracked.status();
   const graph::MarketGraph& g = graph.value();
   const auto& membership = detected.value().hierarchy.back().partition.membership;
   const risk::RiskRecord& r = scored.value();
   const std::size_t n = g.num_entities();
-  if (membership.size() != n || r.network.size() != n) {
-    return Status::invalid_input(fmt::format("{}: graph.h5, communities.h5 and risk.h5 are not from the same run "
+  if (membership.size() != n || r.network.size() != n || tracked.value().networks.size() != r.networks.size()) {
+    return Status::invalid_input(fmt::format("{}: graph.h5, communities.h5, risk.h5 and lineage.h5 are not from the same run "
                                              "({}, {} and {} entities)",
                                              run_dir, n, membership.size(), r.network.size()));
   }
@@ -133,10 +137,9 @@ Result<RunInternals> read_run_internals(const std::string& run_dir) {
   in.network_risk.resize(networks);
   in.network_name.resize(networks);
   in.network_is_rest.assign(networks, true);
-  const std::vector<risk::NetworkId> ids = risk::network_ids(g.entities, r.network, networks);
   for (std::size_t k = 0; k < networks; ++k) {
     in.network_risk[k] = r.networks[k].risk;
-    in.network_name[k] = risk::network_id_text(ids[k]);
+    in.network_name[k] = risk::network_id_text(tracked.value().networks[k].id);
   }
   for (std::size_t v = 0; v < n; ++v) {
     if (r.roles[v] != Role::kLegit) in.network_is_rest[in.network[v]] = false;

@@ -1,24 +1,44 @@
-// Export: the stage files of a run → networks.csv, members.csv, targets.csv.
+// Export: the stage files of a run → networks.csv, members.csv, targets.csv, changes.csv.
 #include "sourcetrace/pipeline/export_tables.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <unordered_set>
 
 #include "sourcetrace/community/community_file.hpp"
+#include "sourcetrace/risk/lineage_file.hpp"
 #include "sourcetrace/risk/network_brands.hpp"
 #include "sourcetrace/risk/network_id.hpp"
 #include "sourcetrace/risk/network_tally.hpp"
 #include "sourcetrace/risk/risk_file.hpp"
 #include "sourcetrace/store/graph_file.hpp"
 #include "sourcetrace/tables/csv_writer.hpp"
+#include "sourcetrace/tables/fields.hpp"
 #include "sourcetrace/targets/target_file.hpp"
 #include "sourcetrace/targets/target_scope.hpp"
 
 namespace sourcetrace::pipeline {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// networks.csv's lineage: "split_from:N…@2026-11-30;merged_from:N…@2026-12-01",
+// oldest first, naming only ids the viewer may see.
+template <typename Shown>
+std::string lineage_text(const std::vector<risk::LineageEntry>& lineage, const Shown& shown) {
+  std::string text;
+  for (const risk::LineageEntry& e : lineage) {
+    if (!shown(e.other)) continue;
+    text += fmt::format("{}{}:{}@{}", text.empty() ? "" : ";", risk::lineage_event_name(e.event),
+                        risk::network_id_text(e.other), tables::format_date(e.day));
+  }
+  return text;
+}
+
+}  // namespace
 
 Result<ExportCounts> export_tables(const RunFolder& run, const ExportRequest& request) {
   auto graph = store::read_graph_file(run.graph());
@@ -27,12 +47,15 @@ Result<ExportCounts> export_tables(const RunFolder& run, const ExportRequest& re
   if (!detected.is_ok()) return detected.status();
   auto scored = risk::read_risk_file(run.risk());
   if (!scored.is_ok()) return scored.status();
+  auto tracked = risk::read_lineage_file(run.lineage());
+  if (!tracked.is_ok()) return tracked.status();
   auto ranked = targets::read_targets_file(run.targets());
   if (!ranked.is_ok()) return ranked.status();
 
   const graph::MarketGraph& g = graph.value();
   const risk::RiskRecord& r = scored.value();
   const targets::TargetRecord& t = ranked.value();
+  const risk::LineageRecord& lineage = tracked.value();
   const std::size_t num_networks = r.networks.size();
   const std::string dir = run.dir.string();
   if (r.network.size() != g.num_entities() || r.roles.size() != g.num_entities() ||
@@ -40,6 +63,7 @@ Result<ExportCounts> export_tables(const RunFolder& run, const ExportRequest& re
       r.communities_digest != community::membership_digest(detected.value().hierarchy.back().partition)) {
     return Status::corrupt(dir + ": graph.h5, communities.h5 and risk.h5 are not from the same run");
   }
+  if (lineage.networks.size() != num_networks) return Status::corrupt(dir + ": lineage.h5 and risk.h5 are not from the same run");
   for (std::size_t i = 0; i < t.ranked.size(); ++i) {
     if (t.community[i] >= num_networks || t.ranked[i].target.vertex >= g.num_entities()) {
       return Status::corrupt(dir + "/targets.h5: a target outside the run's graph");
@@ -47,7 +71,8 @@ Result<ExportCounts> export_tables(const RunFolder& run, const ExportRequest& re
   }
 
   // Per network: its id, counts and brands, as the service shows them.
-  const std::vector<risk::NetworkId> ids = risk::network_ids(g.entities, r.network, num_networks);
+  std::vector<risk::NetworkId> ids(num_networks);
+  for (std::size_t c = 0; c < num_networks; ++c) ids[c] = lineage.networks[c].id;
   auto named = risk::network_brands(g.evidence, g.brands, r.network, num_networks, r.as_of);
   if (!named.is_ok()) return Status::corrupt(dir + "/graph.h5: " + named.status().message());
   const std::vector<risk::NetworkTally> tally = risk::tally_networks(g.entities.tags, r.network, g.evidence, r.as_of,
@@ -70,13 +95,22 @@ Result<ExportCounts> export_tables(const RunFolder& run, const ExportRequest& re
     }
   }
 
+  // Ids the viewer may name: everyone all of them; a brand those of the
+  // networks it sees tonight.
+  std::unordered_set<risk::NetworkId> visible_ids;
+  for (std::size_t c = 0; c < num_networks; ++c) {
+    if (visible[c]) visible_ids.insert(ids[c]);
+  }
+  auto shown = [&](risk::NetworkId id) { return request.brand.empty() || visible_ids.contains(id); };
+
   std::error_code ec;
   fs::create_directories(request.out, ec);
   if (ec) return Status::cannot_create(request.out + ": " + ec.message());
   const fs::path out(request.out);
   auto networks = tables::CsvWriter::create(
       (out / "networks.csv").string(),
-      {"network", "risk", "members", "sellers", "warehouses", "accounts", "evidence", "brands", "reason"});
+      {"network", "risk", "members", "sellers", "warehouses", "accounts", "evidence", "brands", "reason",
+       "first_seen", "lineage"});
   if (!networks.is_ok()) return networks.status();
   auto members = tables::CsvWriter::create((out / "members.csv").string(),
                                            {"network", "kind", "id", "role_hint", "risk"});
@@ -98,6 +132,8 @@ Result<ExportCounts> export_tables(const RunFolder& run, const ExportRequest& re
     networks.value().field(id).field(fmt::format("{:.4f}", r.networks[c].risk)).field(std::uint64_t{s.members});
     networks.value().field(std::uint64_t{s.sellers}).field(std::uint64_t{s.warehouses}).field(std::uint64_t{s.accounts});
     networks.value().field(std::uint64_t{s.evidence}).field(brands).field(r.networks[c].reason);
+    networks.value().field(tables::format_date(lineage.networks[c].first_seen));
+    networks.value().field(lineage_text(lineage.networks[c].lineage, shown));
     ST_RETURN_IF_ERROR(networks.value().end_row());
     ++counts.networks;
     for (graph::VertexId v : member_lists[c]) {
@@ -123,9 +159,29 @@ Result<ExportCounts> export_tables(const RunFolder& run, const ExportRequest& re
     ST_RETURN_IF_ERROR(target_rows.value().end_row());
     ++counts.targets;
   }
+  // changes.csv: every row for everyone; a brand the rows of the
+  // networks it sees tonight, their partners cut to those it sees.
+  auto change_rows = tables::CsvWriter::create(
+      (out / "changes.csv").string(), {"network", "change", "others", "members_before", "members_after", "risk_before",
+                                       "risk_after", "new_evidence"});
+  if (!change_rows.is_ok()) return change_rows.status();
+  for (const risk::ChangeRow& row : lineage.changes) {
+    if (!shown(row.id)) continue;
+    std::string others;
+    for (risk::NetworkId other : row.others) {
+      if (shown(other)) others += (others.empty() ? "" : ";") + risk::network_id_text(other);
+    }
+    change_rows.value().field(risk::network_id_text(row.id)).field(risk::network_change_name(row.change)).field(others);
+    change_rows.value().field(std::uint64_t{row.members_before}).field(std::uint64_t{row.members_after});
+    change_rows.value().field(fmt::format("{:.4f}", row.risk_before)).field(fmt::format("{:.4f}", row.risk_after));
+    change_rows.value().field(std::uint64_t{row.new_evidence});
+    ST_RETURN_IF_ERROR(change_rows.value().end_row());
+    ++counts.changes;
+  }
   ST_RETURN_IF_ERROR(networks.value().publish());
   ST_RETURN_IF_ERROR(members.value().publish());
   ST_RETURN_IF_ERROR(target_rows.value().publish());
+  ST_RETURN_IF_ERROR(change_rows.value().publish());
   return counts;
 }
 

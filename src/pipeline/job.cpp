@@ -93,6 +93,10 @@ std::string Job::stage_digest(std::string_view stage) const {
   } else if (stage == "score") {
     section("combine");
     section("risk");
+  } else if (stage == "track") {
+    section("continuity");
+    section("changes");
+    read["export"]["min_risk"] = min_risk;
   } else {
     section("targets");
     read["export"]["min_risk"] = min_risk;
@@ -123,7 +127,7 @@ Result<Job> load_job(const std::string& path) {
     job.path = path;
     job.digest = tables::digest_of(text.str()).hex();
     auto parsed =
-        parse_sections(path, text.str(), {"combine", "detect", "risk", "targets", "export"}, "jobs/default.toml");
+        parse_sections(path, text.str(), {"combine", "detect", "risk", "continuity", "changes", "targets", "export"}, "jobs/default.toml");
     if (!parsed.is_ok()) return parsed.status();
     root = std::move(parsed.value());
   }
@@ -200,6 +204,24 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(risk::validate(job.network_risk).with_context(path + ": [risk]"));
   ST_RETURN_IF_ERROR(risk::validate(job.spread).with_context(path + ": [risk]"));
   ST_RETURN_IF_ERROR(risk::validate(job.network_cut).with_context(path + ": [risk]"));
+
+  Section continuity(root, "continuity", job.path, job.parameters);
+  risk::LineageOptions& l = job.lineage;
+  ST_RETURN_IF_ERROR(continuity.read("min_overlap", l.min_overlap));
+  ST_RETURN_IF_ERROR(continuity.read("source_weight", l.source));
+  ST_RETURN_IF_ERROR(continuity.read("distributor_weight", l.distributor));
+  ST_RETURN_IF_ERROR(continuity.read("storefront_weight", l.storefront));
+  ST_RETURN_IF_ERROR(continuity.read("collector_weight", l.collector));
+  ST_RETURN_IF_ERROR(continuity.read("legit_weight", l.legit));
+  ST_RETURN_IF_ERROR(continuity.read("evidence_weight", l.evidence));
+  ST_RETURN_IF_ERROR(continuity.check_unknown());
+  ST_RETURN_IF_ERROR(risk::validate(l).with_context(path));
+
+  Section changes(root, "changes", job.path, job.parameters);
+  ST_RETURN_IF_ERROR(changes.read("grown", job.changes.grown));
+  ST_RETURN_IF_ERROR(changes.read("shrunk", job.changes.shrunk));
+  ST_RETURN_IF_ERROR(changes.check_unknown());
+  ST_RETURN_IF_ERROR(risk::validate(job.changes).with_context(path));
 
   Section targets_section(root, "targets", job.path, job.parameters);
   targets::EliminationOptions& e = job.elimination;

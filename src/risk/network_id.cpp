@@ -1,4 +1,4 @@
-// Network ids: a hash of each network's smallest member, collisions resolved in anchor order.
+// Network ids: a salted hash of each network's smallest member, collisions resolved in anchor order.
 #include "sourcetrace/risk/network_id.hpp"
 
 #include <fmt/format.h>
@@ -19,19 +19,21 @@ constexpr std::size_t kHexDigits = 16;
 
 }  // namespace
 
-std::uint64_t anchor_hash(std::string_view anchor, std::uint64_t seed) {
+std::uint64_t anchor_hash(std::string_view anchor, std::uint64_t seed, std::string_view salt) {
   std::string text(kDomain);
+  text += salt;
+  text += '\n';
   text += anchor;
   return XXH3_64bits_withSeed(text.data(), text.size(), seed);
 }
 
-std::vector<NetworkId> network_ids_of_anchors(std::span<const std::string> anchors, const AnchorHash& hash) {
+std::vector<NetworkId> network_ids_of_anchors(std::span<const std::string> anchors, const AnchorHash& hash,
+                                              std::span<const NetworkId> taken_before) {
   std::vector<std::uint32_t> order(anchors.size());
   std::iota(order.begin(), order.end(), 0u);
   std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return anchors[a] < anchors[b]; });
   std::vector<NetworkId> ids(anchors.size());
-  std::unordered_set<NetworkId> taken;
-  taken.reserve(anchors.size());
+  std::unordered_set<NetworkId> taken(taken_before.begin(), taken_before.end());
   for (std::uint32_t c : order) {
     std::uint64_t seed = 0;
     NetworkId id = hash(anchors[c], seed);
@@ -41,8 +43,8 @@ std::vector<NetworkId> network_ids_of_anchors(std::span<const std::string> ancho
   return ids;
 }
 
-std::vector<NetworkId> network_ids(const graph::KeyIndex::Blob& entities, std::span<const std::uint32_t> network_of,
-                                   std::size_t num_networks) {
+std::vector<std::string> network_anchors(const graph::KeyIndex::Blob& entities,
+                                         std::span<const std::uint32_t> network_of, std::size_t num_networks) {
   // The anchor of each network: its member with the smallest (kind name, identifier).
   auto kind_of = [&](std::uint32_t v) { return entity_kind_name(static_cast<EntityKind>(entities.tags[v])); };
   auto key_of = [&](std::uint32_t v) {
@@ -58,7 +60,7 @@ std::vector<NetworkId> network_ids(const graph::KeyIndex::Blob& entities, std::s
   for (std::size_t c = 0; c < num_networks; ++c) {
     if (anchor[c] != kNone) texts[c] = fmt::format("{}:{}", kind_of(anchor[c]), key_of(anchor[c]));
   }
-  return network_ids_of_anchors(texts, anchor_hash);
+  return texts;
 }
 
 std::string network_id_text(NetworkId id) { return fmt::format("N{:016x}", id); }

@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "sourcetrace/pipeline/run_folder.hpp"
+#include "sourcetrace/risk/lineage_file.hpp"
 #include "sourcetrace/risk/network_brands.hpp"
 #include "sourcetrace/risk/network_id.hpp"
 #include "sourcetrace/risk/network_tally.hpp"
@@ -98,7 +99,7 @@ Status RunSnapshot::Loader::read_run_info() {
   // Every file read here as the run wrote it, checked before HDF5 opens
   // any (docs/integrity.md): a changed or damaged file is refused by name.
   // (The stage readers check again: 35 ms on a 1M-seller run.)
-  ST_RETURN_IF_ERROR(store::verify_run_files(dir_.string(), {"summary.json", "targets.h5", "risk.h5", "graph.h5"}));
+  ST_RETURN_IF_ERROR(store::verify_run_files(dir_.string(), {"summary.json", "targets.h5", "lineage.h5", "risk.h5", "graph.h5"}));
   api::RunInfo& info = s_.info_;
   const fs::path normal = dir_.lexically_normal();
   info.run = (normal.has_filename() ? normal.filename() : normal.parent_path().filename()).string();
@@ -147,9 +148,14 @@ Status RunSnapshot::Loader::take_risk_and_graph() {
   }
   r.networks = {};
 
-  // Opaque ids (risk/network_id.hpp), the same ones export and eval show.
-  const std::vector<risk::NetworkId> ids = risk::network_ids(g.entities, s_.network_of_, num_networks);
-  for (std::size_t c = 0; c < num_networks; ++c) s_.networks_[c].id = ids[c];
+  // The run's ids (lineage.h5, risk/network_lineage.hpp), the same ones export and eval show.
+  auto tracked = risk::read_lineage_file(run_.lineage());
+  if (!tracked.is_ok()) return tracked.status();
+  if (tracked.value().networks.size() != num_networks) {
+    return Status::corrupt(dir_.string() + ": lineage.h5 and risk.h5 are not from the same run");
+  }
+  std::vector<risk::NetworkId> ids(num_networks);
+  for (std::size_t c = 0; c < num_networks; ++c) ids[c] = s_.networks_[c].id = tracked.value().networks[c].id;
   s_.by_id_.resize(num_networks);
   std::iota(s_.by_id_.begin(), s_.by_id_.end(), 0u);
   std::sort(s_.by_id_.begin(), s_.by_id_.end(), [&](std::uint32_t a, std::uint32_t b) { return ids[a] < ids[b]; });

@@ -44,7 +44,7 @@ TEST_CASE("cli: run chains the stages, writes summary.json and the manifest last
   CommandResult r = run_job(tmp / "m", tmp / "run", {"--threads", "2"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(r.err.find("run: complete: 5 stages ran") != std::string::npos);
+  CHECK(r.err.find("run: complete: 6 stages ran") != std::string::npos);
 
   // The same stages by hand give the same tables.
   const std::string job = source_path("jobs/default.toml"), hand = tmp / "hand";
@@ -52,17 +52,18 @@ TEST_CASE("cli: run chains the stages, writes summary.json and the manifest last
   REQUIRE(run_sourcetrace({"detect", hand + "/graph.h5", "--out", hand + "/communities.h5", "--job", job}).exit_code == 0);
   REQUIRE(run_sourcetrace({"score", hand + "/graph.h5", hand + "/communities.h5", "--out", hand + "/risk.h5", "--job", job})
               .exit_code == 0);
+  REQUIRE(run_sourcetrace({"track", hand, "--job", job}).exit_code == 0);
   REQUIRE(run_sourcetrace({"targets", hand + "/graph.h5", hand + "/communities.h5", hand + "/risk.h5", "--out",
                            hand + "/targets.h5", "--job", job})
               .exit_code == 0);
   REQUIRE(run_sourcetrace({"export", hand, "--out", hand, "--job", job}).exit_code == 0);
-  for (const char* table : {"/networks.csv", "/members.csv", "/targets.csv"}) {
+  for (const char* table : {"/networks.csv", "/members.csv", "/targets.csv", "/changes.csv"}) {
     INFO(table);
     CHECK(read_file(tmp / "run" + table) == read_file(hand + table));
   }
 
   const nlohmann::json summary = read_json(tmp / "run/summary.json");
-  CHECK(summary["stages"].size() == 5);
+  CHECK(summary["stages"].size() == 6);
   for (const auto& s : summary["stages"]) {
     CHECK(s["ran"] == true);
     CHECK(s["peak_rss_mb"].get<double>() > 0);
@@ -77,7 +78,7 @@ TEST_CASE("cli: run chains the stages, writes summary.json and the manifest last
   // The manifest lists every output and matches them; a changed byte is caught.
   auto manifest = store::read_run_manifest(tmp / "run");
   REQUIRE(manifest.is_ok());
-  CHECK(manifest.value().files.size() == 8);
+  CHECK(manifest.value().files.size() == 10);
   CHECK(store::verify_run(tmp / "run").is_ok());
   write_file(tmp / "run/targets.csv", read_file(tmp / "run/targets.csv") + "\n");
   CHECK(store::verify_run(tmp / "run").code() == Status::Code::kCorrupt);
@@ -93,14 +94,16 @@ TEST_CASE("cli: run skips the stages that are current and reruns what changed", 
   INFO(again.err);
   REQUIRE(again.exit_code == 0);
   CHECK(stages_ran(tmp / "run") ==
-        std::map<std::string, bool>{{"ingest", false}, {"detect", false}, {"score", false}, {"targets", false}, {"export", true}});
+        std::map<std::string, bool>{{"ingest", false}, {"detect", false}, {"score", false}, {"track", false},
+                                    {"targets", false}, {"export", true}});
   CHECK(read_file(tmp / "run/targets.csv") == targets);
 
   // Another job: the graph stands, everything after it is redone.
   write_file(tmp / "job.toml", "[detect]\ndensity = 0.001\n");
   REQUIRE(run_sourcetrace({"run", tmp / "m", "--out", tmp / "run", "--job", tmp / "job.toml"}).exit_code == 0);
   CHECK(stages_ran(tmp / "run") ==
-        std::map<std::string, bool>{{"ingest", false}, {"detect", true}, {"score", true}, {"targets", true}, {"export", true}});
+        std::map<std::string, bool>{{"ingest", false}, {"detect", true}, {"score", true}, {"track", true},
+                                    {"targets", true}, {"export", true}});
 
   // Changed data: ingest again (and detection, since the graph changed).
   const std::string evidence = read_file(tmp / "m/evidence.csv");
@@ -108,7 +111,8 @@ TEST_CASE("cli: run skips the stages that are current and reruns what changed", 
   write_file(tmp / "m/evidence.csv", evidence.substr(0, first_row_end) + evidence.substr(evidence.find('\n', first_row_end) + 1));
   REQUIRE(run_sourcetrace({"run", tmp / "m", "--out", tmp / "run", "--job", tmp / "job.toml"}).exit_code == 0);
   CHECK(stages_ran(tmp / "run") ==
-        std::map<std::string, bool>{{"ingest", true}, {"detect", true}, {"score", true}, {"targets", true}, {"export", true}});
+        std::map<std::string, bool>{{"ingest", true}, {"detect", true}, {"score", true}, {"track", true},
+                                    {"targets", true}, {"export", true}});
 }
 
 TEST_CASE("cli: editing one stage's parameters reruns that stage and what reads its output, nothing before",
@@ -125,25 +129,28 @@ TEST_CASE("cli: editing one stage's parameters reruns that stage and what reads 
     return stages_ran(tmp / "run");
   };
   using Ran = std::map<std::string, bool>;
-  auto ran = [](bool detect, bool score, bool targets) {
-    return Ran{{"ingest", false}, {"detect", detect}, {"score", score}, {"targets", targets}, {"export", true}};
+  auto ran = [](bool detect, bool score, bool track, bool targets) {
+    return Ran{{"ingest", false}, {"detect", detect}, {"score", score}, {"track", track}, {"targets", targets},
+               {"export", true}};
   };
   // The same values with a comment added.
-  CHECK(rerun_with("# tonight's job\n") == ran(false, false, false));
+  CHECK(rerun_with("# tonight's job\n") == ran(false, false, false, false));
 
-  // [export] min_risk: read by targets (it ranks the networks at or above
-  // it) and export, never by detect or score.
-  CHECK(rerun_with("[export]\nmin_risk = 0.3\n") == ran(false, false, true));
+  // [export] min_risk: read by track (changes lists the networks at or
+  // above it), targets (it ranks them) and export, never by detect or score.
+  CHECK(rerun_with("[export]\nmin_risk = 0.3\n") == ran(false, false, true, true));
   CHECK(read_file(tmp / "run/summary.json").find("its parameters changed ([targets], [export] min_risk)") !=
         std::string::npos);
-  // [targets]: targets alone.
-  CHECK(rerun_with("[export]\nmin_risk = 0.3\n[targets]\nsource_cost = 2.0\n") == ran(false, false, true));
-  // [risk]: score, and targets because the risks changed.
-  CHECK(rerun_with("[export]\nmin_risk = 0.3\n[targets]\nsource_cost = 2.0\n[risk]\ncomplaint = 0.5\n") ==
-        ran(false, true, true));
+  // [targets]: targets alone; [changes]: track alone.
+  CHECK(rerun_with("[export]\nmin_risk = 0.3\n[targets]\nsource_cost = 2.0\n") == ran(false, false, false, true));
+  CHECK(rerun_with("[export]\nmin_risk = 0.3\n[targets]\nsource_cost = 2.0\n[changes]\ngrown = 0.2\n") ==
+        ran(false, false, true, false));
+  // [risk]: score, and track and targets because the risks changed.
+  CHECK(rerun_with("[export]\nmin_risk = 0.3\n[targets]\nsource_cost = 2.0\n[changes]\ngrown = 0.2\n[risk]\n"
+                   "complaint = 0.5\n") == ran(false, true, true, true));
   // [detect]: detect, and the rest because the communities changed.
-  CHECK(rerun_with("[export]\nmin_risk = 0.3\n[targets]\nsource_cost = 2.0\n[risk]\ncomplaint = 0.5\n"
-                   "[detect]\ndensity = 0.001\n") == ran(true, true, true));
+  CHECK(rerun_with("[export]\nmin_risk = 0.3\n[targets]\nsource_cost = 2.0\n[changes]\ngrown = 0.2\n[risk]\n"
+                   "complaint = 0.5\n[detect]\ndensity = 0.001\n") == ran(true, true, true, true));
 }
 
 TEST_CASE("cli: a killed run is never complete and a rerun finishes it", "[cli][run][slow]") {
@@ -250,7 +257,7 @@ TEST_CASE("cli: run --stages runs the chain in parts, each needing the ones befo
   CHECK_FALSE(fs::exists(tmp / "parts/risk.h5"));
   CHECK_FALSE(fs::exists(tmp / "parts/manifest.json"));
 
-  CommandResult rest = run_job(sample, tmp / "parts", {"--stages", "score,targets,export"});
+  CommandResult rest = run_job(sample, tmp / "parts", {"--stages", "score,track,targets,export"});
   INFO(rest.err);
   REQUIRE(rest.exit_code == 0);
   CHECK(rest.err.find("run: ingest: up to date, skipped") != std::string::npos);

@@ -23,6 +23,10 @@ TEST_CASE("cli: score, targets and export list the planted rings first", "[cli][
   INFO(score.err);
   REQUIRE(score.exit_code == 0);
   CHECK(score.out.rfind("score: ", 0) == 0);
+  CommandResult track = run_sourcetrace({"track", run});
+  INFO(track.err);
+  REQUIRE(track.exit_code == 0);
+  CHECK(track.out.rfind("track: a new chain: ", 0) == 0);
   CommandResult targets = run_sourcetrace({"targets", run + "/graph.h5", run + "/communities.h5",
                                            run + "/risk.h5", "--out", run + "/targets.h5"});
   INFO(targets.err);
@@ -35,7 +39,8 @@ TEST_CASE("cli: score, targets and export list the planted rings first", "[cli][
   auto members = read_csv_rows(tmp / "out/members.csv");
   REQUIRE(networks.size() >= 2);
   CHECK(networks[0] == std::vector<std::string>{"network", "risk", "members", "sellers", "warehouses",
-                                                "accounts", "evidence", "brands", "reason"});
+                                                "accounts", "evidence", "brands", "reason", "first_seen",
+                                                "lineage"});
   for (std::size_t i = 2; i < networks.size(); ++i) CHECK(std::stod(networks[i - 1][1]) >= std::stod(networks[i][1]));
   for (std::size_t i = 1; i < networks.size(); ++i) {
     CHECK(std::stod(networks[i][1]) >= 0.2);

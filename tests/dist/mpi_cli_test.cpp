@@ -137,6 +137,7 @@ TEST_CASE("dist: forced distributed levels give one node's partition, networks a
   }
   const std::string g = tmp / "ranks/graph.h5", c = tmp / "ranks/communities.h5", r = tmp / "ranks/risk.h5";
   REQUIRE(run_sourcetrace({"score", g, c, "--out", r, "--job", job}).exit_code == 0);
+  REQUIRE(run_sourcetrace({"track", tmp / "ranks", "--job", job}).exit_code == 0);
   REQUIRE(run_sourcetrace({"targets", g, c, r, "--out", tmp / "ranks/targets.h5", "--job", job}).exit_code == 0);
   REQUIRE(run_sourcetrace({"export", tmp / "ranks", "--out", tmp / "ranks", "--job", job}).exit_code == 0);
 

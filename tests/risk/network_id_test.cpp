@@ -25,24 +25,31 @@ graph::KeyIndex::Blob blob(const std::vector<std::pair<EntityKind, std::string>>
 
 }  // namespace
 
-TEST_CASE("risk: a network id is \"N\" and 16 hex digits of its smallest member, never of its index",
+TEST_CASE("risk: a network id is \"N\" and 16 hex digits of its smallest member and a salt, never of its index",
           "[risk]") {
   using enum EntityKind;
   // Three networks: {seller:s2, seller:s1}, {warehouse:w1}, {account:a9, seller:s3}.
   const auto keys = blob({{kSeller, "s2"}, {kSeller, "s1"}, {kWarehouse, "w1"}, {kAccount, "a9"}, {kSeller, "s3"}});
   const std::vector<std::uint32_t> network_of{0, 0, 1, 2, 2};
-  const auto ids = network_ids(keys, network_of, 3);
+  const auto anchors = network_anchors(keys, network_of, 3);
+  CHECK(anchors == std::vector<std::string>{"seller:s1", "warehouse:w1", "account:a9"});
+  const AnchorHash salted = [](std::string_view anchor, std::uint64_t seed) { return anchor_hash(anchor, seed, "k:0"); };
+  const auto ids = network_ids_of_anchors(anchors, salted);
   REQUIRE(ids.size() == 3);
-  CHECK(ids[0] == anchor_hash("seller:s1", 0));
-  CHECK(ids[1] == anchor_hash("warehouse:w1", 0));
-  CHECK(ids[2] == anchor_hash("account:a9", 0));
+  CHECK(ids[0] == anchor_hash("seller:s1", 0, "k:0"));
+  CHECK(ids[0] != anchor_hash("seller:s1", 0, "k:1"));  // another night, or another chain, mints apart
   CHECK(std::set<NetworkId>(ids.begin(), ids.end()).size() == 3);
 
   // The same networks at other positions (and their members in another
-  // order) keep their ids: nothing in an id tells where a network sits.
+  // order) have the same anchors: nothing in an id tells where a network sits.
   const auto moved = blob({{kSeller, "s3"}, {kWarehouse, "w1"}, {kSeller, "s1"}, {kAccount, "a9"}, {kSeller, "s2"}});
-  const auto moved_ids = network_ids(moved, std::vector<std::uint32_t>{0, 2, 1, 0, 1}, 3);
+  const auto moved_ids = network_ids_of_anchors(network_anchors(moved, std::vector<std::uint32_t>{0, 2, 1, 0, 1}, 3), salted);
   CHECK(moved_ids == std::vector<NetworkId>{ids[2], ids[0], ids[1]});
+  // An id the chain gave before is never given again.
+  const std::vector<NetworkId> taken{ids[1]};
+  const auto fresh = network_ids_of_anchors(anchors, salted, taken);
+  CHECK(fresh[0] == ids[0]);
+  CHECK(fresh[1] == anchor_hash("warehouse:w1", 1, "k:0"));
 
   // The text form and back; anything else is no id.
   for (NetworkId id : ids) {

@@ -339,6 +339,7 @@ def main():
         for needle in ("sbatch --parsable", '"--dependency=afterok:${ingest%%;*}"', "--array=0-2", "--ntasks=2",
                        "--cpus-per-task=1", "srun --mpi=", "--stages detect", "#| #SBATCH", "B025"):
             check(needle in out, f"submit --dry-run does not show {needle!r}:\n{out}")
+        check("# network ids start a new chain" in out, f"submit --dry-run before any publish chains to a run:\n{out}")
         check(not (work / "nightly/dry").exists(), "submit --dry-run created the run folder")
         check(cluster.run(["squeue", "--noheader"]).strip() == "", "submit --dry-run queued jobs")
         log("dry run: prints the chain and its scripts, submits nothing")
@@ -362,6 +363,13 @@ def main():
             check(all(brand in line for line in networks[1:]), f"{brand}'s export lists other brands' networks")
         log(f"chain: {len(states)} jobs completed in order; networks, members and targets equal the plain run's; "
             f"published; {len(BRANDS)} brand exports")
+        # The next night's chain continues the ids of the run just published.
+        rc, out, err = submit(cluster, binary, plan, "--name", "next", "--dry-run")
+        check(rc == 0 and f"# network ids continue from {run_dir}" in out,
+              f"submit --dry-run after a publish does not continue from it:\n{out}{err}")
+        score_line = next((l for l in out.splitlines() if l.startswith("score=")), "")
+        check(str(run_dir) in score_line, f"the score job is not given the previous run: {score_line!r}")
+        log("next night's dry run: the score job continues the ids of the published run")
 
         # 3. detect killed with scancel while it runs; the chain resubmitted.
         check(generate.wait(timeout=120) == 0, f"generate failed:\n{generate.stdout.read().decode()}")
@@ -396,6 +404,8 @@ def main():
               f"ingest was not skipped on resubmission:\n{ingest_log}")
         detect_log = job_log(run_dir, "detect")
         check(detect_log.count("run: detect: runs") == 2, f"detect did not run again:\n{detect_log}")
+        score_log = job_log(run_dir, "score")
+        check("track: night 1 of the chain" in score_log, f"the run did not continue the published run's ids:\n{score_log}")
         check((run_dir / "manifest.json").exists(), "the resubmitted run has no manifest.json")
         check(os.path.realpath(work / "runs/current") == str(run_dir), "the resubmitted chain was not published")
         log("resubmitted: ingest skipped by digest, detect reran from its start, the run completed and was published")

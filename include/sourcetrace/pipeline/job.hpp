@@ -20,7 +20,9 @@
 #include "sourcetrace/risk/evidence_score.hpp"
 #include "sourcetrace/risk/evidence_spread.hpp"
 #include "sourcetrace/risk/network_risk.hpp"
+#include "sourcetrace/risk/network_changes.hpp"
 #include "sourcetrace/risk/network_cut.hpp"
+#include "sourcetrace/risk/network_lineage.hpp"
 #include "sourcetrace/targets/elimination.hpp"
 #include "sourcetrace/status.hpp"
 
@@ -38,6 +40,8 @@ struct Job {
   risk::NetworkRiskOptions network_risk;
   risk::SpreadOptions spread;
   risk::NetworkCutOptions network_cut;
+  risk::LineageOptions lineage;  // [continuity]
+  risk::ChangeOptions changes;   // [changes]
   targets::EliminationOptions elimination;
   double min_risk = 0.2;  // [export] networks at or above this risk are listed
   std::string path;    // "" = the built-in defaults
@@ -49,10 +53,13 @@ struct Job {
   // The digest (32 hex digits) of the parameters `stage` reads:
   //   detect   [combine] and [detect]
   //   score    [combine] and [risk]
+  //   track    [continuity], [changes] and [export] min_risk (changes
+  //            lists the networks at or above it)
   //   targets  [targets] and [export] min_risk (it ranks the networks at
   //            or above it)
-  // Only those three stages record one (ingest reads no job; export
-  // always runs). REQUIRES: stage is "detect", "score" or "targets".
+  // Only those four stages record one (ingest reads no job; export
+  // always runs). REQUIRES: stage is "detect", "score", "track" or
+  // "targets".
   std::string stage_digest(std::string_view stage) const;
 };
 

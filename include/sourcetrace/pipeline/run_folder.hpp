@@ -14,7 +14,7 @@
 namespace sourcetrace::pipeline {
 
 // The stages of the batch job, in the order they run.
-inline constexpr std::array<std::string_view, 5> kStages = {"ingest", "detect", "score", "targets", "export"};
+inline constexpr std::array<std::string_view, 6> kStages = {"ingest", "detect", "score", "track", "targets", "export"};
 
 struct RunFolder {
   std::filesystem::path dir;
@@ -23,6 +23,7 @@ struct RunFolder {
   std::string graph() const { return file("graph.h5"); }
   std::string communities() const { return file("communities.h5"); }
   std::string risk() const { return file("risk.h5"); }
+  std::string lineage() const { return file("lineage.h5"); }
   std::string targets() const { return file("targets.h5"); }
   std::string summary() const { return file("summary.json"); }
 
@@ -31,6 +32,7 @@ struct RunFolder {
     if (stage == "ingest") return "graph.h5";
     if (stage == "detect") return "communities.h5";
     if (stage == "score") return "risk.h5";
+    if (stage == "track") return "lineage.h5";
     if (stage == "targets") return "targets.h5";
     return "";
   }
