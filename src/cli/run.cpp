@@ -49,6 +49,9 @@
 #include "commands.hpp"
 #include "sourcetrace/pipeline/job.hpp"
 #include "sourcetrace/pipeline/run_folder.hpp"
+#include "sourcetrace/pipeline/detect_stage.hpp"
+#include "sourcetrace/pipeline/score_stage.hpp"
+#include "sourcetrace/pipeline/targets_stage.hpp"
 #include "sourcetrace/pipeline/track_stage.hpp"
 #include "sourcetrace/cli/exit_code.hpp"
 #include "sourcetrace/community/community_file.hpp"
@@ -146,15 +149,10 @@ std::set<std::string> changed_since_manifest(const RunFolder& run) {
 }
 
 // Each returns why the stage must run, or nullopt when its output is
-// current. A file that cannot be read is a reason to run, not an error:
-// the stage will overwrite it.
-std::optional<std::string> built_elsewhere(const std::string& path) {
-  auto build = store::read_engine_build(path);
-  if (!build.is_ok() || build.value() != store::engine_build()) {
-    return fs::path(path).filename().string() + " was written by another engine build";
-  }
-  return std::nullopt;
-}
+// current (the later stages' checks are the pipeline's: detect_stage.hpp
+// and the others). A file that cannot be read is a reason to run, not an
+// error: the stage will overwrite it.
+using pipeline::built_elsewhere;
 
 std::optional<std::string> ingest_staleness(const RunOptions& o, const RunFolder& run,
                                             const std::string& dataset_digest) {
@@ -174,29 +172,6 @@ std::optional<std::string> ingest_staleness(const RunOptions& o, const RunFolder
   return std::nullopt;
 }
 
-std::optional<std::string> detect_staleness(const RunFolder& run, const pipeline::Job& job, const std::string& graph_digest) {
-  if (!fs::exists(run.communities())) return "no communities.h5 yet";
-  auto record = community::read_communities_file(run.communities());
-  if (!record.is_ok()) return "communities.h5 is unreadable";
-  if (record.value().graph_digest != graph_digest) return "the graph changed";
-  if (record.value().job_digest != job.stage_digest("detect")) return "its parameters changed ([combine], [detect])";
-  return built_elsewhere(run.communities());
-}
-
-std::optional<std::string> score_staleness(const RunFolder& run, const pipeline::Job& job, const std::string& graph_digest) {
-  if (!fs::exists(run.risk())) return "no risk.h5 yet";
-  auto record = risk::read_risk_file(run.risk());
-  if (!record.is_ok()) return "risk.h5 is unreadable";
-  auto detected = community::read_communities_file(run.communities());
-  if (!detected.is_ok()) return "communities.h5 is unreadable";
-  if (record.value().graph_digest != graph_digest) return "the graph changed";
-  if (record.value().communities_digest != community::membership_digest(detected.value().hierarchy.back().partition)) {
-    return "the communities changed";
-  }
-  if (record.value().job_digest != job.stage_digest("score")) return "its parameters changed ([combine], [risk])";
-  return built_elsewhere(run.risk());
-}
-
 // An error in track's check (a previous run that is not complete or fails
 // its manifest) is the stage's to report: it runs, and fails saying so.
 std::optional<std::string> track_staleness_or_error(const RunFolder& run, const std::string& previous,
@@ -204,19 +179,6 @@ std::optional<std::string> track_staleness_or_error(const RunFolder& run, const 
   auto why = pipeline::track_staleness(run, previous, job);
   if (!why.is_ok()) return why.status().message();
   return why.value();
-}
-
-std::optional<std::string> targets_staleness(const RunFolder& run, const pipeline::Job& job) {
-  if (!fs::exists(run.targets())) return "no targets.h5 yet";
-  auto record = targets::read_targets_file(run.targets());
-  if (!record.is_ok()) return "targets.h5 is unreadable";
-  auto scored = risk::read_risk_file(run.risk());
-  if (!scored.is_ok()) return "risk.h5 is unreadable";
-  if (record.value().risk_digest != risk::risk_digest(scored.value().networks)) return "the risks changed";
-  if (record.value().job_digest != job.stage_digest("targets")) {
-    return "its parameters changed ([targets], [export] min_risk)";
-  }
-  return built_elsewhere(run.targets());
 }
 
 // Data records of a CSV output (header excluded).
@@ -453,12 +415,12 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
   if (!provenance.is_ok()) return report_failure(provenance.status());
   const std::string graph_digest = provenance.value().input_digest;
 
-  if (int c = stage("detect", [&] { return detect_staleness(run, job, graph_digest); },
+  if (int c = stage("detect", [&] { return pipeline::detect_staleness(run, job, graph_digest); },
                     with(with({"detect", run.graph(), "--out", run.communities()}, job_args), thread_args))) {
     return c;
   }
   if (stop_after("detect")) return kExitOk;
-  if (int c = stage("score", [&] { return score_staleness(run, job, graph_digest); },
+  if (int c = stage("score", [&] { return pipeline::score_staleness(run, job, graph_digest); },
                     with({"score", run.graph(), run.communities(), "--out", run.risk()}, job_args))) {
     return c;
   }
@@ -467,7 +429,7 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
   if (!o.previous.empty()) track_args = with(track_args, {"--previous", o.previous});
   if (int c = stage("track", [&] { return track_staleness_or_error(run, o.previous, job); }, track_args)) return c;
   if (stop_after("track")) return kExitOk;
-  if (int c = stage("targets", [&] { return targets_staleness(run, job); },
+  if (int c = stage("targets", [&] { return pipeline::targets_staleness(run, job); },
                     with({"targets", run.graph(), run.communities(), run.risk(), "--out", run.targets()}, job_args))) {
     return c;
   }

@@ -9,7 +9,6 @@
 #include "sourcetrace/risk/lineage_file.hpp"
 #include "sourcetrace/risk/network_tally.hpp"
 #include "sourcetrace/risk/risk_file.hpp"
-#include "sourcetrace/store/engine_stamp.hpp"
 #include "sourcetrace/store/graph_file.hpp"
 #include "sourcetrace/store/run_file.hpp"
 #include "sourcetrace/store/run_manifest.hpp"
@@ -113,9 +112,7 @@ Result<std::optional<std::string>> track_staleness(const RunFolder& run, const s
   if (record.value().job_digest != job.stage_digest("track")) {
     return Why("its parameters changed ([continuity], [changes], [export] min_risk)");
   }
-  auto build = store::read_engine_build(run.lineage());
-  if (!build.is_ok() || build.value() != store::engine_build()) return Why("lineage.h5 was written by another engine build");
-  return Why();
+  return built_elsewhere(run.lineage());
 }
 
 Result<TrackReport> track_networks(const RunFolder& run, const std::string& previous, const Job& job) {

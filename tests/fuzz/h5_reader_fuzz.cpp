@@ -1,14 +1,14 @@
 // Feeds damaged HDF5 stage files to the store readers (docs/integrity.md):
-// graph.h5, communities.h5, risk.h5 (with and without /risk/fit) and
-// targets.h5 of a real run, made at start-up by this build's `sourcetrace`
-// binary, then damaged as the fuzzer's bytes say and read directly, with
+// graph.h5, communities.h5, risk.h5 (with and without /risk/fit),
+// lineage.h5 and targets.h5 of a real run, made at start-up by this
+// build's `sourcetrace` binary, then damaged as the fuzzer's bytes say and read directly, with
 // no manifest check, so that only HDF5's checksums and the readers' own
 // checks stand between the damage and an answer. Every read must give an
 // error Status or the undamaged file's answer exactly (what it read,
 // written back, is the same bytes: tests/support/stage_read_back.hpp),
 // never another answer and never a crash.
 //
-// Input: byte 0 picks the file (its value mod 5); bit 0x80 of it also cuts
+// Input: byte 0 picks the file (its value mod 6); bit 0x80 of it also cuts
 // the file short at the first offset. Then up to 64 mutations of 4 bytes
 // each: a 24-bit little-endian offset (mod the file's size) and a byte
 // XORed into the file there. Small inputs reach every part of the file.
@@ -55,6 +55,7 @@ struct Seeds {
              {run + "/communities.h5", testing::communities_read_back, {}, {}},
              {run + "/risk.h5", testing::risk_read_back, {}, {}},
              {dir / "fit.h5", testing::risk_read_back, {}, {}},
+             {run + "/lineage.h5", testing::lineage_read_back, {}, {}},
              {run + "/targets.h5", testing::targets_read_back, {}, {}}};
     for (StageFile& f : files) {
       f.pristine = testing::read_file(f.name);

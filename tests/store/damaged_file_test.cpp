@@ -193,6 +193,12 @@ TEST_CASE("store: byte flips in risk.h5 are reported, never read as other data",
   CHECK(fit.reader_error + fit.harmless + fit.crashed == fit.positions);
 }
 
+TEST_CASE("store: byte flips in lineage.h5 are reported, never read as other data", "[store][fast]") {
+  const Tally t = damage(fixture().run, "lineage.h5", true, lineage_read_back);
+  CHECK(t.manifest == t.positions);
+  CHECK(t.reader_error + t.harmless + t.crashed == t.positions);
+}
+
 TEST_CASE("store: byte flips in targets.h5 are reported, never read as other data", "[store][fast]") {
   const Tally t = damage(fixture().run, "targets.h5", true, targets_read_back);
   CHECK(t.manifest == t.positions);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "sourcetrace/community/community_file.hpp"
+#include "sourcetrace/risk/lineage_file.hpp"
 #include "sourcetrace/risk/risk_file.hpp"
 #include "sourcetrace/status.hpp"
 #include "sourcetrace/store/graph_file.hpp"
@@ -58,6 +59,12 @@ inline Result<std::string> risk_read_back(const std::string& file, const std::st
   auto r = risk::read_risk_file(file);
   if (!r.is_ok()) return r.status();
   return written_back(scratch, [&](store::H5File& f) { return risk::write_risk(f, r.value()); });
+}
+
+inline Result<std::string> lineage_read_back(const std::string& file, const std::string& scratch) {
+  auto r = risk::read_lineage_file(file);
+  if (!r.is_ok()) return r.status();
+  return written_back(scratch, [&](store::H5File& f) { return risk::write_lineage(f, r.value()); });
 }
 
 inline Result<std::string> targets_read_back(const std::string& file, const std::string& scratch) {

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,5 +38,10 @@ struct RunFolder {
     return "";
   }
 };
+
+// Why the stage file at `path` must be remade because another engine build
+// wrote it (or its build cannot be read), or nullopt: every stage's
+// staleness check ends with it.
+std::optional<std::string> built_elsewhere(const std::string& path);
 
 }  // namespace sourcetrace::pipeline

@@ -1,0 +1,235 @@
+// The detect stage: on one node, or on every MPI rank together.
+#include "sourcetrace/pipeline/detect_stage.hpp"
+
+#include <fmt/format.h>
+#include <mpi.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "sourcetrace/community/community_file.hpp"
+#include "sourcetrace/community/round_leiden.hpp"
+#include "sourcetrace/dist/distributed_leiden.hpp"
+#include "sourcetrace/dist/graph_slice.hpp"
+#include "sourcetrace/dist/mpi_session.hpp"
+#include "sourcetrace/graph/combined_graph.hpp"
+#include "sourcetrace/store/graph_file.hpp"
+#include "sourcetrace/store/run_file.hpp"
+#include "sourcetrace/tables/output_file.hpp"
+
+namespace sourcetrace::pipeline {
+
+namespace {
+
+// `key<TAB>community` per vertex, in vertex order; key is the edge-list id
+// or `kind:id`.
+Status write_partition_tsv(const std::string& path, const graph::MarketGraph& g, const community::Partition& p) {
+  auto out = tables::OutputFile::create(path);
+  if (!out.is_ok()) return out.status();
+  std::string buffer;
+  const bool plain = g.source_kind != "market";
+  for (graph::VertexId v = 0; v < g.num_entities(); ++v) {
+    if (!plain) {
+      buffer += entity_kind_name(g.kind(v));
+      buffer += ':';
+    }
+    buffer += g.key(v);
+    buffer += '\t';
+    buffer += std::to_string(p.membership[v]);
+    buffer += '\n';
+    if (buffer.size() > (1 << 20)) {
+      ST_RETURN_IF_ERROR(out.value()->write(buffer));
+      buffer.clear();
+    }
+  }
+  ST_RETURN_IF_ERROR(out.value()->write(buffer));
+  return out.value()->publish();
+}
+
+// Writes communities.h5 (atomically) and the TSV when asked.
+Status write_outputs(const DetectRequest& request, const community::DetectionRecord& record,
+                     const graph::MarketGraph& entities) {
+  std::error_code ec;
+  auto parent = std::filesystem::path(request.out).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  ST_RETURN_IF_ERROR(store::write_run_file(
+      request.out, [&](store::H5File& f) { return community::write_communities(f, record); }));
+  if (request.partition_out.empty()) return Status::ok();
+  return write_partition_tsv(request.partition_out, entities, record.hierarchy.back().partition);
+}
+
+std::string describe(const community::DetectionRecord& r) {
+  const community::Partition& p = r.hierarchy.back().partition;
+  std::vector<std::uint64_t> sizes(p.num_communities, 0);
+  for (auto c : p.membership) ++sizes[c];
+  const std::uint64_t largest = sizes.empty() ? 0 : *std::max_element(sizes.begin(), sizes.end());
+  return fmt::format("{} communities (largest {}), modularity {:.4f}, {} levels", p.num_communities, largest,
+                     r.hierarchy.back().modularity, r.hierarchy.size());
+}
+
+const char* method_word(const community::LeidenOptions& o) {
+  return o.method == community::LeidenOptions::Method::kLeiden ? "leiden" : "louvain";
+}
+
+double seconds_since(double start) { return omp_get_wtime() - start; }
+
+Result<DetectReport> detect_on_one_node(const DetectRequest& request, const Job& job, const StageProgress& progress) {
+  const double start = omp_get_wtime();
+  progress("reading " + request.graph, 0.0);
+  store::GraphProvenance provenance;
+  auto graph = store::read_graph_file(request.graph, &provenance);
+  if (!graph.is_ok()) return graph.status();
+
+  progress("combining layers", 0.1);
+  graph::Csr combined = graph::combine_layers(graph.value(), job.combine);
+
+  progress("leiden", 0.2);
+  community::RoundLeiden detector(combined, job.detect_levels());
+  ST_RETURN_IF_ERROR(detector.run());
+
+  progress("writing " + request.out, 0.9);
+  community::DetectionRecord record{job.detect, request.graph, provenance.input_digest, job.stage_digest("detect"),
+                                    omp_get_max_threads(), 1, detector.hierarchy(), detector.timings(),
+                                    job.gather_below, job.rounds, detector.round_levels(),
+                                    detector.resolution_used()};
+  ST_RETURN_IF_ERROR(write_outputs(request, record, graph.value()));
+  const std::string rounds = detector.round_levels() == 0
+                                 ? std::string()
+                                 : fmt::format(" (the first {} in rounds)", detector.round_levels());
+  return DetectReport{fmt::format(
+      "detect: {}{}; {} vertices {} edges; {} in {:.2f} s ({:.2f} s algorithm, {} threads{}) -> {}", describe(record),
+      rounds, combined.num_vertices(), combined.num_arcs() / 2, method_word(job.detect), seconds_since(start),
+      detector.timings().total_seconds, omp_get_max_threads(), job.detect.deterministic ? ", deterministic" : "",
+      request.out)};
+}
+
+// A status with `code` for the ranks that did not see the failure itself.
+Status failed_elsewhere(int code) {
+  const std::string m = "detect failed on rank 0 (its message says why)";
+  switch (static_cast<Status::Code>(code)) {
+    case Status::Code::kInvalidInput: return Status::invalid_input(m);
+    case Status::Code::kCorrupt: return Status::corrupt(m);
+    case Status::Code::kMissingInput: return Status::missing_input(m);
+    case Status::Code::kNotFound: return Status::not_found(m);
+    case Status::Code::kCannotCreate: return Status::cannot_create(m);
+    case Status::Code::kIOError: return Status::io_error(m);
+    case Status::Code::kInvalidArgument: return Status::invalid_argument(m);
+    case Status::Code::kCancelled: return Status::cancelled(m);
+    default: return Status::internal(m);
+  }
+}
+
+// Every rank runs this; rank 0 writes and reports.
+Result<DetectReport> detect_distributed(const DetectRequest& request, const Job& job, const dist::MpiSession& mpi,
+                                        const StageProgress& progress) {
+  const double start = omp_get_wtime();
+  const bool root = mpi.rank() == 0;
+  auto tell = [&](std::string_view what, double fraction) {
+    if (root) progress(what, fraction);
+  };
+  tell(fmt::format("reading {} on {} ranks", request.graph, mpi.size()), 0.0);
+  dist::SliceReadStats read;
+  auto graph = dist::read_combined_slice(mpi.comm(), request.graph, job.combine, &read);
+  if (!graph.is_ok()) return graph.status();
+  std::uint64_t arcs = graph.value().local().num_arcs(), all_arcs = 0;
+  MPI_Reduce(&arcs, &all_arcs, 1, MPI_UINT64_T, MPI_SUM, 0, mpi.comm());
+
+  tell("distributed leiden", 0.2);
+  dist::DistributedLeiden detector(graph.value(), job.detect_levels());
+  ST_RETURN_IF_ERROR(detector.run());
+  const dist::DistributedTimings& t = detector.timings();
+  std::uint64_t bytes = t.bytes_sent, all_bytes = 0;
+  MPI_Reduce(&bytes, &all_bytes, 1, MPI_UINT64_T, MPI_SUM, 0, mpi.comm());
+
+  Status written = Status::ok();
+  DetectReport report;
+  if (root) {
+    tell("writing " + request.out, 0.9);
+    auto provenance = store::read_graph_provenance(request.graph);
+    graph::MarketGraph entities;
+    if (!provenance.is_ok()) {
+      written = provenance.status();
+    } else if (!request.partition_out.empty()) {
+      auto read_entities = store::read_graph_entities(request.graph);
+      if (read_entities.is_ok()) {
+        entities = std::move(read_entities).value();
+      } else {
+        written = read_entities.status();
+      }
+    }
+    if (written.is_ok()) {
+      community::LeidenTimings timings = detector.finish_timings();
+      timings.move_seconds += t.move_seconds;
+      timings.aggregate_seconds += t.aggregate_seconds;
+      timings.levels += t.distributed_levels;
+      timings.passes += t.passes;
+      timings.total_seconds = t.total_seconds;
+      community::DetectionRecord record{job.detect, request.graph, provenance.value().input_digest,
+                                        job.stage_digest("detect"), omp_get_max_threads(), mpi.size(),
+                                        detector.hierarchy(), timings, job.gather_below, job.rounds,
+                                        t.distributed_levels, detector.resolution_used()};
+      written = write_outputs(request, record, entities);
+      report.summary = fmt::format(
+          "detect: {}; {} vertices {} edges; {} on {} ranks x {} threads in {:.2f} s ({} distributed levels, "
+          "{} rounds, {:.1f} MB exchanged, gathered {} vertices onto rank 0{}) -> {}",
+          describe(record), graph.value().ranges().num_vertices(), all_arcs / 2, method_word(job.detect), mpi.size(),
+          omp_get_max_threads(), seconds_since(start), t.distributed_levels, t.rounds,
+          static_cast<double>(all_bytes) / 1e6, t.gathered_vertices, job.detect.deterministic ? ", deterministic" : "",
+          request.out);
+    }
+  }
+  int code = static_cast<int>(written.code());
+  MPI_Bcast(&code, 1, MPI_INT, 0, mpi.comm());
+  if (!root && code != static_cast<int>(Status::Code::kOk)) return failed_elsewhere(code);
+  if (!written.is_ok()) return written;
+  return report;
+}
+
+}  // namespace
+
+Status prepare_detect(const std::string& graph_path, const DetectOverrides& o, Job& job) {
+  community::LeidenOptions& leiden = job.detect;
+  if (o.method) leiden.method = *o.method;
+  if (!o.density) {
+    auto provenance = store::read_graph_provenance(graph_path);
+    if (!provenance.is_ok()) return provenance.status();
+    if (provenance.value().source_kind != "market") leiden.density = 0;
+  }
+  if (o.resolution) {
+    leiden.resolution = *o.resolution;
+    leiden.density = 0;
+  }
+  if (o.density) leiden.density = *o.density;
+  if (o.seed) leiden.seed = *o.seed;
+  if (o.deterministic) leiden.deterministic = *o.deterministic;
+  if (o.gather_below) job.gather_below = *o.gather_below;
+  if (o.rounds) job.rounds = *o.rounds;
+  ST_RETURN_IF_ERROR(community::validate(job.detect_levels()));
+  nlohmann::json& used = job.parameters["detect"];
+  used["algorithm"] = method_word(leiden);
+  used["resolution"] = leiden.resolution;
+  used["density"] = leiden.density;
+  used["seed"] = leiden.seed;
+  used["deterministic"] = leiden.deterministic;
+  used["gather_below"] = job.gather_below;
+  used["rounds"] = job.rounds;
+  return Status::ok();
+}
+
+Result<DetectReport> detect_communities(const DetectRequest& request, const Job& job, const StageProgress& progress) {
+  const dist::MpiSession* mpi = dist::MpiSession::current();
+  if (mpi != nullptr && mpi->distributed()) return detect_distributed(request, job, *mpi, progress);
+  return detect_on_one_node(request, job, progress);
+}
+
+std::optional<std::string> detect_staleness(const RunFolder& run, const Job& job, const std::string& graph_digest) {
+  if (!std::filesystem::exists(run.communities())) return "no communities.h5 yet";
+  auto record = community::read_communities_file(run.communities());
+  if (!record.is_ok()) return "communities.h5 is unreadable";
+  if (record.value().graph_digest != graph_digest) return "the graph changed";
+  if (record.value().job_digest != job.stage_digest("detect")) return "its parameters changed ([combine], [detect])";
+  return built_elsewhere(run.communities());
+}
+
+}  // namespace sourcetrace::pipeline
