@@ -24,10 +24,11 @@ int run_export(const ExportOptions& o) {
   progress.update("reading " + o.run, 0.0);
   auto written = pipeline::export_tables(pipeline::RunFolder{o.run}, {o.out, job.value().min_risk, o.brand});
   if (!written.is_ok()) return report_failure(written.status());
-  progress.finish(fmt::format("export: {} networks at or above risk {:.2f}{}, {} members, {} targets, {} changes -> {}",
+  progress.finish(fmt::format("export: {} networks at or above risk {:.2f}{}, {} members, {} targets, {} changes, {} alerts -> {}",
                               written.value().networks, job.value().min_risk,
                               o.brand.empty() ? "" : " naming brand " + o.brand, written.value().members,
-                              written.value().targets, written.value().changes, o.out));
+                              written.value().targets, written.value().changes,
+                              written.value().alerts, o.out));
   return kExitOk;
 }
 

@@ -219,7 +219,7 @@ Result<nlohmann::json> make_summary(const RunOptions& o, const RunFolder& run, c
                       {"digest", t.value("digest", "")}});
   }
   json written = json::object();
-  for (const char* name : {"networks.csv", "members.csv", "targets.csv"}) {
+  for (const char* name : {"networks.csv", "members.csv", "targets.csv", "changes.csv", "alerts.csv"}) {
     auto rows = count_records(run.file(name));
     if (!rows.is_ok()) return rows.status();
     written[name] = rows.value();
@@ -447,7 +447,7 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
 
   std::vector<std::string> outputs = {"graph.h5",     "communities.h5", "risk.h5",     "lineage.h5",
                                       "targets.h5",   "networks.csv",   "members.csv", "targets.csv",
-                                      "changes.csv",  "summary.json"};
+                                      "changes.csv",  "alerts.csv",     "summary.json"};
   if (o.lenient && fs::exists(run.file("rejected.csv"))) outputs.push_back("rejected.csv");
   if (Status s = store::write_run_manifest(o.out, outputs); !s.is_ok()) return report_failure(s);
 

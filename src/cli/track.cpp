@@ -32,8 +32,8 @@ int run_track(const TrackOptions& o) {
                                 progress.seconds(), run.lineage()));
   } else {
     progress.finish(fmt::format("track: night {} of the chain: {} networks, {} kept their id, {} new; of the "
-                                "previous run's, {} merged, {} gone; {} changes in {:.2f} s -> {}",
-                                r.night, r.networks, r.kept, r.minted, r.merged, r.gone, r.changes,
+                                "previous run's, {} merged, {} gone; {} changes, {} alerts in {:.2f} s -> {}",
+                                r.night, r.networks, r.kept, r.minted, r.merged, r.gone, r.changes, r.alerts,
                                 progress.seconds(), run.lineage()));
   }
   return kExitOk;

@@ -178,10 +178,29 @@ Result<ExportCounts> export_tables(const RunFolder& run, const ExportRequest& re
     ST_RETURN_IF_ERROR(change_rows.value().end_row());
     ++counts.changes;
   }
+  // alerts.csv: ranked as lineage.h5 ranks them; a brand's 1..k over the
+  // networks it sees.
+  auto alert_rows = tables::CsvWriter::create((out / "alerts.csv").string(),
+                                              {"rank", "alert", "network", "kind", "id", "risk", "reason"});
+  if (!alert_rows.is_ok()) return alert_rows.status();
+  for (const risk::Alert& a : lineage.alerts) {
+    if (!shown(a.network)) continue;
+    if (a.entity != risk::Alert::kNoEntity && a.entity >= g.num_entities()) {
+      return Status::corrupt(dir + "/lineage.h5: an alert on an entity outside the run's graph");
+    }
+    const bool on_entity = a.entity != risk::Alert::kNoEntity;
+    alert_rows.value().field(counts.alerts + 1).field(risk::alert_kind_name(a.kind)).field(risk::network_id_text(a.network));
+    alert_rows.value().field(on_entity ? entity_kind_name(g.kind(a.entity)) : std::string_view());
+    alert_rows.value().field(on_entity ? g.key(a.entity) : std::string_view());
+    alert_rows.value().field(fmt::format("{:.4f}", a.risk)).field(a.reason);
+    ST_RETURN_IF_ERROR(alert_rows.value().end_row());
+    ++counts.alerts;
+  }
   ST_RETURN_IF_ERROR(networks.value().publish());
   ST_RETURN_IF_ERROR(members.value().publish());
   ST_RETURN_IF_ERROR(target_rows.value().publish());
   ST_RETURN_IF_ERROR(change_rows.value().publish());
+  ST_RETURN_IF_ERROR(alert_rows.value().publish());
   return counts;
 }
 

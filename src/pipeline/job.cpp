@@ -96,6 +96,7 @@ std::string Job::stage_digest(std::string_view stage) const {
   } else if (stage == "track") {
     section("continuity");
     section("changes");
+    section("alerts");
     read["export"]["min_risk"] = min_risk;
   } else {
     section("targets");
@@ -127,7 +128,7 @@ Result<Job> load_job(const std::string& path) {
     job.path = path;
     job.digest = tables::digest_of(text.str()).hex();
     auto parsed =
-        parse_sections(path, text.str(), {"combine", "detect", "risk", "continuity", "changes", "targets", "export"}, "jobs/default.toml");
+        parse_sections(path, text.str(), {"combine", "detect", "risk", "continuity", "changes", "alerts", "targets", "export"}, "jobs/default.toml");
     if (!parsed.is_ok()) return parsed.status();
     root = std::move(parsed.value());
   }
@@ -222,6 +223,12 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(changes.read("shrunk", job.changes.shrunk));
   ST_RETURN_IF_ERROR(changes.check_unknown());
   ST_RETURN_IF_ERROR(risk::validate(job.changes).with_context(path));
+
+  Section alerts(root, "alerts", job.path, job.parameters);
+  ST_RETURN_IF_ERROR(alerts.read("fresh_days", job.alerts.fresh_days));
+  ST_RETURN_IF_ERROR(alerts.read("risk_rise", job.alerts.risk_rise));
+  ST_RETURN_IF_ERROR(alerts.check_unknown());
+  ST_RETURN_IF_ERROR(risk::validate(job.alerts).with_context(path));
 
   Section targets_section(root, "targets", job.path, job.parameters);
   targets::EliminationOptions& e = job.elimination;

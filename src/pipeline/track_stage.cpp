@@ -78,6 +78,12 @@ std::vector<risk::NetworkState> states_of(const risk::RiskRecord& r) {
   return states;
 }
 
+std::vector<double> risk_of(const risk::RiskRecord& r) {
+  std::vector<double> risk(r.networks.size());
+  for (std::size_t c = 0; c < r.networks.size(); ++c) risk[c] = r.networks[c].risk;
+  return risk;
+}
+
 // Per network: evidence rows on its members dated after `after` and on or
 // before `as_of`.
 std::vector<std::uint32_t> evidence_since(const graph::MarketGraph& g, const risk::RiskRecord& r, tables::Day after) {
@@ -159,6 +165,10 @@ Result<TrackReport> track_networks(const RunFolder& run, const std::string& prev
     succession = risk::continue_chain(last_night, pl.networks, pl.chain, tonight, r.as_of, job.lineage);
     record.changes = risk::network_changes(succession, pl.networks, states_of(pr), states_of(r),
                                            evidence_since(g, r, pr.as_of), job.min_risk, job.changes);
+    record.alerts = risk::network_alerts(
+        {&g, r.network, risk_of(r), &succession, pl.networks, pr.network, record.changes, r.as_of, pr.as_of,
+         job.min_risk, job.changes},
+        job.alerts);
     record.previous_run = shown_path(previous);
     record.previous_digest = digest.value();
     record.previous_as_of = pr.as_of;
@@ -176,6 +186,7 @@ Result<TrackReport> track_networks(const RunFolder& run, const std::string& prev
     report.gone += f == risk::Fate::kGone;
   }
   report.changes = record.changes.size();
+  report.alerts = record.alerts.size();
   ST_RETURN_IF_ERROR(
       store::write_run_file(run.lineage(), [&](store::H5File& f) { return risk::write_lineage(f, record); }));
   return report;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <span>
 
 #include "sourcetrace/store/run_file.hpp"
 
@@ -13,6 +14,7 @@ namespace {
 
 const std::string kGroup = "/lineage";
 const std::string kChanges = "/lineage/changes";
+const std::string kAlerts = "/lineage/alerts";
 
 // Reads one dataset into `out`.
 template <typename T>
@@ -86,7 +88,30 @@ Status write_lineage(store::H5File& f, const LineageRecord& r) {
   ST_RETURN_IF_ERROR(f.write_array(kChanges + "/members_after", members_after));
   ST_RETURN_IF_ERROR(f.write_array(kChanges + "/risk_before", risk_before));
   ST_RETURN_IF_ERROR(f.write_array(kChanges + "/risk_after", risk_after));
-  return f.write_array(kChanges + "/new_evidence", new_evidence);
+  ST_RETURN_IF_ERROR(f.write_array(kChanges + "/new_evidence", new_evidence));
+
+  ST_RETURN_IF_ERROR(f.create_group(kAlerts));
+  std::vector<std::uint8_t> alert_kind;
+  std::vector<std::uint64_t> alert_network, reason_offsets{0};
+  std::vector<std::uint32_t> alert_entity;
+  std::vector<double> alert_risk;
+  std::string reasons;
+  for (const Alert& a : r.alerts) {
+    alert_kind.push_back(static_cast<std::uint8_t>(a.kind));
+    alert_network.push_back(a.network);
+    alert_entity.push_back(a.entity);
+    alert_risk.push_back(a.risk);
+    reasons += a.reason;
+    reason_offsets.push_back(reasons.size());
+  }
+  ST_RETURN_IF_ERROR(f.write_array(kAlerts + "/kind", alert_kind));
+  ST_RETURN_IF_ERROR(f.write_array(kAlerts + "/network", alert_network));
+  ST_RETURN_IF_ERROR(f.write_array(kAlerts + "/entity", alert_entity));
+  ST_RETURN_IF_ERROR(f.write_array(kAlerts + "/risk", alert_risk));
+  ST_RETURN_IF_ERROR(f.write_array(kAlerts + "/reason_offsets", reason_offsets));
+  return f.write_array(kAlerts + "/reason_bytes",
+                       std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(reasons.data()),
+                                                     reasons.size()));
 }
 
 Result<LineageRecord> read_lineage(const store::H5File& f) {
@@ -169,6 +194,33 @@ Result<LineageRecord> read_lineage(const store::H5File& f) {
     row.risk_after = risk_after[i];
     row.new_evidence = new_evidence[i];
     r.changes.push_back(std::move(row));
+  }
+
+  std::vector<std::uint8_t> alert_kind, reason_bytes;
+  std::vector<std::uint64_t> alert_network, reason_offsets;
+  std::vector<std::uint32_t> alert_entity;
+  std::vector<double> alert_risk;
+  ST_RETURN_IF_ERROR(read_into(f, kAlerts + "/kind", alert_kind));
+  ST_RETURN_IF_ERROR(read_into(f, kAlerts + "/network", alert_network));
+  ST_RETURN_IF_ERROR(read_into(f, kAlerts + "/entity", alert_entity));
+  ST_RETURN_IF_ERROR(read_into(f, kAlerts + "/risk", alert_risk));
+  ST_RETURN_IF_ERROR(read_into(f, kAlerts + "/reason_offsets", reason_offsets));
+  ST_RETURN_IF_ERROR(read_into(f, kAlerts + "/reason_bytes", reason_bytes));
+  const std::size_t a = alert_kind.size();
+  if (alert_network.size() != a || alert_entity.size() != a || alert_risk.size() != a ||
+      !valid_offsets(reason_offsets, a, reason_bytes.size())) {
+    return damaged("alerts arrays of inconsistent length");
+  }
+  for (std::size_t i = 0; i < a; ++i) {
+    if (alert_kind[i] > static_cast<std::uint8_t>(AlertKind::kNewEvidence)) return damaged("alerts/kind out of range");
+    Alert alert;
+    alert.kind = static_cast<AlertKind>(alert_kind[i]);
+    alert.network = alert_network[i];
+    alert.entity = alert_entity[i];
+    alert.risk = alert_risk[i];
+    alert.reason.assign(reason_bytes.begin() + static_cast<std::ptrdiff_t>(reason_offsets[i]),
+                        reason_bytes.begin() + static_cast<std::ptrdiff_t>(reason_offsets[i + 1]));
+    r.alerts.push_back(std::move(alert));
   }
   return r;
 }

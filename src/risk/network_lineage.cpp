@@ -19,14 +19,25 @@ struct Overlap {
   double weight;
 };
 
-std::vector<Overlap> overlaps(const NightNetworks& previous, const NightNetworks& tonight) {
+// Each tonight's entity's previous self (kNone when new).
+std::vector<std::uint32_t> match_entities(const NightNetworks& previous, const NightNetworks& tonight) {
   const graph::KeyIndex before = graph::KeyIndex::from(*previous.entities);
   const graph::KeyIndex::Blob& e = *tonight.entities;
-  std::unordered_map<std::uint64_t, double> shared;
+  std::vector<std::uint32_t> match(tonight.network_of.size(), kNone);
   for (std::uint32_t v = 0; v < tonight.network_of.size(); ++v) {
     const std::string_view key(e.bytes.data() + e.offsets[v], e.offsets[v + 1] - e.offsets[v]);
     const std::uint32_t u = before.find(e.tags[v], key);
-    if (u == graph::KeyIndex::kAbsent || u >= previous.network_of.size()) continue;
+    if (u != graph::KeyIndex::kAbsent && u < previous.network_of.size()) match[v] = u;
+  }
+  return match;
+}
+
+std::vector<Overlap> overlaps(const NightNetworks& previous, const NightNetworks& tonight,
+                              std::span<const std::uint32_t> match) {
+  std::unordered_map<std::uint64_t, double> shared;
+  for (std::uint32_t v = 0; v < tonight.network_of.size(); ++v) {
+    const std::uint32_t u = match[v];
+    if (u == kNone) continue;
     const std::uint64_t pair = std::uint64_t{previous.network_of[u]} << 32 | tonight.network_of[v];
     shared[pair] += std::min(previous.weight[u], tonight.weight[v]);
   }
@@ -112,6 +123,7 @@ Succession start_chain(const NightNetworks& tonight, std::string_view chain_key,
   s.networks.resize(tonight.num_networks);
   for (NetworkHistory& h : s.networks) h.first_seen = as_of;
   s.continues.assign(tonight.num_networks, kNone);
+  s.previous_entity.assign(tonight.network_of.size(), kNone);
   mint_new_ids(tonight, s);
   return s;
 }
@@ -127,7 +139,8 @@ Succession continue_chain(const NightNetworks& previous, std::span<const Network
   s.fate.assign(previous.num_networks, Fate::kGone);
   s.successor.assign(previous.num_networks, kNone);
 
-  const std::vector<Overlap> shared = overlaps(previous, tonight);
+  s.previous_entity = match_entities(previous, tonight);
+  const std::vector<Overlap> shared = overlaps(previous, tonight, s.previous_entity);
   const std::vector<double> w_before = network_weights(previous), w_tonight = network_weights(tonight);
 
   // Each old network's successor (the largest shared weight, ties to the

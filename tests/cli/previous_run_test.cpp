@@ -64,6 +64,9 @@ TEST_CASE("cli: run --previous on an unchanged market keeps every id and lists n
     CHECK(seen2.contains(changes[i][0]));
   }
   CHECK(read_file(tmp / "night2/members.csv") == read_file(tmp / "night1/members.csv"));
+  // A quiet night: no alert.
+  const auto alerts = read_csv_rows(tmp / "night2/alerts.csv");
+  CHECK(alerts == std::vector<std::vector<std::string>>{{"rank", "alert", "network", "kind", "id", "risk", "reason"}});
 
   // Run again: track is current. Without --previous: track alone reruns.
   REQUIRE(run_sourcetrace({"run", tmp / "m", "--out", tmp / "night2", "--previous", tmp / "night1"}).exit_code == 0);

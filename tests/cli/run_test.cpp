@@ -57,7 +57,7 @@ TEST_CASE("cli: run chains the stages, writes summary.json and the manifest last
                            hand + "/targets.h5", "--job", job})
               .exit_code == 0);
   REQUIRE(run_sourcetrace({"export", hand, "--out", hand, "--job", job}).exit_code == 0);
-  for (const char* table : {"/networks.csv", "/members.csv", "/targets.csv", "/changes.csv"}) {
+  for (const char* table : {"/networks.csv", "/members.csv", "/targets.csv", "/changes.csv", "/alerts.csv"}) {
     INFO(table);
     CHECK(read_file(tmp / "run" + table) == read_file(hand + table));
   }
@@ -78,7 +78,7 @@ TEST_CASE("cli: run chains the stages, writes summary.json and the manifest last
   // The manifest lists every output and matches them; a changed byte is caught.
   auto manifest = store::read_run_manifest(tmp / "run");
   REQUIRE(manifest.is_ok());
-  CHECK(manifest.value().files.size() == 10);
+  CHECK(manifest.value().files.size() == 11);
   CHECK(store::verify_run(tmp / "run").is_ok());
   write_file(tmp / "run/targets.csv", read_file(tmp / "run/targets.csv") + "\n");
   CHECK(store::verify_run(tmp / "run").code() == Status::Code::kCorrupt);

@@ -1,6 +1,6 @@
 // Export: a run folder's results as the contract's output tables
-// (docs/tables.md): networks.csv, members.csv, targets.csv and
-// changes.csv, each written atomically.
+// (docs/tables.md): networks.csv, members.csv, targets.csv, changes.csv
+// and alerts.csv, each written atomically.
 //
 // Every network at or above the minimum risk, most suspect first (ties by
 // id), with its members and the targets inside it. With a brand, the files
@@ -27,7 +27,7 @@ struct ExportRequest {
 
 // The rows written.
 struct ExportCounts {
-  std::uint64_t networks = 0, members = 0, targets = 0, changes = 0;
+  std::uint64_t networks = 0, members = 0, targets = 0, changes = 0, alerts = 0;
 };
 
 // Reads graph.h5, communities.h5, risk.h5, lineage.h5 and targets.h5 of `run` (each

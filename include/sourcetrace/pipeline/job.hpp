@@ -20,6 +20,7 @@
 #include "sourcetrace/risk/evidence_score.hpp"
 #include "sourcetrace/risk/evidence_spread.hpp"
 #include "sourcetrace/risk/network_risk.hpp"
+#include "sourcetrace/risk/network_alerts.hpp"
 #include "sourcetrace/risk/network_changes.hpp"
 #include "sourcetrace/risk/network_cut.hpp"
 #include "sourcetrace/risk/network_lineage.hpp"
@@ -42,6 +43,7 @@ struct Job {
   risk::NetworkCutOptions network_cut;
   risk::LineageOptions lineage;  // [continuity]
   risk::ChangeOptions changes;   // [changes]
+  risk::AlertOptions alerts;     // [alerts]
   targets::EliminationOptions elimination;
   double min_risk = 0.2;  // [export] networks at or above this risk are listed
   std::string path;    // "" = the built-in defaults
@@ -53,8 +55,8 @@ struct Job {
   // The digest (32 hex digits) of the parameters `stage` reads:
   //   detect   [combine] and [detect]
   //   score    [combine] and [risk]
-  //   track    [continuity], [changes] and [export] min_risk (changes
-  //            lists the networks at or above it)
+  //   track    [continuity], [changes], [alerts] and [export] min_risk
+  //            (changes and alerts list the networks at or above it)
   //   targets  [targets] and [export] min_risk (it ranks the networks at
   //            or above it)
   // Only those four stages record one (ingest reads no job; export

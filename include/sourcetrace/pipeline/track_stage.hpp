@@ -1,6 +1,7 @@
 // The track stage: risk.h5, and the previous run when there is one →
 // lineage.h5 (risk/lineage_file.hpp): each network's id, the night it was
-// first seen, its lineage, and the changes since the previous run.
+// first seen, its lineage, the changes since the previous run and the
+// night's alerts (risk/network_alerts.hpp).
 //
 // Runs after score. Without a previous run it starts a chain (every
 // network a new id, the chain's key derived from the run's inputs so that
@@ -27,6 +28,7 @@ struct TrackReport {
   std::uint64_t night = 0;  // of the chain; 0 = its first run
   std::size_t networks = 0, kept = 0, minted = 0, merged = 0, gone = 0;
   std::size_t changes = 0;  // rows of changes.csv
+  std::size_t alerts = 0;   // rows of alerts.csv
 };
 
 // Writes run's lineage.h5 (atomically). `previous`: a complete run folder,

@@ -1,12 +1,13 @@
 // The `/lineage` group of a stage file (lineage.h5, written by the track
 // stage): each network's id, first-seen date and lineage, the run chain
-// it belongs to, and the changes since the previous run (changes.csv's
-// rows). Schema in docs/run-h5.md.
+// it belongs to, the changes since the previous run (changes.csv's rows)
+// and the night's alerts (alerts.csv's). Schema in docs/run-h5.md.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "sourcetrace/risk/network_alerts.hpp"
 #include "sourcetrace/risk/network_changes.hpp"
 #include "sourcetrace/risk/network_lineage.hpp"
 #include "sourcetrace/store/h5_file.hpp"
@@ -18,6 +19,7 @@ struct LineageRecord {
   tables::Day as_of = 0;                 // risk.h5's
   std::vector<NetworkHistory> networks;  // per network of risk.h5
   std::vector<ChangeRow> changes;        // none on a chain's first run
+  std::vector<Alert> alerts;             // ranked; none on a chain's first run
   // The previous run, when there was one: its folder as given, a digest
   // of the files read from it, and its as-of date.
   std::string previous_run, previous_digest;

@@ -106,6 +106,9 @@ struct Succession {
   // id or absorbed it (kNone when gone).
   std::vector<Fate> fate;
   std::vector<std::uint32_t> successor;
+  // Per tonight's entity: the same entity (kind and identifier) in the
+  // previous run, or kNone (new tonight; all kNone on a chain's first run).
+  std::vector<std::uint32_t> previous_entity;
 };
 
 // The first run of a chain: every network gets a new id. `chain_key`
