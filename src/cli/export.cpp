@@ -36,7 +36,7 @@ int run_export(const ExportOptions& o) {
 
 void add_export_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ExportOptions>();
-  CLI::App* cmd = app.add_subcommand("export", "Write a run folder's results as networks.csv, members.csv and targets.csv");
+  CLI::App* cmd = app.add_subcommand("export", "Write a run folder's results as networks.csv, members.csv, targets.csv, changes.csv and alerts.csv");
   cmd->add_option("RUN", o->run, "Run folder with graph.h5, communities.h5, risk.h5 and targets.h5")->required();
   cmd->add_option("--out", o->out, "Folder for the CSV files")->required();
   cmd->add_option("--job", o->job, "Job file (its [export] min_risk)");

@@ -466,7 +466,7 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
 void add_run_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "run", "The whole batch job: ingest, detect, score, targets and export a dataset into one run folder");
+      "run", "The whole batch job: ingest, detect, score, track, targets and export a dataset into one run folder");
   cmd->add_option("DATASET", o->dataset, "Dataset folder with the contract's tables (.csv or .csv.gz)")->required();
   cmd->add_option("--out", o->out, "The run folder (created; stages already current there are skipped)")->required();
   cmd->add_option("--job", o->job, "Job file (default: built-in values, as in jobs/default.toml)");

@@ -534,7 +534,7 @@ int run_submit(const SubmitOptions& o) {
 void add_submit_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<SubmitOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "submit", "Submit the batch run to Slurm as chained jobs: ingest, detect (MPI ranks), score+targets+export, "
+      "submit", "Submit the batch run to Slurm as chained jobs: ingest, detect (MPI ranks), score+track+targets+export, "
                 "publish, and one export per brand");
   cmd->add_option("PLAN", o->plan, "Cluster plan (see jobs/nightly.toml)")->required();
   cmd->add_option("--name", o->name,

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "../support/test_env.hpp"
@@ -17,12 +18,28 @@ using namespace sourcetrace::testing;
 TEST_CASE("cli: --help on every subcommand, --version, usage errors exit 64", "[cli][fast]") {
   CommandResult top = run_sourcetrace({"--help"});
   CHECK(top.exit_code == 0);
-  for (const char* sub : {"generate", "ingest", "info"}) {
+  // Every subcommand the top help lists, and only those: a new one joins
+  // this list or the test fails.
+  const std::vector<std::string> subcommands = {"run",  "generate", "ingest", "detect",  "score", "track",
+                                                "targets", "export", "info",  "eval",    "serve", "publish",
+                                                "query",   "token",  "audit", "submit"};
+  std::vector<std::string> listed;
+  const std::size_t from = top.out.find("Subcommands:");
+  REQUIRE(from != std::string::npos);
+  std::istringstream lines(top.out.substr(from));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("  ", 0) == 0 && line.size() > 2 && line[2] != ' ') listed.push_back(line.substr(2, line.find(' ', 2) - 2));
+  }
+  CHECK(listed == subcommands);
+  for (const std::string& sub : subcommands) {
     INFO(sub);
     CommandResult help = run_sourcetrace({sub, "--help"});
     CHECK(help.exit_code == 0);
     CHECK(help.out.find("Usage") != std::string::npos);
-    CHECK(top.out.find(sub) != std::string::npos);
+    // Without its arguments: a usage error, with a message.
+    CommandResult bare = run_sourcetrace({sub});
+    CHECK(bare.exit_code == 64);
+    CHECK_FALSE(bare.err.empty());
   }
   CommandResult version = run_sourcetrace({"--version"});
   CHECK(version.exit_code == 0);
