@@ -16,11 +16,6 @@ namespace {
 constexpr std::array<std::string_view, 5> kAlertNames = {"early_warning", "new_network", "grown", "risk_rose",
                                                          "new_evidence"};
 
-std::string ids_text(std::span<const NetworkId> ids) {
-  std::string text;
-  for (NetworkId id : ids) text += (text.empty() ? "" : ", ") + network_id_text(id);
-  return text;
-}
 
 }  // namespace
 
@@ -42,8 +37,12 @@ std::vector<Alert> network_alerts(const AlertInputs& in, const AlertOptions& o) 
   const std::string since = tables::format_date(in.previous_as_of);
   std::unordered_map<NetworkId, std::uint32_t> tonight;  // id → tonight's network
   for (std::uint32_t b = 0; b < s.networks.size(); ++b) tonight[s.networks[b].id] = b;
-  std::vector<std::uint32_t> members(s.networks.size(), 0);
-  for (std::uint32_t c : in.network_of) ++members[c];
+  // Per tonight's network: members, and members new to the market.
+  std::vector<std::uint32_t> members(s.networks.size(), 0), arrived(s.networks.size(), 0);
+  for (std::uint32_t v = 0; v < in.network_of.size(); ++v) {
+    ++members[in.network_of[v]];
+    arrived[in.network_of[v]] += s.previous_entity[v] == Succession::kNone;
+  }
 
   std::vector<Alert> alerts;
   for (const ChangeRow& row : in.changes) {
@@ -54,16 +53,19 @@ std::vector<Alert> network_alerts(const AlertInputs& in, const AlertOptions& o) 
       alerts.push_back({kind, row.id, Alert::kNoEntity, row.risk_after, std::move(reason)});
     };
     if (s.continues[b] == Succession::kNone) {
-      std::string reason = fmt::format("a new network of {} members at risk {:.2f}", row.members_after, row.risk_after);
-      if (row.change == NetworkChange::kSplit) reason += "; split from " + ids_text(row.others);
-      if (row.change == NetworkChange::kMerged) reason += "; made of " + ids_text(row.others);
-      raise(AlertKind::kNewNetwork, std::move(reason));
+      // A part split from a known network, or known ones merged, is no new network.
+      if (row.change == NetworkChange::kNew) {
+        raise(AlertKind::kNewNetwork,
+              fmt::format("a new network of {} members at risk {:.2f}", row.members_after, row.risk_after));
+      }
       continue;
     }
-    const double m0 = row.members_before, m1 = row.members_after;
-    if (m1 > m0 && m1 >= m0 * (1 + in.change_options.grown)) {
-      raise(AlertKind::kGrown, fmt::format("grew from {} to {} members since {}", row.members_before,
-                                           row.members_after, since));
+    // Growth is entities new to the market joining, not members the cut
+    // moved from one network to another.
+    if (arrived[b] > 0 && arrived[b] >= row.members_before * in.change_options.grown) {
+      raise(AlertKind::kGrown, fmt::format("{} new to the market joined since {} ({} members, {} before)",
+                                           arrived[b] == 1 ? std::string("1 entity") : fmt::format("{} entities", arrived[b]),
+                                           since, row.members_after, row.members_before));
     }
     if (row.risk_after - row.risk_before >= o.risk_rise) {
       raise(AlertKind::kRiskRose, fmt::format("risk rose from {:.2f} to {:.2f} since {}", row.risk_before,

@@ -80,9 +80,10 @@ std::vector<Alert> alerts(const Night& before, const Night& after, const AlertOp
 TEST_CASE("alerts: each kind fires on a planted night, ranked by risk", "[risk][alerts]") {
   const std::vector<std::string> a{"a1", "a2", "a3", "a4", "a5"}, b{"b1", "b2", "b3", "b4", "b5"};
   const Night before = night({a, b, {"l1", "l2", "l3"}}, {0.8, 0.3, 0.05});
-  // Tonight: A gains a6, opened 3 days before the run, and two new reports;
-  // B's risk rose; N is a new suspect network; the legitimate L grew a lot
-  // but stays below the minimum risk; l4 opened yesterday, joined L.
+  // Tonight: A gains a6, new to the market, opened 3 days before the run,
+  // and two new reports; B's risk rose; N is a new suspect network; the
+  // legitimate L grew a lot but stays below the minimum risk; l4 opened
+  // yesterday, joined L.
   std::vector<std::string> a_tonight = a;
   a_tonight.push_back("a6");
   Night after = night({a_tonight, b, {"n1", "n2", "n3", "n4"}, {"l1", "l2", "l3", "l4", "l5", "l6"}},
@@ -98,7 +99,7 @@ TEST_CASE("alerts: each kind fires on a planted night, ranked by risk", "[risk][
   CHECK(got[0].entity == after.vertex("a6"));
   CHECK(got[0].reason.find("seller a6 opened 1970-04-18 (3 days before 1970-04-21)") != std::string::npos);
   CHECK(got[1].kind == AlertKind::kGrown);
-  CHECK(got[1].reason == "grew from 5 to 6 members since 1970-04-11");
+  CHECK(got[1].reason == "1 entity new to the market joined since 1970-04-11 (6 members, 5 before)");
   CHECK(got[2].kind == AlertKind::kNewEvidence);
   CHECK(got[2].reason == "2 new evidence rows since 1970-04-11");
   for (int i : {0, 1, 2}) CHECK(got[i].network == got[0].network);

@@ -7,9 +7,13 @@
 //                  evidence of its own) that joined a network at or above
 //                  the minimum risk: the re-registered storefront caught
 //                  before its first sale
-//   new_network    a new id at or above the minimum risk
-//   grown          a known network at or above the minimum risk whose
-//                  members went up by [changes] grown or more
+//   new_network    a new id at or above the minimum risk, made of no known
+//                  network (a part split from one, or known ones merged,
+//                  is not new)
+//   grown          a known network at or above the minimum risk that
+//                  entities new to the market joined, at least [changes]
+//                  grown of its members of last night (members the cut
+//                  moved between networks are no growth)
 //   risk_rose      a known network whose risk rose by `risk_rise` or more,
 //                  to at or above the minimum risk
 //   new_evidence   evidence dated after the previous run on a known network
