@@ -41,7 +41,16 @@ json to_json(const api::EntityRef& e) { return {{"kind", e.kind}, {"id", e.id}};
 json to_json(const api::NetworkSummary& n) {
   return {{"network", n.network}, {"risk", n.risk},         {"members", n.members},   {"sellers", n.sellers},
           {"warehouses", n.warehouses}, {"accounts", n.accounts}, {"evidence", n.evidence}, {"brands", n.brands},
-          {"reason", n.reason}};
+          {"reason", n.reason}, {"first_seen", n.first_seen}, {"lineage", n.lineage}};
+}
+json to_json(const api::NetworkChange& c) {
+  return {{"network", c.network},         {"change", c.change},         {"others", c.others},
+          {"members_before", c.members_before}, {"members_after", c.members_after}, {"risk_before", c.risk_before},
+          {"risk_after", c.risk_after},   {"new_evidence", c.new_evidence}};
+}
+json to_json(const api::Alert& a) {
+  return {{"rank", a.rank}, {"alert", a.alert}, {"network", a.network}, {"entity", to_json(a.entity)},
+          {"risk", a.risk}, {"reason", a.reason}};
 }
 json to_json(const api::EvidenceCount& e) { return {{"signal", e.signal}, {"brand", e.brand}, {"rows", e.rows}}; }
 json to_json(const api::Target& t) {
@@ -61,7 +70,7 @@ json to_json(const api::NetworkDetail& d) {
   }
   for (const auto& l : d.layers) layers.push_back({{"layer", l.layer}, {"edges", l.edges}});
   return {{"summary", to_json(d.summary)}, {"members", members}, {"evidence", list_json(d.evidence)},
-          {"targets", list_json(d.targets)}, {"layers", layers}};
+          {"targets", list_json(d.targets)}, {"layers", layers}, {"changes", list_json(d.changes)}};
 }
 json to_json(const api::EntityDetail& d) {
   json neighbours = json::array();
@@ -96,6 +105,15 @@ void print_networks(const std::vector<api::NetworkSummary>& networks) {
     std::string brands;
     for (const auto& b : n.brands) brands += (brands.empty() ? "" : ";") + b;
     fmt::print("{:<8} {:>6.3f} {:>7} {:>8} {:<20} {}\n", n.network, n.risk, n.members, n.evidence, brands, n.reason);
+  }
+}
+void print_changes(const std::vector<api::NetworkChange>& changes) {
+  fmt::print("{:<18} {:<10} {:>13} {:>13} {:>6}  {}\n", "network", "change", "members", "risk", "new ev", "others");
+  for (const auto& c : changes) {
+    std::string others;
+    for (const auto& o : c.others) others += (others.empty() ? "" : ";") + o;
+    fmt::print("{:<18} {:<10} {:>6} -> {:<4} {:.2f} -> {:.2f} {:>6}  {}\n", c.network, c.change, c.members_before,
+               c.members_after, c.risk_before, c.risk_after, c.new_evidence, others);
   }
 }
 void print_targets(const std::vector<api::Target>& targets) {
@@ -179,6 +197,9 @@ int run_query(const QueryOptions& o) {
         for (const auto& l : d.layers) fmt::print(" {} {}", l.layer, l.edges);
         fmt::print("\n\ntargets:\n");
         print_targets(d.targets);
+        fmt::print("\nfirst seen {}{}\n", d.summary.first_seen,
+                   d.summary.lineage.empty() ? "" : "; lineage " + d.summary.lineage);
+        if (!d.changes.empty()) print_changes(d.changes);
       }
       out = to_json(d);
     } else if (o.what == "entity") {
@@ -210,6 +231,27 @@ int run_query(const QueryOptions& o) {
         }
       }
       out = to_json(r);
+    } else if (o.what == "changes") {
+      api::ChangePage page;
+      client.changes(page, token.value(), o.offset, o.limit);
+      if (!o.json) {
+        print_changes(page.changes);
+        fmt::print("({} of {} changes from {}; since {})\n", page.changes.size(), page.total, page.offset,
+                   page.previous_run.empty() ? std::string("nothing: the run starts a chain") : page.previous_run);
+      }
+      out = {{"changes", list_json(page.changes)}, {"total", page.total}, {"offset", page.offset},
+             {"previous_run", page.previous_run}};
+    } else if (o.what == "alerts") {
+      api::AlertPage page;
+      client.alerts(page, token.value(), o.offset, o.limit);
+      if (!o.json) {
+        fmt::print("{:>5} {:<14} {:<18} {:>6}  {}\n", "rank", "alert", "network", "risk", "reason");
+        for (const auto& a : page.alerts) {
+          fmt::print("{:>5} {:<14} {:<18} {:>6.3f}  {}\n", a.rank, a.alert, a.network, a.risk, a.reason);
+        }
+        fmt::print("({} of {} alerts from {})\n", page.alerts.size(), page.total, page.offset);
+      }
+      out = {{"alerts", list_json(page.alerts)}, {"total", page.total}, {"offset", page.offset}};
     } else if (o.what == "targets") {
       api::TargetPage page;
       client.targets(page, token.value(), o.offset, o.limit);
@@ -251,10 +293,10 @@ void add_query_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<QueryOptions>();
   CLI::App* cmd = app.add_subcommand(
       "query", "Ask a running `sourcetrace serve`: networks | network ID | entity KIND:ID | "
-               "path KIND:ID KIND:ID | targets | info");
-  cmd->add_option("WHAT", o->what, "networks, network, entity, path, targets or info")
+               "path KIND:ID KIND:ID | targets | changes | alerts | info");
+  cmd->add_option("WHAT", o->what, "networks, network, entity, path, targets, changes, alerts or info")
       ->required()
-      ->check(CLI::IsMember({"networks", "network", "entity", "path", "targets", "info"}));
+      ->check(CLI::IsMember({"networks", "network", "entity", "path", "targets", "changes", "alerts", "info"}));
   cmd->add_option("ARGS", o->args, "the network id, the entity KIND:ID, or the two ends of a path");
   cmd->add_option("--port", o->port, "The server's port")->required();
   cmd->add_option("--host", o->host, "The server's address")->capture_default_str();

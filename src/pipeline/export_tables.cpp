@@ -23,22 +23,6 @@ namespace sourcetrace::pipeline {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-// networks.csv's lineage: "split_from:N…@2026-11-30;merged_from:N…@2026-12-01",
-// oldest first, naming only ids the viewer may see.
-template <typename Shown>
-std::string lineage_text(const std::vector<risk::LineageEntry>& lineage, const Shown& shown) {
-  std::string text;
-  for (const risk::LineageEntry& e : lineage) {
-    if (!shown(e.other)) continue;
-    text += fmt::format("{}{}:{}@{}", text.empty() ? "" : ";", risk::lineage_event_name(e.event),
-                        risk::network_id_text(e.other), tables::format_date(e.day));
-  }
-  return text;
-}
-
-}  // namespace
 
 Result<ExportCounts> export_tables(const RunFolder& run, const ExportRequest& request) {
   auto graph = store::read_graph_file(run.graph());
@@ -133,7 +117,7 @@ Result<ExportCounts> export_tables(const RunFolder& run, const ExportRequest& re
     networks.value().field(std::uint64_t{s.sellers}).field(std::uint64_t{s.warehouses}).field(std::uint64_t{s.accounts});
     networks.value().field(std::uint64_t{s.evidence}).field(brands).field(r.networks[c].reason);
     networks.value().field(tables::format_date(lineage.networks[c].first_seen));
-    networks.value().field(lineage_text(lineage.networks[c].lineage, shown));
+    networks.value().field(risk::lineage_text(lineage.networks[c].lineage, shown));
     ST_RETURN_IF_ERROR(networks.value().end_row());
     ++counts.networks;
     for (graph::VertexId v : member_lists[c]) {

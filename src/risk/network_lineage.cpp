@@ -7,6 +7,8 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "sourcetrace/tables/fields.hpp"
+
 namespace sourcetrace::risk {
 
 namespace {
@@ -115,6 +117,16 @@ std::vector<double> member_weights(std::span<const Role> roles, std::span<const 
 
 std::string_view lineage_event_name(LineageEvent event) {
   return event == LineageEvent::kSplitFrom ? "split_from" : "merged_from";
+}
+
+std::string lineage_text(std::span<const LineageEntry> lineage, const std::function<bool(NetworkId)>& shown) {
+  std::string text;
+  for (const LineageEntry& e : lineage) {
+    if (!shown(e.other)) continue;
+    text += fmt::format("{}{}:{}@{}", text.empty() ? "" : ";", lineage_event_name(e.event), network_id_text(e.other),
+                        tables::format_date(e.day));
+  }
+  return text;
 }
 
 Succession start_chain(const NightNetworks& tonight, std::string_view chain_key, tables::Day as_of) {

@@ -176,4 +176,22 @@ void InvestigatorHandler::target(api::Target& out, const std::string& token, std
   });
 }
 
+void InvestigatorHandler::changes(api::ChangePage& out, const std::string& token, std::int32_t offset,
+                                  std::int32_t limit) {
+  Call call(state_, "changes", token, {{"offset", offset}, {"limit", limit}});
+  call.run([&] {
+    out = call.snapshot().changes(call.scope(), offset, limit, call.limits());
+    return out.changes.size();
+  });
+}
+
+void InvestigatorHandler::alerts(api::AlertPage& out, const std::string& token, std::int32_t offset,
+                                 std::int32_t limit) {
+  Call call(state_, "alerts", token, {{"offset", offset}, {"limit", limit}});
+  call.run([&] {
+    out = call.snapshot().alerts(call.scope(), offset, limit, call.limits());
+    return out.alerts.size();
+  });
+}
+
 }  // namespace sourcetrace::service

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <cmath>
 #include <optional>
 
@@ -11,6 +12,7 @@
 #include "sourcetrace/service/path_search.hpp"
 #include "sourcetrace/targets/target_scope.hpp"
 #include "sourcetrace/tables/contract.hpp"
+#include "sourcetrace/tables/fields.hpp"
 
 namespace sourcetrace::service {
 
@@ -85,7 +87,7 @@ api::EntityRef RunSnapshot::entity_ref(graph::VertexId v) const {
   return ref;
 }
 
-api::NetworkSummary RunSnapshot::summary(std::uint32_t c) const {
+api::NetworkSummary RunSnapshot::summary(const Visibility& visible, std::uint32_t c) const {
   const NetworkInfo& n = networks_[c];
   api::NetworkSummary s;
   s.network = risk::network_id_text(n.id);
@@ -99,7 +101,38 @@ api::NetworkSummary RunSnapshot::summary(std::uint32_t c) const {
     s.brands.emplace_back(brands_.key(network_brands_[i]));
   }
   s.reason.assign(reason_bytes_, reason_offsets_[c], reason_offsets_[c + 1] - reason_offsets_[c]);
+  s.first_seen = tables::format_date(first_seen_[c]);
+  s.lineage = lineage_text(visible, c);
   return s;
+}
+
+bool RunSnapshot::id_visible(const Visibility& visible, risk::NetworkId id) const {
+  const auto it = std::lower_bound(by_id_.begin(), by_id_.end(), id,
+                                   [&](std::uint32_t c, risk::NetworkId w) { return networks_[c].id < w; });
+  return it != by_id_.end() && networks_[*it].id == id && visible.network(*it);
+}
+
+// As networks.csv writes it (risk::lineage_text), naming only ids the scope sees.
+std::string RunSnapshot::lineage_text(const Visibility& visible, std::uint32_t c) const {
+  return risk::lineage_text(
+      std::span<const risk::LineageEntry>(lineage_).subspan(lineage_offsets_[c], lineage_offsets_[c + 1] - lineage_offsets_[c]),
+      [&](risk::NetworkId id) { return visible.everything() || id_visible(visible, id); });
+}
+
+api::NetworkChange RunSnapshot::change_at(const Visibility& visible, std::size_t index) const {
+  const risk::ChangeRow& row = changes_[index];
+  api::NetworkChange c;
+  c.network = risk::network_id_text(row.id);
+  c.change = risk::network_change_name(row.change);
+  for (risk::NetworkId other : row.others) {
+    if (visible.everything() || id_visible(visible, other)) c.others.push_back(risk::network_id_text(other));
+  }
+  c.members_before = static_cast<std::int32_t>(row.members_before);
+  c.members_after = static_cast<std::int32_t>(row.members_after);
+  c.risk_before = row.risk_before;
+  c.risk_after = row.risk_after;
+  c.new_evidence = static_cast<std::int32_t>(row.new_evidence);
+  return c;
 }
 
 api::Target RunSnapshot::target_at(std::size_t index, std::int64_t rank) const {
@@ -160,7 +193,7 @@ api::NetworkPage RunSnapshot::list_networks(const Scope& scope, const api::Netwo
     page.total = cut - first;
     for (const std::uint32_t* it = first + std::min<std::ptrdiff_t>(offset, cut - first);
          it != cut && page.networks.size() < static_cast<std::size_t>(limit); ++it) {
-      page.networks.push_back(summary(*it));
+      page.networks.push_back(summary(visible, *it));
     }
     return page;
   }
@@ -170,7 +203,7 @@ api::NetworkPage RunSnapshot::list_networks(const Scope& scope, const api::Netwo
     if (!visible.network(*it) || n.members < static_cast<std::uint32_t>(filter.min_members)) continue;
     if (filter.max_members > 0 && n.members > static_cast<std::uint32_t>(filter.max_members)) continue;
     if (page.total >= offset && page.networks.size() < static_cast<std::size_t>(limit)) {
-      page.networks.push_back(summary(*it));
+      page.networks.push_back(summary(visible, *it));
     }
     ++page.total;
   }
@@ -182,7 +215,7 @@ api::NetworkDetail RunSnapshot::network(const Scope& scope, const std::string& i
   const std::optional<std::uint32_t> c = find_network(id);
   if (!c || !visible.network(*c)) not_found(fmt::format("no network {}", id));
   api::NetworkDetail d;
-  d.summary = summary(*c);
+  d.summary = summary(visible, *c);
   d.members.reserve(member_offsets_[*c + 1] - member_offsets_[*c]);
   for (std::uint32_t i = member_offsets_[*c]; i < member_offsets_[*c + 1]; ++i) {
     const graph::VertexId v = members_[i];
@@ -202,6 +235,9 @@ api::NetworkDetail RunSnapshot::network(const Scope& scope, const std::string& i
                                   ? targets_[index].rank
                                   : std::lower_bound(in_scope.begin(), in_scope.end(), index) - in_scope.begin() + 1;
     d.targets.push_back(target_at(index, rank));
+  }
+  for (std::size_t i = 0; i < changes_.size(); ++i) {
+    if (changes_[i].id == networks_[*c].id) d.changes.push_back(change_at(visible, i));
   }
   const std::size_t layers = adjacency_.num_layers();
   for (std::size_t l = 0; l < layers; ++l) {
@@ -346,7 +382,50 @@ std::size_t RunSnapshot::bytes() const {
          size(reason_offsets_) + reason_bytes_.capacity() + size(network_brand_offsets_) + size(network_brands_) +
          size(member_offsets_) + size(members_) + size(network_target_offsets_) + size(network_targets_) +
          size(layer_edges_) + size(network_evidence_) + size(by_id_) + size(by_risk_) + size(brand_network_offsets_) +
-         size(brand_networks_) + size(targets_) + size(target_network_) + size(target_reason_offsets_) + target_reason_bytes_.capacity();
+         size(brand_networks_) + size(targets_) + size(target_network_) + size(target_reason_offsets_) + target_reason_bytes_.capacity() +
+         size(first_seen_) + size(lineage_offsets_) + size(lineage_) + size(changes_) + size(alerts_) +
+         size(alert_network_);
+}
+
+api::ChangePage RunSnapshot::changes(const Scope& scope, int offset, int limit, const Limits& limits) const {
+  check_page(offset, limit, limits, "offset", "limit");
+  const Visibility visible = visibility(scope);
+  api::ChangePage page;
+  page.offset = offset;
+  page.total = 0;
+  page.previous_run = previous_run_.empty() ? "" : std::filesystem::path(previous_run_).filename().string();
+  for (std::size_t i = 0; i < changes_.size(); ++i) {
+    if (!visible.everything() && !id_visible(visible, changes_[i].id)) continue;
+    if (page.total >= offset && page.changes.size() < static_cast<std::size_t>(limit)) {
+      page.changes.push_back(change_at(visible, i));
+    }
+    ++page.total;
+  }
+  return page;
+}
+
+api::AlertPage RunSnapshot::alerts(const Scope& scope, int offset, int limit, const Limits& limits) const {
+  check_page(offset, limit, limits, "offset", "limit");
+  const Visibility visible = visibility(scope);
+  api::AlertPage page;
+  page.offset = offset;
+  page.total = 0;
+  for (std::size_t i = 0; i < alerts_.size(); ++i) {
+    if (!visible.network(alert_network_[i])) continue;
+    if (page.total >= offset && page.alerts.size() < static_cast<std::size_t>(limit)) {
+      const risk::Alert& a = alerts_[i];
+      api::Alert out;
+      out.rank = static_cast<std::int32_t>(page.total + 1);
+      out.alert = risk::alert_kind_name(a.kind);
+      out.network = risk::network_id_text(a.network);
+      if (a.entity != risk::Alert::kNoEntity) out.entity = entity_ref(a.entity);
+      out.risk = a.risk;
+      out.reason = a.reason;
+      page.alerts.push_back(std::move(out));
+    }
+    ++page.total;
+  }
+  return page;
 }
 
 }  // namespace sourcetrace::service

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <tuple>
+#include <unordered_map>
 
 #include "sourcetrace/pipeline/run_folder.hpp"
 #include "sourcetrace/risk/lineage_file.hpp"
@@ -48,6 +49,7 @@ class RunSnapshot::Loader {
   Loader(RunSnapshot& s, const std::string& run_dir) : s_(s), dir_(run_dir), run_{dir_} {}
   Status read_run_info();
   Status take_risk_and_graph();
+  Status take_lineage(risk::LineageRecord tracked, const std::vector<risk::NetworkId>& ids, graph::VertexId entities);
   void count_members(const graph::EvidenceTable& evidence, tables::Day as_of);
   Status count_evidence(const graph::EvidenceTable& evidence, tables::Day as_of);
   Status count_layer_edges();
@@ -120,6 +122,29 @@ Status RunSnapshot::Loader::read_run_info() {
   return Status::ok();
 }
 
+// First-seen dates, lineages, changes and alerts, each alert with its network.
+Status RunSnapshot::Loader::take_lineage(risk::LineageRecord tracked, const std::vector<risk::NetworkId>& ids,
+                                         graph::VertexId entities) {
+  std::unordered_map<risk::NetworkId, std::uint32_t> network_of_id;
+  for (std::uint32_t c = 0; c < ids.size(); ++c) network_of_id[ids[c]] = c;
+  for (const risk::NetworkHistory& h : tracked.networks) {
+    s_.first_seen_.push_back(h.first_seen);
+    s_.lineage_.insert(s_.lineage_.end(), h.lineage.begin(), h.lineage.end());
+    s_.lineage_offsets_.push_back(static_cast<std::uint32_t>(s_.lineage_.size()));
+  }
+  for (const risk::Alert& a : tracked.alerts) {
+    const auto it = network_of_id.find(a.network);
+    if (it == network_of_id.end() || (a.entity != risk::Alert::kNoEntity && a.entity >= entities)) {
+      return Status::corrupt(dir_.string() + "/lineage.h5: an alert outside the run's networks or graph");
+    }
+    s_.alert_network_.push_back(it->second);
+  }
+  s_.changes_ = std::move(tracked.changes);
+  s_.alerts_ = std::move(tracked.alerts);
+  s_.previous_run_ = std::move(tracked.previous_run);
+  return Status::ok();
+}
+
 Status RunSnapshot::Loader::take_risk_and_graph() {
   auto scored = risk::read_risk_file(run_.risk());
   if (!scored.is_ok()) return scored.status();
@@ -156,6 +181,7 @@ Status RunSnapshot::Loader::take_risk_and_graph() {
   }
   std::vector<risk::NetworkId> ids(num_networks);
   for (std::size_t c = 0; c < num_networks; ++c) ids[c] = s_.networks_[c].id = tracked.value().networks[c].id;
+  ST_RETURN_IF_ERROR(take_lineage(std::move(tracked).value(), ids, n));
   s_.by_id_.resize(num_networks);
   std::iota(s_.by_id_.begin(), s_.by_id_.end(), 0u);
   std::sort(s_.by_id_.begin(), s_.by_id_.end(), [&](std::uint32_t a, std::uint32_t b) { return ids[a] < ids[b]; });

@@ -41,7 +41,9 @@ shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 market, rundir, runs, tokens = (os.path.join(work, n) for n in ("market", "run", "runs", "tokens"))
 run("generate", market, "--sellers", "2000", "--seed", "4")
-run("run", market, "--out", rundir, "--job", os.path.join(ROOT, "jobs/default.toml"))
+run("run", market, "--out", rundir + "-0", "--job", os.path.join(ROOT, "jobs/default.toml"))
+# The served run continues the first one's chain (the same market: a quiet night).
+run("run", market, "--out", rundir, "--job", os.path.join(ROOT, "jobs/default.toml"), "--previous", rundir + "-0")
 run("publish", rundir, "--to", runs)
 token = run("token", "add", tokens, "--id", "py", "--role", "investigator")
 brand_token = run("token", "add", tokens, "--id", "brand", "--role", "brand", "--brand", "B001")
@@ -77,6 +79,14 @@ try:
     targets = c.targets(token, 0, 5)
     assert targets.targets
     assert c.target(token, targets.targets[0].rank).entity == targets.targets[0].entity
+    changes = c.changes(token, 0, 1000)
+    assert changes.previous_run == "run-0" and changes.total == len(changes.changes) > 0, changes
+    assert all(ch.change == "unchanged" for ch in changes.changes)
+    assert detail.summary.first_seen and detail.changes and detail.changes[0].change == "unchanged"
+    alerts = c.alerts(token, 0, 10)
+    assert alerts.total == 0 and not alerts.alerts  # a quiet night
+    expect(ttypes.BadRequest, c.alerts, token, -1, 10)
+    expect(ttypes.BadRequest, c.changes, token, 0, 10 ** 6)
 
     expect(ttypes.Forbidden, c.ping, "wrong")
     expect(ttypes.NotFound, c.network, token, "N0123456789abcdef")
@@ -101,6 +111,8 @@ try:
     brand_targets = c.targets(brand_token, 0, 1000)
     assert [t.rank for t in brand_targets.targets] == list(range(1, brand_targets.total + 1))
     expect(ttypes.NotFound, c.target, brand_token, brand_targets.total + 1)
+    brand_changes = c.changes(brand_token, 0, 1000)
+    assert {ch.network for ch in brand_changes.changes} <= {n.network for n in mine.networks}
     transport.close()
 
     example = subprocess.run([sys.executable, os.path.join(ROOT, "docs/examples/investigator_client.py"),

@@ -155,8 +155,8 @@ TEST_CASE("service: networks are listed by risk, paged and filtered as networks.
     const api::NetworkSummary& n = listed[i];
     CHECK(std::vector<std::string>{n.network, fixed4(n.risk), std::to_string(n.members), std::to_string(n.sellers),
                                    std::to_string(n.warehouses), std::to_string(n.accounts),
-                                   std::to_string(n.evidence), joined(n.brands), n.reason} ==
-          std::vector<std::string>(rows[i + 1].begin(), rows[i + 1].begin() + 9));
+                                   std::to_string(n.evidence), joined(n.brands), n.reason, n.first_seen,
+                                   n.lineage} == rows[i + 1]);
   }
 
   // Brand and member-count filters.
@@ -565,6 +565,84 @@ TEST_CASE("service: a brand's scope never reveals a network that does not name i
 // Not run by default: loads the run in $SOURCETRACE_SNAPSHOT_RUN, reports
 // the resident memory before and after and a few query times
 // (`SOURCETRACE_SNAPSHOT_RUN=RUN sourcetrace_tests "[.memory]"`).
+// Two nights of a market run as a chain: changes and alerts as the CSVs
+// list them, and for a brand as `export --brand` lists them.
+TEST_CASE("service: changes and alerts of a chained run, for everyone and for a brand", "[service]") {
+  TempDir tmp;
+  REQUIRE(run_sourcetrace({"generate", tmp / "m", "--sellers", "6000", "--seed", "3", "--vary", "--nights", "2"})
+              .exit_code == 0);
+  REQUIRE(run_sourcetrace({"run", tmp / "m/night-0", "--out", tmp / "r0"}).exit_code == 0);
+  REQUIRE(run_sourcetrace({"run", tmp / "m/night-1", "--out", tmp / "r1", "--previous", tmp / "r0"}).exit_code == 0);
+  auto loaded = RunSnapshot::load(tmp / "r1");
+  REQUIRE(loaded.is_ok());
+  const RunSnapshot& s = *loaded.value();
+
+  auto change_rows = [](const api::ChangePage& page) {
+    std::vector<std::vector<std::string>> out;
+    for (const api::NetworkChange& c : page.changes) {
+      out.push_back({c.network, c.change, joined(c.others), std::to_string(c.members_before),
+                     std::to_string(c.members_after), fixed4(c.risk_before), fixed4(c.risk_after),
+                     std::to_string(c.new_evidence)});
+    }
+    return out;
+  };
+  auto alert_rows = [](const api::AlertPage& page) {
+    std::vector<std::vector<std::string>> out;
+    for (const api::Alert& a : page.alerts) {
+      out.push_back({std::to_string(a.rank), a.alert, a.network, a.entity.kind, a.entity.id, fixed4(a.risk), a.reason});
+    }
+    return out;
+  };
+  auto csv_body = [](const std::string& path) {
+    auto rows = read_csv_rows(path);
+    rows.erase(rows.begin());
+    return rows;
+  };
+  const api::ChangePage changes = s.changes(kInvestigator, 0, 1000, {});
+  CHECK(changes.previous_run == "r0");
+  CHECK(changes.total == static_cast<std::int64_t>(changes.changes.size()));
+  REQUIRE(changes.total > 0);
+  CHECK(change_rows(changes) == csv_body(tmp / "r1/changes.csv"));
+  const api::AlertPage alerts = s.alerts(kInvestigator, 0, 1000, {});
+  REQUIRE(alerts.total > 0);
+  CHECK(alert_rows(alerts) == csv_body(tmp / "r1/alerts.csv"));
+  // Paged: the second item alone is the second of the whole list.
+  CHECK(change_rows(s.changes(kInvestigator, 1, 1, {})) ==
+        std::vector<std::vector<std::string>>{change_rows(changes)[1]});
+  CHECK_THROWS_AS(s.alerts(kInvestigator, -1, 10, {}), api::BadRequest);
+  CHECK_THROWS_AS(s.changes(kInvestigator, 0, 100000, {}), api::BadRequest);
+  // A network's detail carries its change.
+  const api::NetworkDetail detail = s.network(kInvestigator, changes.changes[0].network, {});
+  REQUIRE(detail.changes.size() == 1);
+  CHECK(detail.changes[0].change == changes.changes[0].change);
+
+  // A brand: what its export lists, ranks 1..k, nothing of networks it cannot see.
+  const std::string brand = [&] {
+    for (const auto& row : csv_body(tmp / "r1/networks.csv")) {
+      if (!row[7].empty()) return row[7].substr(0, row[7].find(';'));
+    }
+    return std::string();
+  }();
+  REQUIRE_FALSE(brand.empty());
+  REQUIRE(run_sourcetrace({"export", tmp / "r1", "--out", tmp / "brand", "--brand", brand}).exit_code == 0);
+  const Scope scope{false, {brand}};
+  CHECK(change_rows(s.changes(scope, 0, 1000, {})) == csv_body(tmp / "brand/changes.csv"));
+  const api::AlertPage brand_alerts = s.alerts(scope, 0, 1000, {});
+  CHECK(alert_rows(brand_alerts) == csv_body(tmp / "brand/alerts.csv"));
+  CHECK(brand_alerts.total <= alerts.total);
+  std::set<std::string> seen;
+  for (const auto& n : all_networks(s, scope)) seen.insert(n.network);
+  for (const api::NetworkChange& c : s.changes(scope, 0, 1000, {}).changes) {
+    CHECK(seen.contains(c.network));
+    for (const std::string& other : c.others) CHECK(seen.contains(other));
+  }
+  for (const api::Alert& a : brand_alerts.alerts) CHECK(seen.contains(a.network));
+  // A brand naming nothing sees no change and no alert.
+  const Scope nobody{false, {"no-such-brand"}};
+  CHECK(s.changes(nobody, 0, 10, {}).total == 0);
+  CHECK(s.alerts(nobody, 0, 10, {}).total == 0);
+}
+
 TEST_CASE("service: snapshot memory and query times on a large run", "[.memory]") {
   const char* run = std::getenv("SOURCETRACE_SNAPSHOT_RUN");
   if (run == nullptr) {

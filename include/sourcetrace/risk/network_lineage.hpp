@@ -31,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -85,6 +86,11 @@ struct NetworkHistory {
   tables::Day first_seen = 0;          // the as-of date of the run that minted the id
   std::vector<LineageEntry> lineage;   // oldest first
 };
+
+// A lineage as networks.csv and the service show it, oldest first:
+// "split_from:N…@2026-11-30;merged_from:N…@2026-12-01", naming only the
+// networks `shown` lets the viewer see.
+std::string lineage_text(std::span<const LineageEntry> lineage, const std::function<bool(NetworkId)>& shown);
 
 // What a run carries of the chain it belongs to.
 struct RunChain {

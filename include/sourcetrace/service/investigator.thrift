@@ -49,6 +49,8 @@ struct NetworkSummary {
   7: i32 evidence,            // evidence rows on members
   8: list<string> brands,     // brands named by its evidence
   9: string reason,
+  10: string first_seen,      // YYYY-MM-DD: the as-of date of the run that first gave the id
+  11: string lineage,         // as networks.csv: "split_from:N…@date;merged_from:N…@date", ids the token sees
 }
 
 struct NetworkPage {
@@ -89,12 +91,25 @@ struct Target {
   7: string reason,
 }
 
+// What happened to a network since the previous run (a row of changes.csv).
+struct NetworkChange {
+  1: string network,
+  2: string change,           // new | grown | shrunk | unchanged | split | merged | gone
+  3: list<string> others,     // split or merge partners the token sees
+  4: i32 members_before,
+  5: i32 members_after,
+  6: double risk_before,
+  7: double risk_after,
+  8: i32 new_evidence,        // evidence rows dated after the previous run
+}
+
 struct NetworkDetail {
-  1: NetworkSummary summary,
+  1: NetworkSummary summary,  // its first_seen and lineage are the network's history across runs
   2: list<Member> members,
   3: list<EvidenceCount> evidence,
   4: list<Target> targets,
   5: list<LayerCount> layers,
+  6: list<NetworkChange> changes,  // tonight's change, when the run is chained and one is listed
 }
 
 struct Neighbour {
@@ -133,6 +148,29 @@ struct PathResult {
 
 struct TargetPage {
   1: list<Target> targets,
+  2: i64 total,
+  3: i32 offset,
+}
+
+struct ChangePage {
+  1: list<NetworkChange> changes,
+  2: i64 total,
+  3: i32 offset,
+  4: string previous_run,     // "" on a chain's first run
+}
+
+// A row of alerts.csv.
+struct Alert {
+  1: i32 rank,                // in the list as the token sees it: 1..k over its own for a brand
+  2: string alert,            // early_warning | new_network | grown | risk_rose | new_evidence
+  3: string network,
+  4: EntityRef entity,        // the fresh entity of an early warning; kind and id "" otherwise
+  5: double risk,
+  6: string reason,
+}
+
+struct AlertPage {
+  1: list<Alert> alerts,
   2: i64 total,
   3: i32 offset,
 }
@@ -179,4 +217,13 @@ service Investigator {
 
   Target target(1: string token, 2: i32 rank)
       throws (1: Forbidden forbidden, 2: NotFound not_found, 3: ServerBusy busy),
+
+  // What changed since the previous run, most suspect first; a brand sees
+  // the networks it sees tonight, their partners cut to those.
+  ChangePage changes(1: string token, 2: i32 offset, 3: i32 limit)
+      throws (1: Forbidden forbidden, 2: BadRequest bad, 3: ServerBusy busy),
+
+  // The night's alerts, ranked; a brand's over the networks it sees.
+  AlertPage alerts(1: string token, 2: i32 offset, 3: i32 limit)
+      throws (1: Forbidden forbidden, 2: BadRequest bad, 3: ServerBusy busy),
 }

@@ -87,6 +87,8 @@ class InvestigatorHandler : public api::InvestigatorIf {
              const api::EntityRef& destination, std::int32_t max_hops, std::int32_t max_paths) override;
   void targets(api::TargetPage& out, const std::string& token, std::int32_t offset, std::int32_t limit) override;
   void target(api::Target& out, const std::string& token, std::int32_t rank) override;
+  void changes(api::ChangePage& out, const std::string& token, std::int32_t offset, std::int32_t limit) override;
+  void alerts(api::AlertPage& out, const std::string& token, std::int32_t offset, std::int32_t limit) override;
 
  private:
   ServiceState& state_;

@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "sourcetrace/graph/key_index.hpp"
+#include "sourcetrace/risk/lineage_file.hpp"
 #include "sourcetrace/risk/network_id.hpp"
 #include "sourcetrace/risk/role.hpp"
 #include "sourcetrace/service/api/investigator_types.h"
@@ -111,6 +112,12 @@ class RunSnapshot {
   api::TargetPage targets(const Scope& scope, int offset, int limit, const Limits& limits) const;
   // The target of rank `rank` (1-based) as the scope ranks them.
   api::Target target(const Scope& scope, int rank) const;
+  // What changed since the previous run (lineage.h5's rows, changes.csv's
+  // order): for a brand, the rows of networks it sees tonight, with their
+  // partners cut to those it sees; one page.
+  api::ChangePage changes(const Scope& scope, int offset, int limit, const Limits& limits) const;
+  // The night's alerts on networks the scope sees, ranked 1..k over them; one page.
+  api::AlertPage alerts(const Scope& scope, int offset, int limit, const Limits& limits) const;
 
   // Sizes, for tests and the memory report.
   std::uint32_t num_entities() const { return static_cast<std::uint32_t>(network_of_.size()); }
@@ -142,9 +149,13 @@ class RunSnapshot {
   Visibility visibility(const Scope& scope) const;
   graph::VertexId find_entity(const Visibility& visible, const api::EntityRef& ref) const;
   api::EntityRef entity_ref(graph::VertexId v) const;
-  api::NetworkSummary summary(std::uint32_t c) const;
+  api::NetworkSummary summary(const Visibility& visible, std::uint32_t c) const;
   std::optional<std::uint32_t> find_network(const std::string& id) const;
   api::Target target_at(std::size_t index, std::int64_t rank) const;
+  // Ids of tonight's networks the scope sees (an id of a network gone tonight: none).
+  bool id_visible(const Visibility& visible, risk::NetworkId id) const;
+  api::NetworkChange change_at(const Visibility& visible, std::size_t index) const;
+  std::string lineage_text(const Visibility& visible, std::uint32_t c) const;
   std::vector<api::EvidenceCount> evidence_counts(const std::vector<EvidenceGroup>& groups,
                                                   std::uint32_t owner) const;
 
@@ -172,6 +183,15 @@ class RunSnapshot {
   std::vector<std::uint32_t> by_id_;    // networks by id, for lookups
   std::vector<std::uint32_t> by_risk_;  // networks most suspect first, ties by id
   std::vector<std::uint32_t> brand_network_offsets_{0}, brand_networks_;  // per brand, by risk
+  // Per network: first-seen date and lineage (CSR); the run's changes and
+  // alerts (lineage.h5), each alert's network.
+  std::vector<tables::Day> first_seen_;
+  std::vector<std::uint32_t> lineage_offsets_{0};
+  std::vector<risk::LineageEntry> lineage_;
+  std::vector<risk::ChangeRow> changes_;
+  std::vector<risk::Alert> alerts_;
+  std::vector<std::uint32_t> alert_network_;
+  std::string previous_run_;
   // The global target list, in rank order, and each target's network.
   std::vector<TargetRow> targets_;
   std::vector<std::uint32_t> target_network_;
