@@ -19,8 +19,11 @@ From the second night on, with the previous night's files:
   new_ring per ring, fresh_storefront and legit_growth per entity,
   dismantled per ring); an alert matches an event when its network holds at
   least half the event's entities. Precision: alerts that match a
-  new_evidence, fresh_storefront or new_ring event, of all alerts (one
-  matching legitimate growth, or nothing, is false). Recall: those events
+  new_evidence, fresh_storefront or new_ring event, or early warnings on
+  the market generator's own fresh ring storefronts (truth.csv: a ring,
+  fresh 1, planted in night 0's market), of all alerts (one matching
+  legitimate growth, or nothing, is false); also given with events.csv's
+  events only. Recall: those events
   matched by at least one alert. Goals >= 0.90 each. Also (no goal): the
   share of alerts about a planted ring at all, events or not (the entity
   named is a ring's, or most of the network's members are, by truth.csv).
@@ -88,7 +91,11 @@ def goal(value, target, at_least=True):
 
 def night_figures(prev_dir, run_dir, events_path, truth_path):
     before, after = members_of(prev_dir), members_of(run_dir)
-    ring_of = {f"{r['kind']}:{r['id']}": r.get("ring", "") for r in rows(truth_path)}
+    truth = rows(truth_path)
+    ring_of = {f"{r['kind']}:{r['id']}": r.get("ring", "") for r in truth}
+    # The market generator's own fresh ring storefronts (truth: a ring, fresh 1),
+    # planted in night 0's market: an early warning naming one is right too.
+    generator_fresh = {f"{r['kind']}:{r['id']}" for r in truth if r.get("ring") and r.get("fresh") == "1"}
     # ids kept by networks that changed by under 10%
     eligible = kept = 0
     for x_id, x in before.items():
@@ -117,7 +124,7 @@ def night_figures(prev_dir, run_dir, events_path, truth_path):
     true_alerts = 0
     by_kind = defaultdict(lambda: [0, 0])  # alert kind -> [matching a wanted event, all]
     flagged = set()
-    on_rings = 0
+    on_rings = strict_alerts = 0
     for a in alerts:
         net = after.get(a["network"], set())
         # About a ring at all: the entity named is a ring's, or most of the network is.
@@ -131,8 +138,12 @@ def night_figures(prev_dir, run_dir, events_path, truth_path):
         by_kind[a["alert"]][1] += 1
         if good:
             true_alerts += 1
+            strict_alerts += 1
             by_kind[a["alert"]][0] += 1
             matched_events |= good
+        elif a["alert"] == "early_warning" and entity in generator_fresh:
+            true_alerts += 1
+            by_kind[a["alert"]][0] += 1
         if a["alert"] == "early_warning":
             flagged.add(f"{a['kind']}:{a['id']}")
     fresh = [ents for k, ents in groups.items() if k[0] == "fresh_storefront"]
@@ -144,6 +155,7 @@ def night_figures(prev_dir, run_dir, events_path, truth_path):
     return {
         "ids": [kept, eligible],
         "alerts": [true_alerts, len(alerts)],
+        "alerts_events_only": [strict_alerts, len(alerts)],
         "alerts_on_rings": [on_rings, len(alerts)],
         "events": [len(matched_events), len(wanted)],
         "fresh": [fresh_flagged, len(fresh)],
@@ -161,6 +173,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--job", default="")
+    ap.add_argument("--reuse", action="store_true",
+                    help="score the complete runs already in WORK again instead of running them")
     a = ap.parse_args()
     binary = os.path.abspath(a.binary)
     work = os.path.join(a.work, f"{a.sellers}-s{a.seed}-n{a.nights}")
@@ -179,7 +193,8 @@ def main():
         cmd = [binary, "run", os.path.join(market, f"night-{k}"), "--out", out, "--threads", str(a.threads)] + job
         if k > 0:
             cmd += ["--previous", os.path.join(work, f"run-{k - 1}")]
-        run(cmd, os.path.join(work, f"run-{k}.log"))
+        if not (a.reuse and os.path.exists(os.path.join(out, "manifest.json"))):
+            run(cmd, os.path.join(work, f"run-{k}.log"))
         summary = json.load(open(os.path.join(out, "summary.json")))
         detect = next(s for s in summary["stages"] if s["stage"] == "detect")
         ids, issued = all_ids(out)
@@ -206,11 +221,15 @@ def main():
     recall, me, we = total("events")
     fresh, ff, nf = total("fresh")
     rings, ar, aa = total("alerts_on_rings")
+    strict, st, sa = total("alerts_events_only")
     result = {
         "benchmark": "nights",
         "sellers": a.sellers, "nights": a.nights, "seed": a.seed, "threads": a.threads,
         "ids_kept": dict(goal(ids, 0.99), kept=ki, eligible=ke),
         "alert_precision": dict(goal(precision, 0.90), true=tp, alerts=na),
+        "alert_precision_events_only": dict(goal(strict, 0.90), true=st, alerts=sa,
+                                            note="only events.csv's events count; the generator's own fresh ring "
+                                                 "storefronts flagged are counted false"),
         "alert_recall": dict(goal(recall, 0.90), matched=me, events=we),
         "alerts_on_rings": {"value": None if rings is None else round(rings, 4), "on_rings": ar, "alerts": aa,
                             "note": "alerts about a planted ring at all (the entity named is a ring's, or most of "
