@@ -31,7 +31,8 @@ void add_submit_command(CLI::App& app, int& exit_code);
 // The detect stage in this process (for `run` as MPI ranks, where every
 // rank must join it): `sourcetrace detect GRAPH --out OUT [--job JOB]
 // [--threads T]`. Returns its exit code.
-int run_detect_stage(const std::string& graph, const std::string& out, const std::string& job, int threads);
+int run_detect_stage(const std::string& graph, const std::string& out, const std::string& job,
+                     const std::string& previous, int threads);
 
 // Applies --threads (0 = leave OpenMP's default).
 void set_threads(int threads);

@@ -21,6 +21,7 @@ struct DetectOptions {
   std::string out;
   std::string job;
   std::string partition_out;
+  std::string previous;
   int threads = 0;
   std::optional<std::string> algorithm;
   std::optional<double> resolution, density;
@@ -57,7 +58,7 @@ int run_detect(const DetectOptions& o) {
   const bool root = mpi == nullptr || mpi->rank() == 0;
   std::optional<ProgressReporter> progress;
   if (root) progress.emplace("detect");
-  auto report = pipeline::detect_communities({o.graph, o.out, o.partition_out}, job,
+  auto report = pipeline::detect_communities({o.graph, o.out, o.partition_out, o.previous}, job,
                                              [&](std::string_view what, double fraction) {
                                                if (progress) progress->update(what, fraction);
                                              });
@@ -68,11 +69,13 @@ int run_detect(const DetectOptions& o) {
 
 }  // namespace
 
-int run_detect_stage(const std::string& graph, const std::string& out, const std::string& job, int threads) {
+int run_detect_stage(const std::string& graph, const std::string& out, const std::string& job,
+                     const std::string& previous, int threads) {
   DetectOptions o;
   o.graph = graph;
   o.out = out;
   o.job = job;
+  o.previous = previous;
   o.threads = threads;
   set_threads(threads);
   return run_detect(o);
@@ -96,6 +99,9 @@ void add_detect_command(CLI::App& app, int& exit_code) {
                 "Same partition for any thread count (the default, unless the job file says otherwise)");
   cmd->add_flag("--no-deterministic", o->no_deterministic,
                 "Let threads move vertices as they go: faster, the result varies from run to run");
+  cmd->add_option("--previous", o->previous,
+                  "Warm-start from this complete run's communities, mapped onto this graph's entities (new ones "
+                  "alone), unless the job's [detect] warm_start is false");
   cmd->add_option("--partition-out", o->partition_out,
                   "Also write the final partition as TSV: key<TAB>community, one line per vertex");
   cmd->add_option("--gather-below", o->gather_below,

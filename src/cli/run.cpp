@@ -291,7 +291,7 @@ int follow_root(const RunOptions& o) {
   const int word = receive_from_root(0);
   if (word != kJoinDetect) return word;
   RunFolder run{fs::path(o.out)};
-  return run_detect_stage(run.graph(), run.communities(), o.job, o.threads);
+  return run_detect_stage(run.graph(), run.communities(), o.job, o.previous, o.threads);
 }
 
 int run_all(const RunOptions& o) {
@@ -396,7 +396,7 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
       // Every rank joins, in this process.
       const auto started = std::chrono::steady_clock::now();
       tell_ranks(kJoinDetect);
-      code = run_detect_stage(run.graph(), run.communities(), o.job, o.threads);
+      code = run_detect_stage(run.graph(), run.communities(), o.job, o.previous, o.threads);
       outcome.seconds = seconds_since(started);
     } else {
       code = run_child(args, outcome);
@@ -415,8 +415,11 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
   if (!provenance.is_ok()) return report_failure(provenance.status());
   const std::string graph_digest = provenance.value().input_digest;
 
-  if (int c = stage("detect", [&] { return pipeline::detect_staleness(run, job, graph_digest); },
-                    with(with({"detect", run.graph(), "--out", run.communities()}, job_args), thread_args))) {
+  std::vector<std::string> detect_args = with(with({"detect", run.graph(), "--out", run.communities()}, job_args),
+                                              thread_args);
+  if (!o.previous.empty()) detect_args = with(detect_args, {"--previous", o.previous});
+  if (int c = stage("detect", [&] { return pipeline::detect_staleness(run, job, graph_digest, o.previous); },
+                    detect_args)) {
     return c;
   }
   if (stop_after("detect")) return kExitOk;

@@ -282,7 +282,8 @@ std::vector<StageJob> chain_of(const Plan& plan) {
   std::vector<StageJob> jobs = {
       {"ingest", "ingest.sbatch", "", {"--nodes=1", "--ntasks=1", cpus}, {dataset, run, job}},
       {"detect", "detect.sbatch", "ingest",
-       {fmt::format("--nodes={}", c.nodes), fmt::format("--ntasks={}", c.ranks), cpus}, {dataset, run, job}},
+       {fmt::format("--nodes={}", c.nodes), fmt::format("--ntasks={}", c.ranks), cpus},
+       {dataset, run, job, plan.previous.empty() ? "-" : plan.previous.string()}},
       {"score", "score.sbatch", "detect", {"--nodes=1", "--ntasks=1", cpus},
        {dataset, run, job, plan.previous.empty() ? "-" : plan.previous.string()}},
   };

@@ -517,6 +517,11 @@ Status Leiden::run() {
   // and stops early once the partition no longer changes.
   std::vector<VertexId> start_partition(n);
   std::iota(start_partition.begin(), start_partition.end(), VertexId{0});
+  if (!start_.empty()) {
+    if (start_.size() != n) return Status::invalid_argument("a warm start must give every vertex a community");
+    // Labels as the levels expect them: dense, in first-vertex order.
+    start_partition = canonical_partition(start_).membership;
+  }
   for (int iteration = 0; iteration < options_.iterations; ++iteration) {
     std::vector<LeidenLevel> levels = run_levels(start_partition);
     if (levels.empty()) break;

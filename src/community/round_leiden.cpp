@@ -206,6 +206,8 @@ Status RoundLeiden::run() {
   LeidenOptions finish = lo;
   if (round_levels_ > 0) finish.tolerance = tolerance;
   Leiden leiden(*current, finish);
+  warm_started_ = round_levels_ == 0 && !start_.empty();
+  if (warm_started_) leiden.start_from(start_);
   ST_RETURN_IF_ERROR(leiden.run());
   for (const LeidenLevel& level : leiden.hierarchy()) {
     if (round_levels_ == 0) {

@@ -482,6 +482,8 @@ Status DistributedLeiden::run() {
     community::LeidenOptions finish = lo;
     if (timings_.distributed_levels > 0) finish.tolerance = tolerance;
     community::Leiden leiden(gathered, finish);
+    warm_started_ = timings_.distributed_levels == 0 && !start_.empty();
+    if (warm_started_) leiden.start_from(start_);
     finished = leiden.run();
     if (finished.is_ok()) {
       for (const community::LeidenLevel& level : leiden.hierarchy()) {

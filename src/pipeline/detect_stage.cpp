@@ -16,6 +16,7 @@
 #include "sourcetrace/graph/combined_graph.hpp"
 #include "sourcetrace/store/graph_file.hpp"
 #include "sourcetrace/store/run_file.hpp"
+#include "sourcetrace/tables/digest.hpp"
 #include "sourcetrace/tables/output_file.hpp"
 
 namespace sourcetrace::pipeline {
@@ -74,6 +75,34 @@ const char* method_word(const community::LeidenOptions& o) {
 
 double seconds_since(double start) { return omp_get_wtime() - start; }
 
+bool warm(const Job& job, const std::string& previous) { return job.warm_start && !previous.empty(); }
+
+// The previous run's final communities on today's entities: an entity it
+// had keeps its community, a new one is alone.
+Result<std::vector<graph::VertexId>> previous_partition(const std::string& previous,
+                                                        const graph::KeyIndex::Blob& entities) {
+  const RunFolder before{std::filesystem::path(previous)};
+  auto keys = store::read_graph_entities(before.graph());
+  if (!keys.is_ok()) return keys.status();
+  auto detected = community::read_communities_file(before.communities());
+  if (!detected.is_ok()) return detected.status();
+  const auto& was = detected.value().hierarchy.back().partition;
+  if (was.membership.size() != keys.value().num_entities()) {
+    return Status::corrupt(previous + ": graph.h5 and communities.h5 are not from the same run");
+  }
+  const graph::KeyIndex index = graph::KeyIndex::from(std::move(keys.value().entities));
+  std::vector<graph::VertexId> start(entities.tags.size());
+  graph::VertexId fresh = was.num_communities;
+  for (graph::VertexId v = 0; v < start.size(); ++v) {
+    const std::string_view key(entities.bytes.data() + entities.offsets[v], entities.offsets[v + 1] - entities.offsets[v]);
+    const std::uint32_t u = index.find(entities.tags[v], key);
+    start[v] = u == graph::KeyIndex::kAbsent ? fresh++ : was.membership[u];
+  }
+  return start;
+}
+
+std::string warm_note(bool warm_started) { return warm_started ? ", warm-started" : ""; }
+
 Result<DetectReport> detect_on_one_node(const DetectRequest& request, const Job& job, const StageProgress& progress) {
   const double start = omp_get_wtime();
   progress("reading " + request.graph, 0.0);
@@ -84,12 +113,20 @@ Result<DetectReport> detect_on_one_node(const DetectRequest& request, const Job&
   progress("combining layers", 0.1);
   graph::Csr combined = graph::combine_layers(graph.value(), job.combine);
 
-  progress("leiden", 0.2);
+  auto digest = detect_digest(job, request.previous);
+  if (!digest.is_ok()) return digest.status();
   community::RoundLeiden detector(combined, job.detect_levels());
+  if (warm(job, request.previous)) {
+    progress("mapping the previous run's communities", 0.15);
+    auto start = previous_partition(request.previous, graph.value().entities);
+    if (!start.is_ok()) return start.status();
+    detector.start_from(std::move(start).value());
+  }
+  progress("leiden", 0.2);
   ST_RETURN_IF_ERROR(detector.run());
 
   progress("writing " + request.out, 0.9);
-  community::DetectionRecord record{job.detect, request.graph, provenance.input_digest, job.stage_digest("detect"),
+  community::DetectionRecord record{job.detect, request.graph, provenance.input_digest, digest.value(),
                                     omp_get_max_threads(), 1, detector.hierarchy(), detector.timings(),
                                     job.gather_below, job.rounds, detector.round_levels(),
                                     detector.resolution_used()};
@@ -98,10 +135,10 @@ Result<DetectReport> detect_on_one_node(const DetectRequest& request, const Job&
                                  ? std::string()
                                  : fmt::format(" (the first {} in rounds)", detector.round_levels());
   return DetectReport{fmt::format(
-      "detect: {}{}; {} vertices {} edges; {} in {:.2f} s ({:.2f} s algorithm, {} threads{}) -> {}", describe(record),
-      rounds, combined.num_vertices(), combined.num_arcs() / 2, method_word(job.detect), seconds_since(start),
-      detector.timings().total_seconds, omp_get_max_threads(), job.detect.deterministic ? ", deterministic" : "",
-      request.out)};
+      "detect: {}{}; {} vertices {} edges; {} in {:.2f} s ({:.2f} s algorithm, {} threads{}{}) -> {}",
+      describe(record), rounds, combined.num_vertices(), combined.num_arcs() / 2, method_word(job.detect),
+      seconds_since(start), detector.timings().total_seconds, omp_get_max_threads(),
+      job.detect.deterministic ? ", deterministic" : "", warm_note(detector.warm_started()), request.out)};
 }
 
 // A status with `code` for the ranks that did not see the failure itself.
@@ -135,8 +172,24 @@ Result<DetectReport> detect_distributed(const DetectRequest& request, const Job&
   std::uint64_t arcs = graph.value().local().num_arcs(), all_arcs = 0;
   MPI_Reduce(&arcs, &all_arcs, 1, MPI_UINT64_T, MPI_SUM, 0, mpi.comm());
 
-  tell("distributed leiden", 0.2);
+  auto digest = detect_digest(job, request.previous);
+  if (!digest.is_ok()) return digest.status();
   dist::DistributedLeiden detector(graph.value(), job.detect_levels());
+  // Rank 0 finishes, so it alone needs the warm start; every rank learns
+  // whether it could be made.
+  Status mapped = Status::ok();
+  if (root && warm(job, request.previous)) {
+    tell("mapping the previous run's communities", 0.15);
+    auto entities = store::read_graph_entities(request.graph);
+    auto start = entities.is_ok() ? previous_partition(request.previous, entities.value().entities)
+                                  : Result<std::vector<graph::VertexId>>(entities.status());
+    if (start.is_ok()) detector.start_from(std::move(start).value());
+    mapped = start.status();
+  }
+  int mapped_code = static_cast<int>(mapped.code());
+  MPI_Bcast(&mapped_code, 1, MPI_INT, 0, mpi.comm());
+  if (mapped_code != static_cast<int>(Status::Code::kOk)) return root ? mapped : failed_elsewhere(mapped_code);
+  tell("distributed leiden", 0.2);
   ST_RETURN_IF_ERROR(detector.run());
   const dist::DistributedTimings& t = detector.timings();
   std::uint64_t bytes = t.bytes_sent, all_bytes = 0;
@@ -166,17 +219,17 @@ Result<DetectReport> detect_distributed(const DetectRequest& request, const Job&
       timings.passes += t.passes;
       timings.total_seconds = t.total_seconds;
       community::DetectionRecord record{job.detect, request.graph, provenance.value().input_digest,
-                                        job.stage_digest("detect"), omp_get_max_threads(), mpi.size(),
+                                        digest.value(), omp_get_max_threads(), mpi.size(),
                                         detector.hierarchy(), timings, job.gather_below, job.rounds,
                                         t.distributed_levels, detector.resolution_used()};
       written = write_outputs(request, record, entities);
       report.summary = fmt::format(
           "detect: {}; {} vertices {} edges; {} on {} ranks x {} threads in {:.2f} s ({} distributed levels, "
-          "{} rounds, {:.1f} MB exchanged, gathered {} vertices onto rank 0{}) -> {}",
+          "{} rounds, {:.1f} MB exchanged, gathered {} vertices onto rank 0{}{}) -> {}",
           describe(record), graph.value().ranges().num_vertices(), all_arcs / 2, method_word(job.detect), mpi.size(),
           omp_get_max_threads(), seconds_since(start), t.distributed_levels, t.rounds,
           static_cast<double>(all_bytes) / 1e6, t.gathered_vertices, job.detect.deterministic ? ", deterministic" : "",
-          request.out);
+          warm_note(detector.warm_started()), request.out);
     }
   }
   int code = static_cast<int>(written.code());
@@ -214,6 +267,7 @@ Status prepare_detect(const std::string& graph_path, const DetectOverrides& o, J
   used["deterministic"] = leiden.deterministic;
   used["gather_below"] = job.gather_below;
   used["rounds"] = job.rounds;
+  used["warm_start"] = job.warm_start;
   return Status::ok();
 }
 
@@ -223,12 +277,28 @@ Result<DetectReport> detect_communities(const DetectRequest& request, const Job&
   return detect_on_one_node(request, job, progress);
 }
 
-std::optional<std::string> detect_staleness(const RunFolder& run, const Job& job, const std::string& graph_digest) {
+Result<std::string> detect_digest(const Job& job, const std::string& previous) {
+  if (!warm(job, previous)) return job.stage_digest("detect");
+  const RunFolder before{std::filesystem::path(previous)};
+  auto detected = community::read_communities_file(before.communities());
+  if (!detected.is_ok()) return detected.status();
+  return tables::digest_of(fmt::format("{}\nwarm start from {}", job.stage_digest("detect"),
+                                       community::membership_digest(detected.value().hierarchy.back().partition)))
+      .hex();
+}
+
+std::optional<std::string> detect_staleness(const RunFolder& run, const Job& job, const std::string& graph_digest,
+                                            const std::string& previous) {
   if (!std::filesystem::exists(run.communities())) return "no communities.h5 yet";
   auto record = community::read_communities_file(run.communities());
   if (!record.is_ok()) return "communities.h5 is unreadable";
   if (record.value().graph_digest != graph_digest) return "the graph changed";
-  if (record.value().job_digest != job.stage_digest("detect")) return "its parameters changed ([combine], [detect])";
+  auto digest = detect_digest(job, previous);
+  if (!digest.is_ok()) return digest.status().message();
+  if (record.value().job_digest != digest.value()) {
+    return warm(job, previous) ? "its parameters or the previous run's communities changed ([combine], [detect])"
+                               : "its parameters changed ([combine], [detect])";
+  }
   return built_elsewhere(run.communities());
 }
 

@@ -171,6 +171,7 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(detect.read("aggregation_tolerance", d.aggregation_tolerance));
   ST_RETURN_IF_ERROR(detect.read("gather_below", job.gather_below));
   ST_RETURN_IF_ERROR(detect.read("rounds", job.rounds));
+  ST_RETURN_IF_ERROR(detect.read("warm_start", job.warm_start));
   ST_RETURN_IF_ERROR(detect.check_unknown());
   ST_RETURN_IF_ERROR(community::validate(job.detect_levels()).with_context(path + ": [detect]"));
 

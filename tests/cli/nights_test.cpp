@@ -73,7 +73,18 @@ TEST_CASE("cli: generate --nights writes complete nights with their planted even
     if (alerts[i][1] == "early_warning" && by_event["fresh_storefront"].contains(entity)) ++early;
   }
   CHECK(early >= 1);
-  // The dismantled ring's network, if it was a suspect one, is gone or smaller.
   const auto changes = read_csv_rows(tmp / "r1/changes.csv");
   CHECK(changes.size() > 1);
+  CHECK(second.out.find("warm-started") != std::string::npos);
+
+  // The warm start gives the same partition on any number of threads.
+  for (const char* threads : {"1", "2"}) {
+    CommandResult d = run_sourcetrace({"detect", tmp / "r1/graph.h5", "--out", tmp / ("warm-" + std::string(threads) + ".h5"),
+                                       "--previous", tmp / "r0", "--threads", threads, "--partition-out",
+                                       tmp / ("warm-" + std::string(threads) + ".tsv")});
+    INFO(d.err);
+    REQUIRE(d.exit_code == 0);
+    CHECK(d.out.find("warm-started") != std::string::npos);
+  }
+  CHECK(read_file(tmp / "warm-1.tsv") == read_file(tmp / "warm-2.tsv"));
 }

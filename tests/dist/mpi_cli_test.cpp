@@ -56,6 +56,26 @@ TEST_CASE("dist: commands other than detect and run refuse to run as ranks", "[d
   CHECK_FALSE(fs::exists(tmp / "g.h5"));
 }
 
+// A chained night: detect as 2 ranks, warm-started from the previous run's
+// communities (rank 0 maps them and finishes), gives one node's partition.
+TEST_CASE("dist: a warm-started detect on 2 MPI ranks gives one node's partition", "[dist][mpi]") {
+  TempDir tmp;
+  REQUIRE(run_sourcetrace({"generate", tmp / "m", "--sellers", "3000", "--seed", "4", "--vary", "--nights", "2"})
+              .exit_code == 0);
+  REQUIRE(run_sourcetrace({"run", tmp / "m/night-0", "--out", tmp / "r0"}).exit_code == 0);
+  REQUIRE(run_sourcetrace({"ingest", tmp / "m/night-1", "--out", tmp / "g.h5"}).exit_code == 0);
+  CommandResult ranks = run_program(as_ranks(2, {"detect", tmp / "g.h5", "--out", tmp / "two.h5", "--previous",
+                                                 tmp / "r0", "--threads", "1", "--partition-out", tmp / "two.tsv"}));
+  INFO(ranks.err);
+  REQUIRE(ranks.exit_code == 0);
+  CHECK(ranks.out.find("on 2 ranks") != std::string::npos);
+  CHECK(ranks.out.find("warm-started") != std::string::npos);
+  CommandResult one = run_sourcetrace({"detect", tmp / "g.h5", "--out", tmp / "one.h5", "--previous", tmp / "r0",
+                                       "--partition-out", tmp / "one.tsv"});
+  REQUIRE(one.exit_code == 0);
+  CHECK(read_file(tmp / "two.tsv") == read_file(tmp / "one.tsv"));
+}
+
 // mpirun 4.1 holds a SIGTERM until its ranks end on their own, so the test
 // kills the ranks themselves, as a lost node or `scancel` does.
 TEST_CASE("dist: a distributed detect stopped half-way leaves the previous output intact", "[dist][mpi]") {

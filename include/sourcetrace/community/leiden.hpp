@@ -94,7 +94,16 @@ class Leiden {
  public:
   Leiden(const graph::Csr& graph, LeidenOptions options) : graph_(graph), options_(options) {}
 
-  // Returns invalid_argument for bad options; otherwise ok.
+  // Warm start: the first iteration's local moving starts from this
+  // partition of the input vertices (any labels below its size; e.g. the
+  // previous run's communities mapped onto today's graph, new vertices
+  // alone) instead of singletons. The result is still a pure function of
+  // the graph, the options and this partition: the same for any thread
+  // count. REQUIRES: membership.size() == graph.num_vertices().
+  void start_from(std::vector<graph::VertexId> membership) { start_ = std::move(membership); }
+
+  // Returns invalid_argument for bad options (or a warm start of the wrong
+  // size); otherwise ok.
   Status run();
 
   // REQUIRES: run() returned ok.
@@ -110,6 +119,7 @@ class Leiden {
 
   const graph::Csr& graph_;
   LeidenOptions options_;
+  std::vector<graph::VertexId> start_;  // empty: singletons
   std::vector<LeidenLevel> hierarchy_;
   LeidenTimings timings_;
 };

@@ -40,6 +40,13 @@ class RoundLeiden {
  public:
   RoundLeiden(const graph::Csr& graph, RoundLeidenOptions options) : graph_(graph), options_(std::move(options)) {}
 
+  // Warm start (Leiden::start_from) for a graph that Leiden detects whole:
+  // one with at most gather_vertices vertices. Above that the levels move
+  // in rounds from singletons and the warm start is not used
+  // (warm_started() says which).
+  void start_from(std::vector<graph::VertexId> membership) { start_ = std::move(membership); }
+  bool warm_started() const { return warm_started_; }
+
   Status run();
 
   // REQUIRES: run() returned ok. Every level's partition of the input
@@ -59,6 +66,8 @@ class RoundLeiden {
   std::vector<LeidenLevel> hierarchy_;
   LeidenTimings timings_;
   int round_levels_ = 0;
+  std::vector<graph::VertexId> start_;
+  bool warm_started_ = false;
 };
 
 }  // namespace sourcetrace::community

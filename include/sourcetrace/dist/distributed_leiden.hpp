@@ -58,6 +58,12 @@ class DistributedLeiden {
   DistributedLeiden(const DistributedGraph& graph, DistributedOptions options)
       : graph_(graph), options_(std::move(options)) {}
 
+  // Warm start, as RoundLeiden::start_from: used when the graph is under
+  // the gather size (no distributed level), on rank 0, which finishes;
+  // give it there (other ranks may give nothing).
+  void start_from(std::vector<graph::VertexId> membership) { start_ = std::move(membership); }
+  bool warm_started() const { return warm_started_; }
+
   Status run();
 
   // On rank 0 (empty elsewhere): every level's partition of the input
@@ -76,6 +82,8 @@ class DistributedLeiden {
   const DistributedGraph& graph_;
   DistributedOptions options_;
   std::vector<community::LeidenLevel> hierarchy_;
+  std::vector<graph::VertexId> start_;
+  bool warm_started_ = false;
   DistributedTimings timings_;
   community::LeidenTimings finish_timings_;
 };

@@ -8,6 +8,13 @@
 // (dist::DistributedLeiden) and rank 0 writes the same outputs one node
 // writes. communities.h5 records the digest of the [combine] and [detect]
 // parameters as used, the command line's overrides included.
+//
+// Warm start: given the previous run (and [detect] warm_start, the
+// default), detection starts from the previous run's communities mapped
+// onto today's entities by kind and identifier, each new entity alone
+// (community::Leiden::start_from), on graphs of at most gather_below
+// vertices; the digest communities.h5 records then folds in the previous
+// partition's, so another previous run reruns detect.
 #pragma once
 
 #include <cstdint>
@@ -43,6 +50,7 @@ struct DetectRequest {
   std::string graph;          // graph.h5
   std::string out;            // communities.h5 (written atomically)
   std::string partition_out;  // "" or a TSV: key<TAB>community per vertex
+  std::string previous;       // "" or the previous complete run, to warm-start from
 };
 
 struct DetectReport {
@@ -55,6 +63,11 @@ Result<DetectReport> detect_communities(const DetectRequest& request, const Job&
 
 // Why the detect stage of `run` must run, or nullopt when communities.h5
 // records this graph, these parameters and this engine build.
-std::optional<std::string> detect_staleness(const RunFolder& run, const Job& job, const std::string& graph_digest);
+std::optional<std::string> detect_staleness(const RunFolder& run, const Job& job, const std::string& graph_digest,
+                                            const std::string& previous = "");
+
+// The digest communities.h5 records for `job` and, when it warm-starts,
+// the previous run's partition.
+Result<std::string> detect_digest(const Job& job, const std::string& previous);
 
 }  // namespace sourcetrace::pipeline

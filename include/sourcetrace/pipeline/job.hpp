@@ -36,6 +36,7 @@ struct Job {
   community::LeidenOptions detect;
   std::uint64_t gather_below = community::RoundLeidenOptions{}.gather_vertices;
   int rounds = community::RoundLeidenOptions{}.rounds;
+  bool warm_start = true;  // from the previous run's communities, when there is one
   community::RoundLeidenOptions detect_levels() const { return {detect, gather_below, rounds}; }
   risk::EvidenceWeights evidence;
   risk::NetworkRiskOptions network_risk;
@@ -53,7 +54,8 @@ struct Job {
   nlohmann::json parameters = nlohmann::json::object();
 
   // The digest (32 hex digits) of the parameters `stage` reads:
-  //   detect   [combine] and [detect]
+  //   detect   [combine] and [detect] (and, warm-started, the previous
+  //            run's communities: detect_stage.hpp)
   //   score    [combine] and [risk]
   //   track    [continuity], [changes], [alerts] and [export] min_risk
   //            (changes and alerts list the networks at or above it)
