@@ -118,9 +118,9 @@ Result<DetectReport> detect_on_one_node(const DetectRequest& request, const Job&
   community::RoundLeiden detector(combined, job.detect_levels());
   if (warm(job, request.previous)) {
     progress("mapping the previous run's communities", 0.15);
-    auto start = previous_partition(request.previous, graph.value().entities);
-    if (!start.is_ok()) return start.status();
-    detector.start_from(std::move(start).value());
+    auto mapped = previous_partition(request.previous, graph.value().entities);
+    if (!mapped.is_ok()) return mapped.status();
+    detector.start_from(std::move(mapped).value());
   }
   progress("leiden", 0.2);
   ST_RETURN_IF_ERROR(detector.run());
@@ -181,10 +181,10 @@ Result<DetectReport> detect_distributed(const DetectRequest& request, const Job&
   if (root && warm(job, request.previous)) {
     tell("mapping the previous run's communities", 0.15);
     auto entities = store::read_graph_entities(request.graph);
-    auto start = entities.is_ok() ? previous_partition(request.previous, entities.value().entities)
-                                  : Result<std::vector<graph::VertexId>>(entities.status());
-    if (start.is_ok()) detector.start_from(std::move(start).value());
-    mapped = start.status();
+    auto partition = entities.is_ok() ? previous_partition(request.previous, entities.value().entities)
+                                      : Result<std::vector<graph::VertexId>>(entities.status());
+    mapped = partition.status();
+    if (partition.is_ok()) detector.start_from(std::move(partition).value());
   }
   int mapped_code = static_cast<int>(mapped.code());
   MPI_Bcast(&mapped_code, 1, MPI_INT, 0, mpi.comm());
