@@ -137,7 +137,13 @@ TEST_CASE("cli: a killed ingest leaves the last good graph.h5 intact", "[cli][sl
     waitpid(pid, &status, 0);
     if (WIFSIGNALED(status)) {
       ++killed_mid_run;
-      CHECK(read_file(out) == good);  // untouched
+      // Untouched, or, when the kill came after the new file was renamed
+      // into place (on a loaded machine it can), the whole new graph.
+      const std::string now = read_file(out);
+      if (now != good) {
+        REQUIRE(store::read_graph_file(out).is_ok());
+        good = now;
+      }
     } else {
       REQUIRE(WEXITSTATUS(status) == 0);  // it finished first: the new file is whole
       REQUIRE(store::read_graph_file(out).is_ok());
