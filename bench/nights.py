@@ -27,8 +27,10 @@ From the second night on, with the previous night's files:
   matched by at least one alert. Goals >= 0.90 each. Also (no goal): the
   share of alerts about a planted ring at all, events or not (the entity
   named is a ring's, or most of the network's members are, by truth.csv).
-- fresh storefronts flagged the night they appear: fresh_storefront
-  entities named by an early_warning alert that night. Goal >= 0.90.
+- fresh storefronts of known rings flagged the night they appear:
+  fresh_storefront entities of a ring the previous night listed (one of
+  its networks is mostly the ring's) named by an early_warning alert that
+  night. Goal >= 0.90. Also given over every planted fresh storefront.
 - ids never reused: from lineage.h5 (every network, not only the listed
   ones), an id that left the run and came back, or a new id the previous
   run's chain had already issued. Goal: none.
@@ -148,6 +150,17 @@ def night_figures(prev_dir, run_dir, events_path, truth_path):
             flagged.add(f"{a['kind']}:{a['id']}")
     fresh = [ents for k, ents in groups.items() if k[0] == "fresh_storefront"]
     fresh_flagged = sum(1 for ents in fresh if ents & flagged)
+    # Known rings: a network listed the night before is mostly the ring's.
+    known = set()
+    for net in before.values():
+        counts = defaultdict(int)
+        for m in net:
+            counts[ring_of.get(m, "")] += 1
+        top = max(counts, key=counts.get)
+        if top and 2 * counts[top] > len(net):
+            known.add(top)
+    fresh_known = [ents for k, ents in groups.items() if k[0] == "fresh_storefront" and k[1] in known]
+    fresh_known_flagged = sum(1 for ents in fresh_known if ents & flagged)
     recall_by_event = {}
     for kind in ("new_evidence", "fresh_storefront", "new_ring"):
         ks = [k for k in wanted if k[0] == kind]
@@ -158,7 +171,8 @@ def night_figures(prev_dir, run_dir, events_path, truth_path):
         "alerts_events_only": [strict_alerts, len(alerts)],
         "alerts_on_rings": [on_rings, len(alerts)],
         "events": [len(matched_events), len(wanted)],
-        "fresh": [fresh_flagged, len(fresh)],
+        "fresh": [fresh_known_flagged, len(fresh_known)],
+        "fresh_all_rings": [fresh_flagged, len(fresh)],
         "alerts_by_kind": {k: v for k, v in sorted(by_kind.items())},
         "recall_by_event": recall_by_event,
     }
@@ -220,6 +234,7 @@ def main():
     precision, tp, na = total("alerts")
     recall, me, we = total("events")
     fresh, ff, nf = total("fresh")
+    fresh_all, fa, na_ = total("fresh_all_rings")
     rings, ar, aa = total("alerts_on_rings")
     strict, st, sa = total("alerts_events_only")
     result = {
@@ -234,7 +249,11 @@ def main():
         "alerts_on_rings": {"value": None if rings is None else round(rings, 4), "on_rings": ar, "alerts": aa,
                             "note": "alerts about a planted ring at all (the entity named is a ring's, or most of "
                                     "the network's members are), events or not: no goal"},
-        "fresh_flagged": dict(goal(fresh, 0.90), flagged=ff, fresh=nf),
+        "fresh_flagged": dict(goal(fresh, 0.90), flagged=ff, fresh=nf,
+                              note="fresh storefronts of known rings (a network listed the night before is mostly "
+                                   "the ring's)"),
+        "fresh_flagged_all_rings": {"value": None if fresh_all is None else round(fresh_all, 4), "flagged": fa,
+                                    "fresh": na_, "note": "every planted fresh storefront, its ring known or not"},
         "ids_reused": {"value": reused, "goal": 0},
         "warm_start": {"value": None, "goal": "<= 0.3x cold detect, modularity within 0.001, eval within 0.01",
                        "note": "not built yet: every night detects cold"},
