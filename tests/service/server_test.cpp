@@ -505,6 +505,17 @@ TEST_CASE("service: sourcetrace query prints tables and JSON with the token from
   CHECK(network.out.find("members (") != std::string::npos);
   CommandResult missing = run_sourcetrace({"query", "--port", port, "--token-file", server.audit() + ".token", "network", "N99999"});
   CHECK(missing.exit_code == 66);
+  // Changes and alerts: the served run starts a chain, so none of either.
+  CommandResult changes = run_sourcetrace({"query", "--port", port, "--token-file", server.audit() + ".token", "changes", "--json"});
+  INFO(changes.err);
+  REQUIRE(changes.exit_code == 0);
+  const auto c = nlohmann::json::parse(changes.out);
+  CHECK(c["changes"].empty());
+  CHECK(c["total"] == 0);
+  CHECK(c["previous_run"] == "");
+  CommandResult alerts = run_sourcetrace({"query", "--port", port, "--token-file", server.audit() + ".token", "alerts"});
+  REQUIRE(alerts.exit_code == 0);
+  CHECK(alerts.out.find("(0 of 0 alerts from 0)") != std::string::npos);
 }
 
 TEST_CASE("service: a call past its deadline is answered ServerBusy; SIGHUP reloads the tokens", "[service]") {
