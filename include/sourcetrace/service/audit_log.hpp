@@ -2,7 +2,7 @@
 // each, chained by SHA-256 so that an edited or deleted line shows.
 //
 //   {"time":"2024-05-01T12:00:00.123Z","token":"alice","call":"network",
-//    "args":{"network":"N00012"},"result":{"size":1},
+//    "args":{"network":"N3f9a0c1d2b4e5f60"},"result":{"size":1},
 //    "prev":"<64 hex>","hash":"<64 hex>"}
 //
 // `token` is the token's id, "-" when the secret matched no token: never a
