@@ -341,9 +341,7 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
       return report_failure(Status::invalid_argument(
           fmt::format("--previous {} is the run folder itself: give the run before it", o.previous)));
     }
-    if (auto checked = pipeline::previous_run_digest(o.previous); !checked.is_ok()) {
-      return report_failure(checked.status());
-    }
+    if (Status checked = pipeline::check_previous_run(o.previous); !checked.is_ok()) return report_failure(checked);
   }
   auto loaded = pipeline::load_job(o.job);
   if (!loaded.is_ok()) return report_failure(loaded.status());

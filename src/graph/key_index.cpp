@@ -78,4 +78,13 @@ KeyIndex KeyIndex::from(Blob blob) {
   return index;
 }
 
+std::vector<std::uint32_t> find_keys(const KeyIndex& index, const KeyIndex::Blob& keys) {
+  std::vector<std::uint32_t> ids(keys.tags.size());
+  for (std::size_t v = 0; v < ids.size(); ++v) {
+    const std::string_view key(keys.bytes.data() + keys.offsets[v], keys.offsets[v + 1] - keys.offsets[v]);
+    ids[v] = index.find(keys.tags[v], key);
+  }
+  return ids;
+}
+
 }  // namespace sourcetrace::graph

@@ -77,28 +77,60 @@ double seconds_since(double start) { return omp_get_wtime() - start; }
 
 bool warm(const Job& job, const std::string& previous) { return job.warm_start && !previous.empty(); }
 
-// The previous run's final communities on today's entities: an entity it
-// had keeps its community, a new one is alone.
-Result<std::vector<graph::VertexId>> previous_partition(const std::string& previous,
-                                                        const graph::KeyIndex::Blob& entities) {
-  const RunFolder before{std::filesystem::path(previous)};
-  auto keys = store::read_graph_entities(before.graph());
-  if (!keys.is_ok()) return keys.status();
-  auto detected = community::read_communities_file(before.communities());
+// The previous run's final communities (read once per detect: its digest
+// and the warm start both come from it).
+Result<community::Partition> previous_communities(const std::string& previous) {
+  auto detected = community::read_communities_file(RunFolder{std::filesystem::path(previous)}.communities());
   if (!detected.is_ok()) return detected.status();
-  const auto& was = detected.value().hierarchy.back().partition;
+  return std::move(detected.value().hierarchy.back().partition);
+}
+
+// The digest communities.h5 records: the parameters', with the previous
+// partition's folded in when it warm-starts from one.
+std::string digest_of_detect(const Job& job, const community::Partition* was) {
+  if (was == nullptr) return job.stage_digest("detect");
+  return tables::digest_of(
+             fmt::format("{}\nwarm start from {}", job.stage_digest("detect"), community::membership_digest(*was)))
+      .hex();
+}
+
+// `was` (the previous run's communities) on today's entities: an entity it
+// had keeps its community, a new one is alone.
+Result<std::vector<graph::VertexId>> previous_partition(const std::string& previous, const community::Partition& was,
+                                                        const graph::KeyIndex::Blob& entities) {
+  auto keys = store::read_graph_entities(RunFolder{std::filesystem::path(previous)}.graph());
+  if (!keys.is_ok()) return keys.status();
   if (was.membership.size() != keys.value().num_entities()) {
     return Status::corrupt(previous + ": graph.h5 and communities.h5 are not from the same run");
   }
-  const graph::KeyIndex index = graph::KeyIndex::from(std::move(keys.value().entities));
-  std::vector<graph::VertexId> start(entities.tags.size());
+  std::vector<graph::VertexId> start = graph::find_keys(graph::KeyIndex::from(std::move(keys.value().entities)), entities);
   graph::VertexId fresh = was.num_communities;
-  for (graph::VertexId v = 0; v < start.size(); ++v) {
-    const std::string_view key(entities.bytes.data() + entities.offsets[v], entities.offsets[v + 1] - entities.offsets[v]);
-    const std::uint32_t u = index.find(entities.tags[v], key);
-    start[v] = u == graph::KeyIndex::kAbsent ? fresh++ : was.membership[u];
-  }
+  for (graph::VertexId& u : start) u = u == graph::KeyIndex::kAbsent ? fresh++ : was.membership[u];
   return start;
+}
+
+// The digest to record and, when the job warm-starts, the partition to
+// start from, for today's entities (`entities`, or read from the graph
+// file when null).
+struct WarmStart {
+  std::string digest;
+  std::vector<graph::VertexId> start;  // empty: cold
+};
+
+Result<WarmStart> plan_warm_start(const DetectRequest& request, const Job& job, const graph::KeyIndex::Blob* entities) {
+  if (!warm(job, request.previous)) return WarmStart{digest_of_detect(job, nullptr), {}};
+  graph::MarketGraph read;
+  if (entities == nullptr) {
+    auto today = store::read_graph_entities(request.graph);
+    if (!today.is_ok()) return today.status();
+    read = std::move(today).value();
+    entities = &read.entities;
+  }
+  auto was = previous_communities(request.previous);
+  if (!was.is_ok()) return was.status();
+  auto start = previous_partition(request.previous, was.value(), *entities);
+  if (!start.is_ok()) return start.status();
+  return WarmStart{digest_of_detect(job, &was.value()), std::move(start).value()};
 }
 
 std::string warm_note(bool warm_started) { return warm_started ? ", warm-started" : ""; }
@@ -113,20 +145,16 @@ Result<DetectReport> detect_on_one_node(const DetectRequest& request, const Job&
   progress("combining layers", 0.1);
   graph::Csr combined = graph::combine_layers(graph.value(), job.combine);
 
-  auto digest = detect_digest(job, request.previous);
-  if (!digest.is_ok()) return digest.status();
+  if (warm(job, request.previous)) progress("mapping the previous run's communities", 0.15);
+  auto warm_start = plan_warm_start(request, job, &graph.value().entities);
+  if (!warm_start.is_ok()) return warm_start.status();
   community::RoundLeiden detector(combined, job.detect_levels());
-  if (warm(job, request.previous)) {
-    progress("mapping the previous run's communities", 0.15);
-    auto mapped = previous_partition(request.previous, graph.value().entities);
-    if (!mapped.is_ok()) return mapped.status();
-    detector.start_from(std::move(mapped).value());
-  }
+  if (!warm_start.value().start.empty()) detector.start_from(std::move(warm_start.value().start));
   progress("leiden", 0.2);
   ST_RETURN_IF_ERROR(detector.run());
 
   progress("writing " + request.out, 0.9);
-  community::DetectionRecord record{job.detect, request.graph, provenance.input_digest, digest.value(),
+  community::DetectionRecord record{job.detect, request.graph, provenance.input_digest, warm_start.value().digest,
                                     omp_get_max_threads(), 1, detector.hierarchy(), detector.timings(),
                                     job.gather_below, job.rounds, detector.round_levels(),
                                     detector.resolution_used()};
@@ -157,6 +185,15 @@ Status failed_elsewhere(int code) {
   }
 }
 
+// Rank 0's status on every rank: its own there, failed_elsewhere's with its
+// code on the others, so that all ranks stop alike.
+Status agree_with_root(const Status& status, const dist::MpiSession& mpi) {
+  int code = static_cast<int>(status.code());
+  MPI_Bcast(&code, 1, MPI_INT, 0, mpi.comm());
+  if (mpi.rank() == 0) return status;
+  return code == static_cast<int>(Status::Code::kOk) ? Status::ok() : failed_elsewhere(code);
+}
+
 // Every rank runs this; rank 0 writes and reports.
 Result<DetectReport> detect_distributed(const DetectRequest& request, const Job& job, const dist::MpiSession& mpi,
                                         const StageProgress& progress) {
@@ -172,23 +209,21 @@ Result<DetectReport> detect_distributed(const DetectRequest& request, const Job&
   std::uint64_t arcs = graph.value().local().num_arcs(), all_arcs = 0;
   MPI_Reduce(&arcs, &all_arcs, 1, MPI_UINT64_T, MPI_SUM, 0, mpi.comm());
 
-  auto digest = detect_digest(job, request.previous);
-  if (!digest.is_ok()) return digest.status();
   dist::DistributedLeiden detector(graph.value(), job.detect_levels());
-  // Rank 0 finishes, so it alone needs the warm start; every rank learns
-  // whether it could be made.
-  Status mapped = Status::ok();
-  if (root && warm(job, request.previous)) {
-    tell("mapping the previous run's communities", 0.15);
-    auto entities = store::read_graph_entities(request.graph);
-    auto partition = entities.is_ok() ? previous_partition(request.previous, entities.value().entities)
-                                      : Result<std::vector<graph::VertexId>>(entities.status());
-    mapped = partition.status();
-    if (partition.is_ok()) detector.start_from(std::move(partition).value());
+  // Rank 0 finishes and writes, so it alone needs the warm start and the
+  // digest; every rank learns whether they could be made.
+  std::string digest;
+  Status planned = Status::ok();
+  if (root) {
+    if (warm(job, request.previous)) tell("mapping the previous run's communities", 0.15);
+    auto warm_start = plan_warm_start(request, job, nullptr);
+    planned = warm_start.status();
+    if (warm_start.is_ok()) {
+      digest = warm_start.value().digest;
+      if (!warm_start.value().start.empty()) detector.start_from(std::move(warm_start.value().start));
+    }
   }
-  int mapped_code = static_cast<int>(mapped.code());
-  MPI_Bcast(&mapped_code, 1, MPI_INT, 0, mpi.comm());
-  if (mapped_code != static_cast<int>(Status::Code::kOk)) return root ? mapped : failed_elsewhere(mapped_code);
+  ST_RETURN_IF_ERROR(agree_with_root(planned, mpi));
   tell("distributed leiden", 0.2);
   ST_RETURN_IF_ERROR(detector.run());
   const dist::DistributedTimings& t = detector.timings();
@@ -219,7 +254,7 @@ Result<DetectReport> detect_distributed(const DetectRequest& request, const Job&
       timings.passes += t.passes;
       timings.total_seconds = t.total_seconds;
       community::DetectionRecord record{job.detect, request.graph, provenance.value().input_digest,
-                                        digest.value(), omp_get_max_threads(), mpi.size(),
+                                        digest, omp_get_max_threads(), mpi.size(),
                                         detector.hierarchy(), timings, job.gather_below, job.rounds,
                                         t.distributed_levels, detector.resolution_used()};
       written = write_outputs(request, record, entities);
@@ -232,10 +267,7 @@ Result<DetectReport> detect_distributed(const DetectRequest& request, const Job&
           warm_note(detector.warm_started()), request.out);
     }
   }
-  int code = static_cast<int>(written.code());
-  MPI_Bcast(&code, 1, MPI_INT, 0, mpi.comm());
-  if (!root && code != static_cast<int>(Status::Code::kOk)) return failed_elsewhere(code);
-  if (!written.is_ok()) return written;
+  ST_RETURN_IF_ERROR(agree_with_root(written, mpi));
   return report;
 }
 
@@ -278,13 +310,10 @@ Result<DetectReport> detect_communities(const DetectRequest& request, const Job&
 }
 
 Result<std::string> detect_digest(const Job& job, const std::string& previous) {
-  if (!warm(job, previous)) return job.stage_digest("detect");
-  const RunFolder before{std::filesystem::path(previous)};
-  auto detected = community::read_communities_file(before.communities());
-  if (!detected.is_ok()) return detected.status();
-  return tables::digest_of(fmt::format("{}\nwarm start from {}", job.stage_digest("detect"),
-                                       community::membership_digest(detected.value().hierarchy.back().partition)))
-      .hex();
+  if (!warm(job, previous)) return digest_of_detect(job, nullptr);
+  auto was = previous_communities(previous);
+  if (!was.is_ok()) return was.status();
+  return digest_of_detect(job, &was.value());
 }
 
 std::optional<std::string> detect_staleness(const RunFolder& run, const Job& job, const std::string& graph_digest,

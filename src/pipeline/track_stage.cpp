@@ -52,7 +52,6 @@ Result<std::string> previous_run_digest(const std::string& previous) {
           "--previous {}: the run has no {} (made by an older engine?): run it again with this build", previous, name));
     }
   }
-  ST_RETURN_IF_ERROR(store::verify_run_files(previous, kPreviousFiles));
   std::string listed;
   for (const store::ManifestEntry& e : manifest.value().files) {
     for (const std::string& name : kPreviousFiles) {
@@ -119,6 +118,12 @@ Result<std::optional<std::string>> track_staleness(const RunFolder& run, const s
     return Why("its parameters changed ([continuity], [changes], [export] min_risk)");
   }
   return built_elsewhere(run.lineage());
+}
+
+Status check_previous_run(const std::string& previous) {
+  auto digest = previous_run_digest(previous);
+  if (!digest.is_ok()) return digest.status();
+  return store::verify_run_files(previous, kPreviousFiles);
 }
 
 Result<TrackReport> track_networks(const RunFolder& run, const std::string& previous, const Job& job) {

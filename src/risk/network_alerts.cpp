@@ -16,7 +16,6 @@ namespace {
 constexpr std::array<std::string_view, 5> kAlertNames = {"early_warning", "new_network", "grown", "risk_rose",
                                                          "new_evidence"};
 
-
 }  // namespace
 
 Status validate(const AlertOptions& o) {

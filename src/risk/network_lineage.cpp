@@ -23,13 +23,10 @@ struct Overlap {
 
 // Each tonight's entity's previous self (kNone when new).
 std::vector<std::uint32_t> match_entities(const NightNetworks& previous, const NightNetworks& tonight) {
-  const graph::KeyIndex before = graph::KeyIndex::from(*previous.entities);
-  const graph::KeyIndex::Blob& e = *tonight.entities;
-  std::vector<std::uint32_t> match(tonight.network_of.size(), kNone);
-  for (std::uint32_t v = 0; v < tonight.network_of.size(); ++v) {
-    const std::string_view key(e.bytes.data() + e.offsets[v], e.offsets[v + 1] - e.offsets[v]);
-    const std::uint32_t u = before.find(e.tags[v], key);
-    if (u != graph::KeyIndex::kAbsent && u < previous.network_of.size()) match[v] = u;
+  static_assert(kNone == graph::KeyIndex::kAbsent);
+  std::vector<std::uint32_t> match = graph::find_keys(graph::KeyIndex::from(*previous.entities), *tonight.entities);
+  for (std::uint32_t& u : match) {
+    if (u >= previous.network_of.size()) u = kNone;
   }
   return match;
 }

@@ -50,9 +50,13 @@ void check_page(int offset, int limit, const Limits& limits, const char* offset_
 std::optional<std::uint32_t> RunSnapshot::find_network(const std::string& id) const {
   const std::optional<risk::NetworkId> wanted = risk::parse_network_id(id);
   if (!wanted) return std::nullopt;
-  const auto it = std::lower_bound(by_id_.begin(), by_id_.end(), *wanted,
+  return find_network(*wanted);
+}
+
+std::optional<std::uint32_t> RunSnapshot::find_network(risk::NetworkId id) const {
+  const auto it = std::lower_bound(by_id_.begin(), by_id_.end(), id,
                                    [&](std::uint32_t c, risk::NetworkId w) { return networks_[c].id < w; });
-  if (it == by_id_.end() || networks_[*it].id != *wanted) return std::nullopt;
+  if (it == by_id_.end() || networks_[*it].id != id) return std::nullopt;
   return *it;
 }
 
@@ -107,9 +111,8 @@ api::NetworkSummary RunSnapshot::summary(const Visibility& visible, std::uint32_
 }
 
 bool RunSnapshot::id_visible(const Visibility& visible, risk::NetworkId id) const {
-  const auto it = std::lower_bound(by_id_.begin(), by_id_.end(), id,
-                                   [&](std::uint32_t c, risk::NetworkId w) { return networks_[c].id < w; });
-  return it != by_id_.end() && networks_[*it].id == id && visible.network(*it);
+  const std::optional<std::uint32_t> c = find_network(id);
+  return c && visible.network(*c);
 }
 
 // As networks.csv writes it (risk::lineage_text), naming only ids the scope sees.

@@ -62,4 +62,9 @@ class KeyIndex {
   std::uint64_t mask_ = 0;
 };
 
+// Each key of `keys` (another index's stored form: e.g. today's graph.h5
+// entities), by its position there: its id in `index`, or kAbsent. How two
+// runs' entities are matched, by kind and identifier, never by vertex id.
+std::vector<std::uint32_t> find_keys(const KeyIndex& index, const KeyIndex::Blob& keys);
+
 }  // namespace sourcetrace::graph

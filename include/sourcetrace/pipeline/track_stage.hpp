@@ -35,11 +35,16 @@ struct TrackReport {
 // or "" to start a chain.
 Result<TrackReport> track_networks(const RunFolder& run, const std::string& previous, const Job& job);
 
-// Checks that `previous` is a complete run whose graph.h5, risk.h5 and
-// lineage.h5 match its manifest, and gives the digest of those files (what
-// lineage.h5 records of it). `run` calls it before its first stage, so a
-// wrong --previous stops the run at once.
+// The digest of the previous run's graph.h5, risk.h5 and lineage.h5 as its
+// manifest lists them (what lineage.h5 records of it); an error when
+// `previous` is no complete run listing all three. The files themselves
+// are checked against the manifest by the readers that open them.
 Result<std::string> previous_run_digest(const std::string& previous);
+
+// previous_run_digest's checks, and the three files against the manifest
+// (digested): `run` calls it before its first stage, so a wrong or damaged
+// --previous stops the run at once.
+Status check_previous_run(const std::string& previous);
 
 // Why the stage must run, or nullopt when lineage.h5 records these inputs.
 // A previous run that is not complete or fails its manifest is an error.

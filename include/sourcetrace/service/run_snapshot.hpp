@@ -151,6 +151,7 @@ class RunSnapshot {
   api::EntityRef entity_ref(graph::VertexId v) const;
   api::NetworkSummary summary(const Visibility& visible, std::uint32_t c) const;
   std::optional<std::uint32_t> find_network(const std::string& id) const;
+  std::optional<std::uint32_t> find_network(risk::NetworkId id) const;
   api::Target target_at(std::size_t index, std::int64_t rank) const;
   // Ids of tonight's networks the scope sees (an id of a network gone tonight: none).
   bool id_visible(const Visibility& visible, risk::NetworkId id) const;
