@@ -1,12 +1,11 @@
-// RoundLeiden: levels moved in hash rounds while the graph is large, then
-// Leiden. Step for step the twin of dist/distributed_leiden.cpp (which
-// does each step across ranks); a change here needs the same change there.
+// RoundLeiden: the round-level driver over dense arrays on one node.
 #include "sourcetrace/community/round_leiden.hpp"
 
 #include <omp.h>
 
 #include <atomic>
 #include <numeric>
+#include <optional>
 
 #include "sourcetrace/community/arc_list.hpp"
 #include "sourcetrace/community/modularity.hpp"
@@ -25,14 +24,20 @@ constexpr VertexId kNone = UINT32_MAX;
 using FixedWeights = NeighbourWeights<Fixed>;
 
 // One level moved in rounds: the graph, its strengths and communities
-// (named by vertex ids, every vertex alone at first).
+// (named by vertex ids: every vertex alone at first, or as `start` names).
 class RoundLevel {
  public:
-  RoundLevel(const Csr& g, const LeidenOptions& o, int level)
+  RoundLevel(const Csr& g, const LeidenOptions& o, int level, const std::vector<VertexId>* start)
       : g_(g), o_(o), level_(level), n_(g.num_vertices()), strength_(fixed_strengths(g)), comm_(n_) {
-    std::iota(comm_.begin(), comm_.end(), VertexId{0});
     total_ = std::accumulate(strength_.begin(), strength_.end(), Fixed{0});
-    community_total_ = strength_;
+    if (start == nullptr) {
+      std::iota(comm_.begin(), comm_.end(), VertexId{0});
+      community_total_ = strength_;
+      return;
+    }
+    comm_ = *start;
+    community_total_.assign(n_, 0);
+    for (VertexId u = 0; u < n_; ++u) community_total_[comm_[u]] += strength_[u];
   }
 
   Fixed total_weight() const { return total_; }
@@ -132,7 +137,7 @@ std::uint64_t RoundLevel::move_nodes(double tolerance, int rounds, int& passes) 
 
 // The next level: one vertex per label, numbered in label order; arcs
 // summed exactly, internal arcs as a self-loop. coarse_of: each vertex's.
-Csr aggregate(const Csr& g, const std::vector<VertexId>& label, std::vector<VertexId>& coarse_of) {
+Csr aggregate_level(const Csr& g, const std::vector<VertexId>& label, std::vector<VertexId>& coarse_of) {
   const VertexId n = g.num_vertices();
   std::vector<VertexId> id_of(n, kNone);
   VertexId count = 0;
@@ -146,92 +151,77 @@ Csr aggregate(const Csr& g, const std::vector<VertexId>& label, std::vector<Vert
   return rows_from_arcs(arcs, 0, count);
 }
 
+// The backend: the current level's Csr (the input graph, then each coarse
+// level) and, for each input vertex, the vertex of it that holds it.
+class DenseRounds final : public RoundBackend {
+ public:
+  explicit DenseRounds(const Csr& input) : input_(input), current_(&input), top_(input.num_vertices()) {
+    std::iota(top_.begin(), top_.end(), VertexId{0});
+  }
+
+  bool is_root() const override { return true; }
+  bool root_says(bool value) const override { return value; }
+  Status agree(const Status& on_root) const override { return on_root; }
+  FixedSquares input_weight_total() const override { return fixed_weight_total(input_); }
+  std::uint64_t num_vertices() const override { return current_->num_vertices(); }
+
+  LevelMoves move(const LeidenOptions& o, int level, double tolerance, int rounds,
+                  const std::vector<VertexId>* start) override {
+    level_.emplace(*current_, o, level, start);
+    LevelMoves m;
+    if (level_->total_weight() <= 0) return m;
+    m.moves = level_->move_nodes(tolerance, rounds, m.passes);
+    m.modularity = level_->modularity();
+    return m;
+  }
+  std::vector<VertexId> input_communities() override {
+    std::vector<VertexId> labels(top_.size());
+    for (std::size_t v = 0; v < top_.size(); ++v) labels[v] = level_->communities()[top_[v]];
+    return labels;
+  }
+  void aggregate() override {
+    std::vector<VertexId> coarse_of;
+    Csr next = aggregate_level(*current_, community_components(*current_, level_->communities(), current_->num_vertices()),
+                               coarse_of);
+    level_.reset();
+    for (VertexId& v : top_) v = coarse_of[v];
+    coarse_ = std::move(next);
+    current_ = &coarse_;
+  }
+  FinishGraph gather() override {
+    level_.reset();
+    return {current_, &top_};
+  }
+  double input_modularity(const Partition* result, double resolution) override {
+    return community::modularity(input_, result->membership, result->num_communities, resolution);
+  }
+
+ private:
+  const Csr& input_;
+  const Csr* current_;
+  Csr coarse_;
+  std::vector<VertexId> top_;
+  std::optional<RoundLevel> level_;
+};
+
 }  // namespace
 
-Status validate(const RoundLeidenOptions& o) {
-  ST_RETURN_IF_ERROR(validate(o.leiden));
-  if (o.rounds < 1 || o.rounds > 255) return Status::invalid_argument("rounds must be between 1 and 255");
-  return Status::ok();
-}
-
 Status RoundLeiden::run() {
-  ST_RETURN_IF_ERROR(validate(options_));
-  options_.leiden = resolve_density(options_.leiden, total_weight_of(fixed_weight_total(graph_)));
-  const double start = omp_get_wtime();
-  const LeidenOptions& lo = options_.leiden;
-  hierarchy_.clear();
-  timings_ = {};
-  round_levels_ = 0;
-  int passes = 0;
-  double move_seconds = 0, aggregate_seconds = 0;
-
-  // top[v]: the vertex of the current level that input vertex v is in.
-  std::vector<VertexId> top(graph_.num_vertices());
-  std::iota(top.begin(), top.end(), VertexId{0});
-  const Csr* current = &graph_;
-  Csr coarse;
-  double tolerance = lo.tolerance;
-
-  if (graph_.num_vertices() > options_.gather_vertices) {
-    ST_RETURN_IF_ERROR(round_weight_check(fixed_weight_total(graph_), graph_.num_vertices()));
-  }
-  for (int level = 0; level < lo.max_levels; ++level) {
-    const VertexId n = current->num_vertices();
-    if (n <= options_.gather_vertices) break;
-    double t = omp_get_wtime();
-    RoundLevel state(*current, lo, level);
-    if (state.total_weight() <= 0) break;
-    const std::uint64_t moves = state.move_nodes(tolerance, options_.rounds, passes);
-    move_seconds += omp_get_wtime() - t;
-    if (moves == 0) break;
-
-    std::vector<VertexId> labels(top.size());
-    for (std::size_t v = 0; v < top.size(); ++v) labels[v] = state.communities()[top[v]];
-    hierarchy_.push_back({canonical_partition(labels), state.modularity()});
-    ++round_levels_;
-
-    t = omp_get_wtime();
-    std::vector<VertexId> coarse_of;
-    Csr next = aggregate(*current, community_components(*current, state.communities(), current->num_vertices()),
-                         coarse_of);
-    for (VertexId& v : top) v = coarse_of[v];
-    coarse = std::move(next);
-    current = &coarse;
-    tolerance /= lo.tolerance_drop;
-    aggregate_seconds += omp_get_wtime() - t;
-    if (static_cast<double>(coarse.num_vertices()) > lo.aggregation_tolerance * n) break;  // no longer shrinking
-  }
-
-  // Finish with Leiden (ranks: on rank 0, after gathering).
-  LeidenOptions finish = lo;
-  if (round_levels_ > 0) finish.tolerance = tolerance;
-  Leiden leiden(*current, finish);
-  warm_started_ = round_levels_ == 0 && !start_.empty();
-  if (warm_started_) leiden.start_from(start_);
-  ST_RETURN_IF_ERROR(leiden.run());
-  for (const LeidenLevel& level : leiden.hierarchy()) {
-    if (round_levels_ == 0) {
-      hierarchy_.push_back(level);
-      continue;
-    }
-    std::vector<VertexId> labels(top.size());
-    for (std::size_t v = 0; v < top.size(); ++v) labels[v] = level.partition.membership[top[v]];
-    hierarchy_.push_back({canonical_partition(labels), level.modularity});
-  }
-  // After round levels, the result's modularity on the input graph itself
-  // (coarse levels store float sums of weights), as Leiden reports it for
-  // its own input (without round levels, Leiden's input is graph_).
-  if (round_levels_ > 0) {
-    LeidenLevel& result = hierarchy_.back();
-    result.modularity = community::modularity(graph_, result.partition.membership,
-                                              result.partition.num_communities, lo.resolution);
-  }
-  timings_ = leiden.timings();
-  timings_.move_seconds += move_seconds;
-  timings_.aggregate_seconds += aggregate_seconds;
-  timings_.levels += round_levels_;
-  timings_.passes += passes;
-  timings_.total_seconds = omp_get_wtime() - start;
+  DenseRounds backend(graph_);
+  RoundDriver driver(backend, options_);
+  if (!start_.empty()) driver.start_from(std::move(start_));
+  ST_RETURN_IF_ERROR(driver.run());
+  hierarchy_ = driver.release_hierarchy();
+  const RoundTimings& t = driver.timings();
+  round_levels_ = t.round_levels;
+  warm_started_ = driver.warm_started();
+  resolution_ = driver.resolution_used();
+  timings_ = driver.finish_timings();
+  timings_.move_seconds += t.move_seconds;
+  timings_.aggregate_seconds += t.aggregate_seconds;
+  timings_.levels += t.round_levels;
+  timings_.passes += t.passes;
+  timings_.total_seconds = t.total_seconds;
   return Status::ok();
 }
 

@@ -1,6 +1,5 @@
-// DistributedLeiden: levels moved in rounds across ranks, then the
-// single-node finish. The twin of community/round_leiden.cpp, step for
-// step; a change here needs the same change there.
+// DistributedLeiden: the round-level driver (community/round_driver.hpp)
+// over a graph split across ranks.
 //
 // What ranks add to one node's steps:
 // - Communities are named by a global vertex id (a vertex starts in its own
@@ -20,6 +19,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 #include <unordered_map>
 
 #include "sourcetrace/community/arc_list.hpp"
@@ -28,6 +28,7 @@
 #include "sourcetrace/community/round_moving.hpp"
 #include "sourcetrace/community/splitmix64.hpp"
 #include "sourcetrace/dist/id_map.hpp"
+#include "sourcetrace/dist/mpi_session.hpp"
 
 namespace sourcetrace::dist {
 
@@ -102,14 +103,25 @@ struct TotalDelta {
 // and ghosts) and the community totals it can see.
 class DistributedLevel {
  public:
-  DistributedLevel(const DistributedGraph& g, const community::LeidenOptions& o, int level)
+  // Every vertex alone, or (`start`: a name for each owned vertex) in the
+  // community of that name. Collective.
+  DistributedLevel(const DistributedGraph& g, const community::LeidenOptions& o, int level,
+                   std::span<const VertexId> start)
       : g_(g), o_(o), level_(level), nl_(g.owned()), comm_(g.owned() + g.ghosts()) {
     const graph::Csr& csr = g.local();
     strength_ = community::fixed_strengths(csr);  // the owned vertices' (ghosts have no rows here)
     const Fixed mine = std::accumulate(strength_.begin(), strength_.end(), Fixed{0});
     MPI_Allreduce(&mine, &total_, 1, MPI_INT64_T, MPI_SUM, g.comm());
-    for (VertexId v = 0; v < nl_ + g.ghosts(); ++v) comm_[v] = g.global_id(v);
-    owned_total_ = strength_;
+    if (start.empty()) {
+      for (VertexId v = 0; v < nl_ + g.ghosts(); ++v) comm_[v] = g.global_id(v);
+      owned_total_ = strength_;
+    } else {
+      std::copy(start.begin(), start.end(), comm_.begin());
+      g.exchange<VertexId>({comm_.data(), nl_}, {comm_.data() + nl_, static_cast<std::size_t>(g.ghosts())});
+      owned_total_.assign(nl_, 0);
+      for (VertexId u = 0; u < nl_; ++u) add_to_total(comm_[u], strength_[u]);
+      send_pending_totals();
+    }
     // Who to wake when a ghost changes community: its owned neighbours.
     ghost_offsets_.assign(static_cast<std::size_t>(g.ghosts()) + 1, 0);
     for (VertexId t : csr.targets) {
@@ -133,7 +145,7 @@ class DistributedLevel {
 
   // Passes of rounds until a pass gains at most `tolerance` modularity on
   // all ranks together; returns the moves made by all ranks.
-  std::uint64_t move_nodes(double tolerance, int rounds, DistributedTimings& timings);
+  std::uint64_t move_nodes(double tolerance, int rounds, int& passes);
   // The modularity the last pass of move_nodes ended with.
   double modularity() const { return modularity_; }
 
@@ -153,6 +165,8 @@ class DistributedLevel {
     }
   }
   RoundMove decide(VertexId u, CommunityWeights& weights) const;
+  // Our changes to remote totals, to their owners (collective).
+  void send_pending_totals();
   // The round's exchange: deltas to the totals' owners, and the new
   // communities of the vertices that moved to the ranks that hold them as
   // ghosts (waking their owned neighbours there).
@@ -212,12 +226,16 @@ void DistributedLevel::fetch_remote_totals(const community::RoundSchedule& sched
   for (std::size_t i = 0; i < needed.size(); ++i) remote_total_[needed[i]] = totals[i];
 }
 
-void DistributedLevel::synchronise(const std::vector<VertexId>& moved, std::vector<std::uint8_t>& active) {
+void DistributedLevel::send_pending_totals() {
   const int size = g_.ranges().ranks();
   std::vector<std::vector<TotalDelta>> deltas(static_cast<std::size_t>(size));
   for (const auto& [c, d] : pending_) deltas[g_.ranges().owner(c)].push_back({c, d});
   pending_.clear();
   for (const TotalDelta& d : all_to_all(g_.comm(), deltas)) owned_total_[d.community - g_.first()] += d.delta;
+}
+
+void DistributedLevel::synchronise(const std::vector<VertexId>& moved, std::vector<std::uint8_t>& active) {
+  send_pending_totals();
 
   // Ghosts of the vertices that moved, waking their owned neighbours.
   const std::vector<VertexId> changed = g_.exchange_changed<VertexId>(
@@ -227,7 +245,7 @@ void DistributedLevel::synchronise(const std::vector<VertexId>& moved, std::vect
   }
 }
 
-std::uint64_t DistributedLevel::move_nodes(double tolerance, int rounds, DistributedTimings& timings) {
+std::uint64_t DistributedLevel::move_nodes(double tolerance, int rounds, int& passes) {
   const graph::Csr& csr = g_.local();
   std::vector<std::uint8_t> active(nl_, 1), deciding(nl_, 0);
   std::vector<VertexId> target(nl_, kNone);
@@ -237,7 +255,7 @@ std::uint64_t DistributedLevel::move_nodes(double tolerance, int rounds, Distrib
   modularity_ = compute_modularity();
 
   for (int pass = 0; pass < o_.max_passes; ++pass) {
-    ++timings.passes;
+    ++passes;
     schedule.plan(nl_, g_.first(), o_.seed, level_, pass, rounds);
     std::uint64_t moves = 0;
     for (int round = 0; round < rounds; ++round) {
@@ -271,7 +289,6 @@ std::uint64_t DistributedLevel::move_nodes(double tolerance, int rounds, Distrib
         }
       }
       synchronise(moved, active);
-      ++timings.rounds;
     }
     std::uint64_t global_moves = 0;
     MPI_Allreduce(&moves, &global_moves, 1, MPI_UINT64_T, MPI_SUM, g_.comm());
@@ -340,8 +357,8 @@ std::vector<VertexId> component_labels(const DistributedGraph& g, std::span<cons
 // level), numbered densely in label order as on one node, rows split over
 // the ranks by their arcs; arcs summed, internal arcs as a self-loop (as
 // on one node). coarse_of[v]: owned vertex v's coarse id.
-DistributedGraph aggregate(const DistributedGraph& g, const std::vector<VertexId>& label,
-                           std::vector<VertexId>& coarse_of) {
+DistributedGraph aggregate_level(const DistributedGraph& g, const std::vector<VertexId>& label,
+                                 std::vector<VertexId>& coarse_of) {
   const MPI_Comm comm = g.comm();
   const auto size = static_cast<std::size_t>(g.ranges().ranks());
   const VertexId nl = g.owned(), ng = g.ghosts(), first = g.first();
@@ -411,123 +428,124 @@ DistributedGraph aggregate(const DistributedGraph& g, const std::vector<VertexId
                                             std::move(rows.weights));
 }
 
+// The backend: the current level split across ranks and, for each owned
+// input vertex, the global id of the current level's vertex that holds it
+// (which may live on another rank).
+class RankRounds final : public community::RoundBackend {
+ public:
+  explicit RankRounds(const DistributedGraph& input) : input_(input), current_(&input), top_(input.owned()) {
+    std::iota(top_.begin(), top_.end(), input.first());
+  }
+
+  bool is_root() const override { return input_.rank() == 0; }
+  bool root_says(bool value) const override {
+    int v = value ? 1 : 0;
+    MPI_Bcast(&v, 1, MPI_INT, 0, input_.comm());
+    return v != 0;
+  }
+  Status agree(const Status& on_root) const override { return agree_with_root(input_.comm(), on_root); }
+  community::FixedSquares input_weight_total() const override {
+    return sum_over_ranks(input_.comm(), community::fixed_weight_total(input_.local()));
+  }
+  std::uint64_t num_vertices() const override { return current_->ranges().num_vertices(); }
+
+  community::LevelMoves move(const community::LeidenOptions& o, int level, double tolerance, int rounds,
+                             const std::vector<VertexId>* start) override {
+    // A start names the input vertices (the first level): each rank its own.
+    std::vector<VertexId> mine;
+    if (start != nullptr) {
+      mine = scatter_from_root<VertexId>(input_.comm(), *start, range_sizes(input_.ranges()), 0);
+    }
+    level_.emplace(*current_, o, level, mine);
+    community::LevelMoves m;
+    if (level_->total_weight() <= 0) return m;
+    m.moves = level_->move_nodes(tolerance, rounds, m.passes);
+    m.modularity = level_->modularity();
+    return m;
+  }
+  std::vector<VertexId> input_communities() override {
+    const std::vector<VertexId> labels =
+        fetch_from_owners<VertexId>(input_.comm(), current_->ranges(), top_, level_->communities());
+    return gather_to_root<VertexId>(input_.comm(), labels, 0);
+  }
+  void aggregate() override {
+    const std::vector<VertexId> component = component_labels(*current_, level_->all_communities());
+    level_.reset();
+    std::vector<VertexId> coarse_of;
+    DistributedGraph next = aggregate_level(*current_, component, coarse_of);
+    top_ = fetch_from_owners<VertexId>(input_.comm(), current_->ranges(), top_, coarse_of);
+    coarse_ = std::move(next);
+    current_ = &coarse_;
+  }
+  community::FinishGraph gather() override {
+    level_.reset();
+    gathered_ = current_->gather(0);
+    top_all_ = gather_to_root<VertexId>(input_.comm(), top_, 0);
+    if (!is_root()) return {};
+    return {&gathered_, &top_all_};
+  }
+  // Computed as one node computes it: every rank's rows' terms, added up
+  // on rank 0 in vertex order.
+  double input_modularity(const community::Partition* result, double resolution) override {
+    const MPI_Comm comm = input_.comm();
+    std::vector<community::CommunityId> all;
+    community::CommunityId count = 0;
+    if (result != nullptr) {
+      all = result->membership;
+      count = result->num_communities;
+    }
+    std::vector<community::CommunityId> mine =
+        scatter_from_root<community::CommunityId>(comm, all, range_sizes(input_.ranges()), 0);
+    mine.resize(static_cast<std::size_t>(input_.owned()) + input_.ghosts());
+    input_.exchange<community::CommunityId>({mine.data(), input_.owned()},
+                                            {mine.data() + input_.owned(), input_.ghosts()});
+    const std::vector<community::ModularityTerms> terms =
+        gather_to_root<community::ModularityTerms>(comm, community::modularity_terms(input_.local(), mine), 0);
+    if (!is_root()) return 0;
+    return community::modularity_from_terms(terms, all, count, resolution);
+  }
+
+ private:
+  static std::vector<int> range_sizes(const VertexRanges& ranges) {
+    std::vector<int> counts(static_cast<std::size_t>(ranges.ranks()));
+    for (int r = 0; r < ranges.ranks(); ++r) counts[r] = static_cast<int>(ranges.begin[r + 1] - ranges.begin[r]);
+    return counts;
+  }
+
+  const DistributedGraph& input_;
+  const DistributedGraph* current_;
+  DistributedGraph coarse_;
+  std::vector<VertexId> top_;
+  std::optional<DistributedLevel> level_;
+  graph::Csr gathered_;
+  std::vector<VertexId> top_all_;
+};
+
 }  // namespace
 
 Status DistributedLeiden::run() {
-  ST_RETURN_IF_ERROR(community::validate(options_));
-  const double start = MPI_Wtime();
   const std::uint64_t bytes_before = bytes_sent();
-  const MPI_Comm comm = graph_.comm();
-  options_.leiden = community::resolve_density(
-      options_.leiden, community::total_weight_of(sum_over_ranks(comm, community::fixed_weight_total(graph_.local()))));
-  const int rank = graph_.rank();
-  const community::LeidenOptions& lo = options_.leiden;
-  hierarchy_.clear();
+  RankRounds backend(graph_);
+  community::RoundDriver driver(backend, options_);
+  if (!start_.empty()) driver.start_from(std::move(start_));
+  ST_RETURN_IF_ERROR(driver.run());
+  hierarchy_ = driver.release_hierarchy();
+  finish_timings_ = driver.finish_timings();
+  warm_started_ = driver.warm_started();
+  resolution_ = driver.resolution_used();
+  const community::RoundTimings& t = driver.timings();
   timings_ = {};
-
-  // top[v]: the vertex of the current level (global id) that owned input
-  // vertex v is in (a coarse vertex may live on another rank: looked up
-  // from its owner).
-  std::vector<VertexId> top(graph_.owned());
-  std::iota(top.begin(), top.end(), graph_.first());
-  const DistributedGraph* current = &graph_;
-  DistributedGraph coarse;
-  double tolerance = lo.tolerance;
-
-  if (graph_.ranges().num_vertices() > options_.gather_vertices) {
-    ST_RETURN_IF_ERROR(community::round_weight_check(sum_over_ranks(comm, community::fixed_weight_total(graph_.local())),
-                                                     graph_.ranges().num_vertices()));
-  }
-  for (int level = 0; level < lo.max_levels; ++level) {
-    const VertexId n = current->ranges().num_vertices();
-    if (n <= options_.gather_vertices) break;
-    double t = MPI_Wtime();
-    DistributedLevel state(*current, lo, level);
-    if (state.total_weight() <= 0) break;
-    const std::uint64_t moves = state.move_nodes(tolerance, options_.rounds, timings_);
-    timings_.move_seconds += MPI_Wtime() - t;
-    if (moves == 0) break;
-
-    // This level's partition of the input vertices, for the hierarchy
-    // (the level's vertex of an input vertex may live on another rank).
-    const std::vector<VertexId> labels =
-        fetch_from_owners<VertexId>(comm, current->ranges(), top, state.communities());
-    const double q = state.modularity();
-    std::vector<VertexId> all = gather_to_root<VertexId>(comm, labels, 0);
-    if (rank == 0) hierarchy_.push_back({community::canonical_partition(all), q});
-    ++timings_.distributed_levels;
-
-    t = MPI_Wtime();
-    const std::vector<VertexId> component = component_labels(*current, state.all_communities());
-    std::vector<VertexId> coarse_of;
-    DistributedGraph next = aggregate(*current, component, coarse_of);
-    top = fetch_from_owners<VertexId>(comm, current->ranges(), top, coarse_of);
-    const VertexId coarse_n = next.ranges().num_vertices();
-    coarse = std::move(next);
-    current = &coarse;
-    tolerance /= lo.tolerance_drop;
-    timings_.aggregate_seconds += MPI_Wtime() - t;
-    if (static_cast<double>(coarse_n) > lo.aggregation_tolerance * n) break;  // no longer shrinking
-  }
-
-  // Finish on rank 0 with the single-node code.
-  double t = MPI_Wtime();
-  graph::Csr gathered = current->gather(0);
-  std::vector<VertexId> top_all = gather_to_root<VertexId>(comm, top, 0);
-  timings_.gathered_vertices = current->ranges().num_vertices();
-  timings_.gather_seconds = MPI_Wtime() - t;
-  Status finished = Status::ok();
-  if (rank == 0) {
-    t = MPI_Wtime();
-    community::LeidenOptions finish = lo;
-    if (timings_.distributed_levels > 0) finish.tolerance = tolerance;
-    community::Leiden leiden(gathered, finish);
-    warm_started_ = timings_.distributed_levels == 0 && !start_.empty();
-    if (warm_started_) leiden.start_from(start_);
-    finished = leiden.run();
-    if (finished.is_ok()) {
-      for (const community::LeidenLevel& level : leiden.hierarchy()) {
-        std::vector<VertexId> labels(top_all.size());
-        for (std::size_t v = 0; v < top_all.size(); ++v) labels[v] = level.partition.membership[top_all[v]];
-        hierarchy_.push_back({community::canonical_partition(labels), level.modularity});
-      }
-      finish_timings_ = leiden.timings();
-    }
-    timings_.finish_seconds = MPI_Wtime() - t;
-  }
-  int ok = finished.is_ok() ? 1 : 0;
-  MPI_Bcast(&ok, 1, MPI_INT, 0, comm);
-  if (!ok) return rank == 0 ? finished : Status::internal("community detection failed on rank 0");
-  if (timings_.distributed_levels > 0) report_input_modularity();
+  timings_.move_seconds = t.move_seconds;
+  timings_.aggregate_seconds = t.aggregate_seconds;
+  timings_.gather_seconds = t.gather_seconds;
+  timings_.finish_seconds = t.finish_seconds;
+  timings_.total_seconds = t.total_seconds;
+  timings_.distributed_levels = t.round_levels;
+  timings_.passes = t.passes;
+  timings_.rounds = t.rounds;
+  timings_.gathered_vertices = t.finish_vertices;
   timings_.bytes_sent = bytes_sent() - bytes_before;
-  timings_.total_seconds = MPI_Wtime() - start;
   return Status::ok();
-}
-
-// The result's modularity on the input graph (the gathered graph's float
-// weights are sums), computed as one node computes it: every rank's rows'
-// terms, added up on rank 0 in vertex order.
-void DistributedLeiden::report_input_modularity() {
-  const MPI_Comm comm = graph_.comm();
-  std::vector<community::CommunityId> all;
-  community::CommunityId count = 0;
-  if (graph_.rank() == 0) {
-    all = hierarchy_.back().partition.membership;
-    count = hierarchy_.back().partition.num_communities;
-  }
-  std::vector<int> counts(static_cast<std::size_t>(graph_.ranges().ranks()));
-  for (int r = 0; r < graph_.ranges().ranks(); ++r) {
-    counts[r] = static_cast<int>(graph_.ranges().begin[r + 1] - graph_.ranges().begin[r]);
-  }
-  std::vector<community::CommunityId> mine = scatter_from_root<community::CommunityId>(comm, all, counts, 0);
-  mine.resize(static_cast<std::size_t>(graph_.owned()) + graph_.ghosts());
-  graph_.exchange<community::CommunityId>({mine.data(), graph_.owned()},
-                                          {mine.data() + graph_.owned(), graph_.ghosts()});
-  const std::vector<community::ModularityTerms> terms =
-      gather_to_root<community::ModularityTerms>(comm, community::modularity_terms(graph_.local(), mine), 0);
-  if (graph_.rank() == 0) {
-    hierarchy_.back().modularity = community::modularity_from_terms(terms, all, count, options_.leiden.resolution);
-  }
 }
 
 }  // namespace sourcetrace::dist

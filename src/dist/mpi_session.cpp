@@ -49,4 +49,33 @@ MpiSession::~MpiSession() {
 
 const MpiSession* MpiSession::current() { return g_current; }
 
+namespace {
+
+// A status with `code` for the ranks that did not see the failure itself.
+Status failed_elsewhere(int code) {
+  const std::string m = "failed on rank 0 (its message says why)";
+  switch (static_cast<Status::Code>(code)) {
+    case Status::Code::kInvalidInput: return Status::invalid_input(m);
+    case Status::Code::kCorrupt: return Status::corrupt(m);
+    case Status::Code::kMissingInput: return Status::missing_input(m);
+    case Status::Code::kNotFound: return Status::not_found(m);
+    case Status::Code::kCannotCreate: return Status::cannot_create(m);
+    case Status::Code::kIOError: return Status::io_error(m);
+    case Status::Code::kInvalidArgument: return Status::invalid_argument(m);
+    case Status::Code::kCancelled: return Status::cancelled(m);
+    default: return Status::internal(m);
+  }
+}
+
+}  // namespace
+
+Status agree_with_root(MPI_Comm comm, const Status& status) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  int code = static_cast<int>(status.code());
+  MPI_Bcast(&code, 1, MPI_INT, 0, comm);
+  if (rank == 0) return status;
+  return code == static_cast<int>(Status::Code::kOk) ? Status::ok() : failed_elsewhere(code);
+}
+
 }  // namespace sourcetrace::dist

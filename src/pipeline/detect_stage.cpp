@@ -169,31 +169,6 @@ Result<DetectReport> detect_on_one_node(const DetectRequest& request, const Job&
       job.detect.deterministic ? ", deterministic" : "", warm_note(detector.warm_started()), request.out)};
 }
 
-// A status with `code` for the ranks that did not see the failure itself.
-Status failed_elsewhere(int code) {
-  const std::string m = "detect failed on rank 0 (its message says why)";
-  switch (static_cast<Status::Code>(code)) {
-    case Status::Code::kInvalidInput: return Status::invalid_input(m);
-    case Status::Code::kCorrupt: return Status::corrupt(m);
-    case Status::Code::kMissingInput: return Status::missing_input(m);
-    case Status::Code::kNotFound: return Status::not_found(m);
-    case Status::Code::kCannotCreate: return Status::cannot_create(m);
-    case Status::Code::kIOError: return Status::io_error(m);
-    case Status::Code::kInvalidArgument: return Status::invalid_argument(m);
-    case Status::Code::kCancelled: return Status::cancelled(m);
-    default: return Status::internal(m);
-  }
-}
-
-// Rank 0's status on every rank: its own there, failed_elsewhere's with its
-// code on the others, so that all ranks stop alike.
-Status agree_with_root(const Status& status, const dist::MpiSession& mpi) {
-  int code = static_cast<int>(status.code());
-  MPI_Bcast(&code, 1, MPI_INT, 0, mpi.comm());
-  if (mpi.rank() == 0) return status;
-  return code == static_cast<int>(Status::Code::kOk) ? Status::ok() : failed_elsewhere(code);
-}
-
 // Every rank runs this; rank 0 writes and reports.
 Result<DetectReport> detect_distributed(const DetectRequest& request, const Job& job, const dist::MpiSession& mpi,
                                         const StageProgress& progress) {
@@ -210,7 +185,8 @@ Result<DetectReport> detect_distributed(const DetectRequest& request, const Job&
   MPI_Reduce(&arcs, &all_arcs, 1, MPI_UINT64_T, MPI_SUM, 0, mpi.comm());
 
   dist::DistributedLeiden detector(graph.value(), job.detect_levels());
-  // Rank 0 finishes and writes, so it alone needs the warm start and the
+  // Rank 0 maps the previous run (the driver hands each rank its share of
+  // the warm start) and writes, so it alone needs the warm start and the
   // digest; every rank learns whether they could be made.
   std::string digest;
   Status planned = Status::ok();
@@ -223,7 +199,7 @@ Result<DetectReport> detect_distributed(const DetectRequest& request, const Job&
       if (!warm_start.value().start.empty()) detector.start_from(std::move(warm_start.value().start));
     }
   }
-  ST_RETURN_IF_ERROR(agree_with_root(planned, mpi));
+  ST_RETURN_IF_ERROR(dist::agree_with_root(mpi.comm(), planned));
   tell("distributed leiden", 0.2);
   ST_RETURN_IF_ERROR(detector.run());
   const dist::DistributedTimings& t = detector.timings();
@@ -267,7 +243,7 @@ Result<DetectReport> detect_distributed(const DetectRequest& request, const Job&
           warm_note(detector.warm_started()), request.out);
     }
   }
-  ST_RETURN_IF_ERROR(agree_with_root(written, mpi));
+  ST_RETURN_IF_ERROR(dist::agree_with_root(mpi.comm(), written));
   return report;
 }
 

@@ -155,6 +155,52 @@ TEST_CASE("community: under the gather size, round levels are Leiden exactly", "
   CHECK(r.modularity() == l.modularity());
 }
 
+// A previous night's partition as a warm start sees it: yesterday's
+// communities, with every tenth vertex new today (alone, a fresh label).
+std::vector<graph::VertexId> yesterday(const Partition& p) {
+  std::vector<graph::VertexId> start = p.membership;
+  graph::VertexId fresh = p.num_communities;
+  for (std::size_t v = 0; v < start.size(); v += 10) start[v] = fresh++;
+  return start;
+}
+
+TEST_CASE("community: a warm start above the gather size starts the first round level, the same for any thread count",
+          "[community]") {
+  Reference email = load("email-Eu-core");
+  const graph::Csr& g = email.graph.layers[0].adjacency.csr;
+  const RoundLeiden cold = detect_in_rounds(g, 100);
+  const std::vector<graph::VertexId> start = yesterday(cold.partition());
+  check_same_for_threads({1, 2, 4}, [&] {
+    RoundLeidenOptions o;
+    o.gather_vertices = 100;
+    RoundLeiden warm(g, o);
+    warm.start_from(start);
+    REQUIRE(warm.run().is_ok());
+    CHECK(warm.warm_started());
+    CHECK(warm.round_levels() >= 1);
+    CHECK(verify_partition(g, warm.partition(), warm.modularity(), 1.0).empty());
+    CHECK(split_disconnected(g, warm.partition()).num_communities == warm.partition().num_communities);
+    INFO("warm Q " << warm.modularity() << ", cold Q " << cold.modularity());
+    CHECK(warm.modularity() >= cold.modularity() - 0.005);
+    return warm.partition();
+  });
+  // The first level starts from the warm start, not from singletons: a
+  // start that is already an answer is kept close (round moving from it
+  // may still merge a few communities, at no loss of modularity).
+  RoundLeidenOptions o;
+  o.gather_vertices = 100;
+  RoundLeiden again(g, o);
+  again.start_from(cold.partition().membership);
+  REQUIRE(again.run().is_ok());
+  const Partition& first = again.hierarchy().front().partition;
+  CHECK(first.num_communities < cold.hierarchy().front().partition.num_communities);
+  CHECK(normalized_mutual_information(first.membership, cold.partition().membership) >= 0.85);
+  CHECK(again.modularity() >= cold.modularity() - 0.005);
+  RoundLeiden wrong(g, o);
+  wrong.start_from(std::vector<graph::VertexId>(5, 0));
+  CHECK(wrong.run().code() == Status::Code::kInvalidArgument);
+}
+
 TEST_CASE("community: round-level options are checked", "[community]") {
   graph::Csr g;
   RoundLeidenOptions o;

@@ -103,13 +103,15 @@ struct DistributedResult {
 };
 
 DistributedResult detect_distributed(const std::string& path, std::uint64_t gather_vertices,
-                                     community::LeidenOptions leiden = {}) {
+                                     community::LeidenOptions leiden = {},
+                                     const std::vector<graph::VertexId>& start = {}) {
   auto g = dist::read_combined_slice(MPI_COMM_WORLD, path, {});
   REQUIRE(g.is_ok());
   dist::DistributedOptions o;
   o.leiden = leiden;
   o.gather_vertices = gather_vertices;
   dist::DistributedLeiden detector(g.value(), o);
+  if (rank_of_world() == 0 && !start.empty()) detector.start_from(start);
   REQUIRE(detector.run().is_ok());
   DistributedResult r;
   r.timings = detector.timings();
@@ -211,6 +213,29 @@ TEST_CASE("dist: a market with distributed levels: one node's partition, modular
     REQUIRE(one.run().is_ok());
     CHECK(std::abs(d.modularity - one.modularity()) <= 0.01);
     CHECK(community::split_disconnected(g, d.partition).num_communities == d.partition.num_communities);
+  }
+}
+
+TEST_CASE("dist: a warm start with distributed levels gives one node's warm-started partition") {
+  const std::string path = SharedGraphs::get().market(20000);
+  const graph::Csr g = serial_graph(path);  // every rank: the start is made alike, given on rank 0 only
+  const community::Partition cold = one_node_rounds(g, 500);
+  // Yesterday's communities, every tenth vertex new today.
+  std::vector<graph::VertexId> start = cold.membership;
+  graph::VertexId fresh = cold.num_communities;
+  for (std::size_t v = 0; v < start.size(); v += 10) start[v] = fresh++;
+  DistributedResult d = detect_distributed(path, 500, {}, start);
+  CHECK(d.timings.distributed_levels >= 1);
+  if (rank_of_world() == 0) {
+    community::RoundLeidenOptions o;
+    o.gather_vertices = 500;
+    community::RoundLeiden one(g, o);
+    one.start_from(start);
+    REQUIRE(one.run().is_ok());
+    CHECK(one.warm_started());
+    CHECK(d.partition.membership == one.partition().membership);
+    CHECK(d.modularity == one.modularity());
+    CHECK(d.partition.membership != cold.membership);  // the start changed the path taken
   }
 }
 

@@ -57,7 +57,8 @@ TEST_CASE("dist: commands other than detect and run refuse to run as ranks", "[d
 }
 
 // A chained night: detect as 2 ranks, warm-started from the previous run's
-// communities (rank 0 maps them and finishes), gives one node's partition.
+// communities (mapped on rank 0), gives one node's partition, with and
+// without distributed levels.
 TEST_CASE("dist: a warm-started detect on 2 MPI ranks gives one node's partition", "[dist][mpi]") {
   TempDir tmp;
   REQUIRE(run_sourcetrace({"generate", tmp / "m", "--sellers", "3000", "--seed", "4", "--vary", "--nights", "2"})
@@ -74,6 +75,21 @@ TEST_CASE("dist: a warm-started detect on 2 MPI ranks gives one node's partition
                                        "--partition-out", tmp / "one.tsv"});
   REQUIRE(one.exit_code == 0);
   CHECK(read_file(tmp / "two.tsv") == read_file(tmp / "one.tsv"));
+
+  // Above the gather size the first distributed level starts from it.
+  CommandResult ranks_rounds = run_program(
+      as_ranks(2, {"detect", tmp / "g.h5", "--out", tmp / "two-r.h5", "--previous", tmp / "r0", "--threads", "1",
+                   "--gather-below", "500", "--partition-out", tmp / "two-r.tsv"}));
+  INFO(ranks_rounds.err);
+  REQUIRE(ranks_rounds.exit_code == 0);
+  CHECK(ranks_rounds.out.find("warm-started") != std::string::npos);
+  CHECK(ranks_rounds.out.find(" 0 distributed levels") == std::string::npos);
+  CommandResult one_rounds = run_sourcetrace({"detect", tmp / "g.h5", "--out", tmp / "one-r.h5", "--previous",
+                                              tmp / "r0", "--gather-below", "500", "--partition-out",
+                                              tmp / "one-r.tsv"});
+  REQUIRE(one_rounds.exit_code == 0);
+  CHECK(one_rounds.out.find("warm-started") != std::string::npos);
+  CHECK(read_file(tmp / "two-r.tsv") == read_file(tmp / "one-r.tsv"));
 }
 
 // mpirun 4.1 holds a SIGTERM until its ranks end on their own, so the test

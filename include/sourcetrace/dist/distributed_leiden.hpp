@@ -1,10 +1,11 @@
 // DistributedLeiden: community detection across MPI ranks, finishing on
 // one node once the graph is small, with the partition one node gives.
 //
-// community::RoundLeiden (community/round_leiden.hpp) run across ranks:
-// the same levels, the same arithmetic, the same result for any number of
-// ranks and threads. Each rank holds a contiguous range of vertices
-// (read by parallel HDF5, dist/graph_slice.hpp) and their ghosts:
+// The round-level driver (community/round_driver.hpp) over ranks, as
+// community::RoundLeiden runs it over one node's arrays: the same levels,
+// the same arithmetic, the same result for any number of ranks and
+// threads. Each rank holds a contiguous range of vertices (read by
+// parallel HDF5, dist/graph_slice.hpp) and their ghosts:
 //   local moving  hash rounds (community/round_moving.hpp): the ranks
 //                 decide their vertices of a round against the state at
 //                 its start, apply, then exchange ghost communities and
@@ -41,7 +42,7 @@
 
 namespace sourcetrace::dist {
 
-// The options of one node's twin: gather_vertices is where rank 0 gathers.
+// One node's options: gather_vertices is where rank 0 gathers.
 using DistributedOptions = community::RoundLeidenOptions;
 
 struct DistributedTimings {
@@ -58,9 +59,9 @@ class DistributedLeiden {
   DistributedLeiden(const DistributedGraph& graph, DistributedOptions options)
       : graph_(graph), options_(std::move(options)) {}
 
-  // Warm start, as RoundLeiden::start_from: used when the graph is under
-  // the gather size (no distributed level), on rank 0, which finishes;
-  // give it there (other ranks may give nothing).
+  // Warm start, as RoundLeiden::start_from, given on rank 0 (other ranks
+  // give nothing): the first distributed level starts from it, or, under
+  // the gather size, the finishing Leiden.
   void start_from(std::vector<graph::VertexId> membership) { start_ = std::move(membership); }
   bool warm_started() const { return warm_started_; }
 
@@ -74,16 +75,15 @@ class DistributedLeiden {
   const community::LeidenTimings& finish_timings() const { return finish_timings_; }
   // REQUIRES: run() returned ok. The resolution used (density resolved),
   // the same on every rank and on one node.
-  double resolution_used() const { return options_.leiden.resolution; }
+  double resolution_used() const { return resolution_; }
 
  private:
-  void report_input_modularity();
-
   const DistributedGraph& graph_;
   DistributedOptions options_;
   std::vector<community::LeidenLevel> hierarchy_;
   std::vector<graph::VertexId> start_;
   bool warm_started_ = false;
+  double resolution_ = 0;
   DistributedTimings timings_;
   community::LeidenTimings finish_timings_;
 };

@@ -13,6 +13,8 @@
 
 #include <mpi.h>
 
+#include "sourcetrace/status.hpp"
+
 namespace sourcetrace::dist {
 
 class MpiSession {
@@ -38,6 +40,12 @@ class MpiSession {
   int rank_ = 0;
   int size_ = 1;
 };
+
+// Rank 0's status on every rank of `comm`: its own there; on the others
+// one with its code, saying that rank 0's message tells why. Collective: a
+// step that may fail on rank 0 alone ends with it, so that all ranks stop
+// alike.
+Status agree_with_root(MPI_Comm comm, const Status& status);
 
 // True when the environment says a launcher started this process as a rank.
 bool launched_as_rank();

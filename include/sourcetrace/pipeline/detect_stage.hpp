@@ -12,8 +12,8 @@
 // Warm start: given the previous run (and [detect] warm_start, the
 // default), detection starts from the previous run's communities mapped
 // onto today's entities by kind and identifier, each new entity alone
-// (community::Leiden::start_from), on graphs of at most gather_below
-// vertices; the digest communities.h5 records then folds in the previous
+// (community::RoundDriver::start_from, on one node and on ranks alike);
+// the digest communities.h5 records then folds in the previous
 // partition's, so another previous run reruns detect.
 #pragma once
 
