@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "sourcetrace/cli/exit_code.hpp"
 #include "sourcetrace/service/investigator_server.hpp"
+#include "sourcetrace/store/feedback_journal.hpp"
 #include "sourcetrace/service/run_publication.hpp"
 
 namespace sourcetrace::cli {
@@ -30,9 +31,10 @@ int run_serve(service::ServerOptions o) {
   auto server = service::InvestigatorServer::create(o, log);
   if (!server.is_ok()) return report_failure(server.status());
   service::InvestigatorServer& s = *server.value();
-  fmt::print(stderr, "serve: listening on {}:{}{}, serving {}; audit log {}\n", o.bind, s.port(),
-             o.tls_cert.empty() ? "" : " (TLS)", s.serving(),
-             o.audit_path.empty() ? o.runs_dir + "/audit.jsonl" : o.audit_path);
+  fmt::print(stderr, "serve: listening on {}:{}{}, serving {}; audit log {}; feedback journal {}\n", o.bind,
+             s.port(), o.tls_cert.empty() ? "" : " (TLS)", s.serving(),
+             o.audit_path.empty() ? o.runs_dir + "/audit.jsonl" : o.audit_path,
+             o.journal_path.empty() ? o.runs_dir + "/" + store::kFeedbackJournalName : o.journal_path);
   std::fflush(stderr);
 
   std::thread serving([&s] { s.serve(); });
@@ -62,6 +64,12 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--port", o->port, "TCP port (0: any free one, printed at start)")->required();
   cmd->add_option("--tokens", o->tokens_path, "Tokens file (mode 0600; `sourcetrace token add`)")->required();
   cmd->add_option("--audit", o->audit_path, "Audit log, JSON lines with a hash chain (default RUNS/audit.jsonl)");
+  cmd->add_option("--journal", o->journal_path,
+                  "Feedback journal: the reports and verdicts written through the service (default RUNS/feedback.jsonl)");
+  cmd->add_option("--max-reports", o->limits.max_reports, "Reports in one submit_reports call")->capture_default_str();
+  cmd->add_option("--write-rate", o->limits.rows_per_minute,
+                  "Rows (reports, verdicts) one token may write per minute; more get RateLimited")
+      ->capture_default_str();
   cmd->add_option("--threads", o->connections.threads, "Worker threads running calls (idle connections hold none)")
       ->capture_default_str();
   cmd->add_option("--max-connections", o->connections.max_connections, "Connections open at once, in all")

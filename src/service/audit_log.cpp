@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "sourcetrace/service/sha256.hpp"
+#include "sourcetrace/store/run_file.hpp"
 
 namespace sourcetrace::service {
 
@@ -32,18 +33,6 @@ constexpr std::size_t kHashTail = kHashKey.size() + 64 + 2;
 
 // The fields of a line, in the order written.
 constexpr const char* kFields[] = {"time", "token", "call", "args", "result", "prev", "hash"};
-
-std::string utc_now_millis() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:03}Z", text, millis);
-}
 
 // Checks one line on its own: a JSON object with our fields, hash last and
 // equal to the SHA-256 of the rest. Returns "" (and the line's prev and
@@ -292,7 +281,7 @@ Status AuditLog::append(const AuditEntry& entry) {
   }
   std::lock_guard<std::mutex> lock(mutex_);
   ordered_json j;
-  j["time"] = utc_now_millis();  // under the lock: times rise down the file
+  j["time"] = store::utc_now_millis();  // under the lock: times rise down the file
   j["token"] = entry.token_id;
   j["call"] = entry.call;
   j["args"] = entry.args.is_object() ? entry.args : ordered_json{{"value", entry.args}};

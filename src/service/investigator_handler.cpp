@@ -1,15 +1,28 @@
 // InvestigatorHandler: authenticate, take a slot, query the snapshot, audit.
 #include "sourcetrace/service/investigator_handler.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 #include <utility>
+
+#include "sourcetrace/tables/table_reader.hpp"
 
 namespace sourcetrace::service {
 
 ServiceState::ServiceState(std::shared_ptr<const RunSnapshot> snapshot, std::shared_ptr<const TokenStore> tokens,
-                           std::unique_ptr<AuditLog> audit, ServiceLimits limits)
-    : snapshot_(std::move(snapshot)), tokens_(std::move(tokens)), audit_(std::move(audit)), limits_(limits) {}
+                           std::unique_ptr<AuditLog> audit, std::unique_ptr<store::FeedbackJournal> journal,
+                           ServiceLimits limits)
+    : snapshot_(std::move(snapshot)),
+      tokens_(std::move(tokens)),
+      audit_(std::move(audit)),
+      journal_(std::move(journal)),
+      limits_(limits),
+      write_rate_(limits.rows_per_minute) {}
 
 namespace {
 
@@ -29,6 +42,7 @@ class Call {
     auto grant = tokens ? tokens->authenticate(token) : std::nullopt;
     if (!grant) fail<api::Forbidden>("Forbidden", "unknown or revoked token");
     entry_.token_id = grant->id;
+    investigator_ = grant->investigator;
     scope_.everything = grant->investigator;
     scope_.brands = grant->brands;
     if (state_.in_flight().fetch_add(1) >= state_.limits().max_in_flight) {
@@ -53,6 +67,19 @@ class Call {
   const RunSnapshot& snapshot() const { return *snapshot_; }
   const Scope& scope() const { return scope_; }
   const Limits& limits() const { return limits_; }
+  const std::string& token_id() const { return entry_.token_id; }
+  bool investigator() const { return investigator_; }
+
+  // Takes `rows` of the token's write rate, or throws RateLimited.
+  void take_rows(std::int64_t rows) {
+    const std::int64_t wait = state_.write_rate().take(entry_.token_id, rows);
+    if (wait == 0) return;
+    api::RateLimited e;
+    e.limit = state_.write_rate().limit();
+    e.retry_after_ms = static_cast<std::int32_t>(std::min<std::int64_t>(wait, INT32_MAX));
+    e.message = fmt::format("this token may write {} rows a minute; retry in {} ms", e.limit, e.retry_after_ms);
+    throw e;
+  }
 
   // Runs the query; audits its result size or its typed error.
   template <typename Body>
@@ -69,6 +96,15 @@ class Call {
       throw;
     } catch (const api::ServerBusy& e) {
       record_error("ServerBusy", e.message);
+      throw;
+    } catch (const api::RateLimited& e) {
+      record_error("RateLimited", e.message);
+      throw;
+    } catch (const api::Forbidden& e) {
+      record_error("Forbidden", e.message);
+      throw;
+    } catch (const apache::thrift::TApplicationException& e) {
+      record_error("InternalError", e.what());
       throw;
     }
   }
@@ -102,7 +138,53 @@ class Call {
   Limits limits_;
   std::shared_ptr<const RunSnapshot> snapshot_;
   bool holds_slot_ = false;
+  bool investigator_ = false;
 };
+
+[[noreturn]] void bad_request(const std::string& message, const char* parameter, std::int64_t limit) {
+  api::BadRequest e;
+  e.message = message;
+  e.parameter = parameter;
+  e.limit = limit;
+  throw e;
+}
+
+// A client's report id: short and plain, since it goes into the journal,
+// the evidence table and messages.
+bool valid_report_id(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == ':' || c == '-';
+  });
+}
+
+tables::Day today_utc() {
+  using namespace std::chrono;
+  return static_cast<tables::Day>(
+      duration_cast<days>(system_clock::now().time_since_epoch()).count());
+}
+
+// Why a report cannot be taken from this caller ("" when it can): the
+// table contract's rules for an evidence row, a date not after today, and
+// the token's brands. Nothing here looks at the run: whether the entity
+// exists, or is hidden from the caller, changes no answer.
+std::string refusal(const api::Report& r, const Call& call) {
+  if (!valid_report_id(r.report)) return "report: the id must be 1-64 characters of A-Z a-z 0-9 . _ : -";
+  if (r.entity.kind == "brand" && r.entity.id.empty()) return "column 'id': empty";
+  tables::EvidenceRow row;
+  const std::string why =
+      tables::parse_evidence_fields({r.entity.kind, r.entity.id, r.signal, r.brand, r.reported_on, ""}, row);
+  if (!why.empty()) return why;
+  if (row.reported_on > today_utc()) return "column 'reported_on': after today (UTC)";
+  if (!call.investigator()) {
+    if (r.brand.empty()) return "column 'brand': a brand token must name one of its brands";
+    const auto& mine = call.scope().brands;
+    if (!std::binary_search(mine.begin(), mine.end(), r.brand)) {
+      return "column 'brand': '" + r.brand + "' is not one of this token's brands";
+    }
+  }
+  return "";
+}
 
 }  // namespace
 
@@ -191,6 +273,104 @@ void InvestigatorHandler::alerts(api::AlertPage& out, const std::string& token, 
   call.run([&] {
     out = call.snapshot().alerts(call.scope(), offset, limit, call.limits());
     return out.alerts.size();
+  });
+}
+
+void InvestigatorHandler::submit_reports(std::vector<api::ReportReceipt>& out, const std::string& token,
+                                         const std::vector<api::Report>& reports) {
+  json rows = json::array();
+  for (const api::Report& r : reports) {
+    rows.push_back({{"report", r.report}, {"entity", ref_json(r.entity)}, {"signal", r.signal}, {"brand", r.brand},
+                    {"reported_on", r.reported_on}});
+  }
+  Call call(state_, "submit_reports", token, {{"reports", std::move(rows)}});
+  call.run([&] {
+    const int most = state_.limits().max_reports;
+    if (reports.size() > static_cast<std::size_t>(most)) {
+      bad_request(fmt::format("at most {} reports in one call", most), "reports", most);
+    }
+    out.assign(reports.size(), {});
+    if (reports.empty()) return std::size_t{0};
+    call.take_rows(static_cast<std::int64_t>(reports.size()));
+    std::vector<store::FeedbackEntry> entries;
+    std::vector<std::size_t> entry_of(reports.size(), SIZE_MAX);
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      const api::Report& r = reports[i];
+      out[i].report = r.report;
+      out[i].reason = refusal(r, call);
+      if (!out[i].reason.empty()) continue;
+      store::FeedbackEntry e;
+      e.type = store::FeedbackEntry::Type::kReport;
+      e.reporter = call.token_id();
+      e.report = r.report;
+      e.kind = r.entity.kind;
+      e.id = r.entity.id;
+      e.signal = r.signal;
+      e.brand = r.brand;
+      e.reported_on = r.reported_on;
+      entry_of[i] = entries.size();
+      entries.push_back(std::move(e));
+    }
+    const std::uint64_t before = state_.journal().entries();
+    Status written = state_.journal().append(entries);
+    if (!written.is_ok()) {
+      throw apache::thrift::TApplicationException(apache::thrift::TApplicationException::INTERNAL_ERROR,
+                                                  "nothing was written: " + written.message());
+    }
+    std::size_t accepted = 0;
+    std::unordered_set<std::uint64_t> answered;
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      if (entry_of[i] == SIZE_MAX) continue;
+      const store::FeedbackEntry& e = entries[entry_of[i]];
+      out[i].accepted = true;
+      out[i].sequence = static_cast<std::int64_t>(e.sequence);
+      out[i].received = e.time;
+      out[i].resent = e.sequence <= before || !answered.insert(e.sequence).second;
+      ++accepted;
+    }
+    return accepted;
+  });
+}
+
+void InvestigatorHandler::record_verdict(api::VerdictReceipt& out, const std::string& token,
+                                         const std::string& network, const std::string& outcome,
+                                         const std::string& note) {
+  Call call(state_, "record_verdict", token, {{"network", network}, {"outcome", outcome}, {"note", note}});
+  call.run([&] {
+    if (!call.investigator()) {
+      api::Forbidden e;
+      e.message = "only an investigator token records verdicts";
+      throw e;
+    }
+    if (outcome != "confirmed" && outcome != "cleared" && outcome != "inconclusive") {
+      bad_request("outcome must be confirmed, cleared or inconclusive", "outcome", 0);
+    }
+    const int most = state_.limits().max_note_bytes;
+    if (note.size() > static_cast<std::size_t>(most)) {
+      bad_request(fmt::format("a note of at most {} bytes", most), "note", most);
+    }
+    store::FeedbackEntry e;
+    e.type = store::FeedbackEntry::Type::kVerdict;
+    e.members = call.snapshot().verdict_members(network);
+    call.take_rows(1);
+    e.reporter = call.token_id();
+    e.network = network;
+    e.outcome = outcome;
+    e.note = note;
+    e.run = call.snapshot().run_info(call.scope()).run;
+    std::vector<store::FeedbackEntry> entries{std::move(e)};
+    Status written = state_.journal().append(entries);
+    if (!written.is_ok()) {
+      throw apache::thrift::TApplicationException(apache::thrift::TApplicationException::INTERNAL_ERROR,
+                                                  "nothing was written: " + written.message());
+    }
+    out.sequence = static_cast<std::int64_t>(entries[0].sequence);
+    out.network = network;
+    out.outcome = outcome;
+    out.run = entries[0].run;
+    out.members = static_cast<std::int32_t>(entries[0].members.size());
+    out.received = entries[0].time;
+    return std::size_t{1};
   });
 }
 

@@ -50,11 +50,19 @@ Result<std::unique_ptr<InvestigatorServer>> InvestigatorServer::create(const Ser
   if (!snapshot.is_ok()) return snapshot.status();
   auto audit = AuditLog::open(server->options_.audit_path);
   if (!audit.is_ok()) return audit.status();
+  if (server->options_.journal_path.empty()) {
+    server->options_.journal_path = (std::filesystem::path(o.runs_dir) / store::kFeedbackJournalName).string();
+  }
+  if (o.limits.max_reports < 1 || o.limits.rows_per_minute < o.limits.max_reports || o.limits.max_note_bytes < 0) {
+    return Status::invalid_argument("--max-reports must be at least 1 and --write-rate at least --max-reports");
+  }
+  auto journal = store::FeedbackJournal::open(server->options_.journal_path);
+  if (!journal.is_ok()) return journal.status();
   std::error_code ec;
   server->tokens_loaded_ = std::filesystem::last_write_time(o.tokens_path, ec);
   server->state_ = std::make_unique<ServiceState>(std::move(snapshot).value(),
                                                   std::make_shared<const TokenStore>(std::move(tokens).value()),
-                                                  std::move(audit).value(), o.limits);
+                                                  std::move(audit).value(), std::move(journal).value(), o.limits);
 
   auto handler = std::make_shared<InvestigatorHandler>(*server->state_);
   server->processor_ = std::make_unique<FrameProcessor>(handler, o.connections.max_frame_bytes);

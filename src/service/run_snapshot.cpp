@@ -324,6 +324,19 @@ api::PathResult RunSnapshot::paths(const Scope& scope, const api::EntityRef& a, 
   return result;
 }
 
+std::vector<std::string> RunSnapshot::verdict_members(const std::string& id) const {
+  const std::optional<std::uint32_t> c = find_network(id);
+  if (!c) not_found(fmt::format("no network {}", id));
+  std::vector<std::string> labelled;
+  for (std::uint32_t i = member_offsets_[*c]; i < member_offsets_[*c + 1]; ++i) {
+    const graph::VertexId v = members_[i];
+    if (role_[v] == risk::Role::kLegit) continue;
+    const api::EntityRef ref = entity_ref(v);
+    labelled.push_back(ref.kind + ":" + ref.id);
+  }
+  return labelled;
+}
+
 api::RunInfo RunSnapshot::run_info(const Scope& scope) const {
   const Visibility visible = visibility(scope);
   if (visible.everything()) return info_;

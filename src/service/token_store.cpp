@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "sourcetrace/store/run_file.hpp"
 #include "sourcetrace/tables/fields.hpp"
 #include "sourcetrace/tables/output_file.hpp"
 
@@ -26,15 +27,6 @@ using nlohmann::ordered_json;
 constexpr const char* kSecretPrefix = "st_";
 constexpr std::size_t kSecretBytes = 32;
 constexpr std::size_t kMaxIdBytes = 64;
-
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 // Ids go into audit lines and terminal tables: keep them plain.
 const char* check_token_id(const std::string& id) {
@@ -234,7 +226,7 @@ Result<std::string> TokenStore::add(const std::string& id, TokenRole role,
   if (!secret.is_ok()) return secret.status();
   auto hash = sha256(secret.value());
   if (!hash.is_ok()) return hash.status();
-  records_.push_back(TokenRecord{id, role, std::move(brands), hash.value(), utc_now(), false});
+  records_.push_back(TokenRecord{id, role, std::move(brands), hash.value(), store::utc_now(), false});
   return secret;
 }
 

@@ -180,6 +180,22 @@ class RowParser {
 
 }  // namespace
 
+std::string parse_evidence_fields(const std::array<std::string_view, 6>& fields, EvidenceRow& row) {
+  struct Keep final : RowHandler {
+    EvidenceRow* out;
+    const char* on_row(const EvidenceRow& r) override {
+      *out = r;
+      return nullptr;
+    }
+  } keep;
+  keep.out = &row;
+  CsvRecord record;
+  record.fields.assign(fields.begin(), fields.end());
+  static const std::vector<int> kInOrder = {0, 1, 2, 3, 4, 5};
+  RowParser parser(Table::kEvidence, kInOrder);
+  return parser.parse_and_dispatch(record, keep);
+}
+
 Status read_table(const std::string& path, Table table, RowHandler& handler,
                   const RejectSink& reject, TableStats& stats, const ByteProgress& progress) {
   const TableSpec& spec = table_spec(table);

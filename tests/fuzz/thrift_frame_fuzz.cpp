@@ -90,7 +90,12 @@ struct Service {
     std::remove(audit_head_path(log).c_str());
     auto audit = AuditLog::open(log);
     if (!audit.is_ok()) die(audit.status().message());
-    state = std::make_unique<ServiceState>(snapshot, tokens, std::move(audit).value(), ServiceLimits{});
+    const std::string journal_path = dir / "feedback.jsonl";
+    std::remove(journal_path.c_str());
+    auto journal = store::FeedbackJournal::open(journal_path);
+    if (!journal.is_ok()) die(journal.status().message());
+    state = std::make_unique<ServiceState>(snapshot, tokens, std::move(audit).value(), std::move(journal).value(),
+                                           ServiceLimits{});
     processor = std::make_unique<FrameProcessor>(std::make_shared<InvestigatorHandler>(*state), kMaxFrameBytes);
     calls = 0;
   }

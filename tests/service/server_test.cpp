@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "../support/service_fixture.hpp"
 #include "../support/test_env.hpp"
 #include "sourcetrace/service/api/Investigator.h"
 #include "sourcetrace/service/run_publication.hpp"
@@ -29,105 +30,6 @@ namespace api = sourcetrace::service::api;
 namespace tt = apache::thrift::transport;
 
 namespace {
-
-// Two complete runs of two small markets, tokens for an investigator and
-// for one brand, made once for every test case.
-struct Fixture {
-  TempDir dir;
-  std::string runs, tokens, investigator, brand_token, brand;
-  Fixture() {
-    runs = dir / "runs";
-    tokens = dir / "tokens";
-    for (const char* seed : {"2", "3"}) {
-      const std::string market = dir / (std::string("m") + seed), run = dir / (std::string("run") + seed);
-      REQUIRE(run_sourcetrace({"generate", market, "--sellers", "2500", "--seed", seed}).exit_code == 0);
-      CommandResult r = run_sourcetrace({"run", market, "--out", run, "--job", source_path("jobs/default.toml")});
-      INFO(r.err);
-      REQUIRE(r.exit_code == 0);
-    }
-    REQUIRE(run_sourcetrace({"publish", dir / "run2", "--to", runs}).exit_code == 0);
-    CommandResult a = run_sourcetrace({"token", "add", tokens, "--id", "ines", "--role", "investigator"});
-    REQUIRE(a.exit_code == 0);
-    investigator = trim(a.out);
-    // The brand of the most suspect network of run2 that does not name every brand.
-    brand = "B001";
-    CommandResult b = run_sourcetrace({"token", "add", tokens, "--id", "acme", "--role", "brand", "--brand", brand});
-    REQUIRE(b.exit_code == 0);
-    brand_token = trim(b.out);
-  }
-  static std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-    return s;
-  }
-};
-
-Fixture& fixture() {
-  static Fixture f;
-  return f;
-}
-
-// A running `sourcetrace serve`, stopped with SIGTERM at the end.
-class Server {
- public:
-  explicit Server(std::vector<std::string> extra = {}) {
-    Fixture& f = fixture();
-    std::vector<std::string> argv = {SOURCETRACE_BINARY, "serve", f.runs, "--port", "0", "--audit", audit()};
-    if (std::find(extra.begin(), extra.end(), "--tokens") == extra.end()) {
-      argv.insert(argv.end(), {"--tokens", f.tokens});
-    }
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    pid_ = start_program(argv, dir_ / "out", dir_ / "err");
-    REQUIRE(pid_ > 0);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (port_ == 0 && std::chrono::steady_clock::now() < deadline) {
-      const std::string err = read_file(dir_ / "err");
-      const auto at = err.find("listening on ");
-      const auto comma = at == std::string::npos ? at : err.find(',', at);
-      if (comma != std::string::npos) {
-        const std::string address = err.substr(at, comma - at);  // "listening on HOST:PORT" and maybe " (TLS)"
-        port_ = std::stoi(address.substr(address.rfind(':') + 1));
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
-    }
-    INFO(read_file(dir_ / "err"));
-    REQUIRE(port_ > 0);
-  }
-  ~Server() { stop(); }
-  int stop() {
-    if (pid_ <= 0) return exit_code_;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return exit_code_;
-  }
-  int port() const { return port_; }
-  std::string audit() const { return dir_ / "audit.jsonl"; }
-  std::string log() const { return read_file(dir_ / "err"); }
-  pid_t pid() const { return pid_; }
-
- private:
-  TempDir dir_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-  int exit_code_ = -1;
-};
-
-struct Client {
-  std::shared_ptr<tt::TSocket> socket;
-  std::shared_ptr<tt::TTransport> transport;
-  api::InvestigatorClient client;
-  explicit Client(int port)
-      : socket(std::make_shared<tt::TSocket>("127.0.0.1", port)),
-        transport(std::make_shared<tt::TFramedTransport>(socket)),
-        client(std::make_shared<apache::thrift::protocol::TBinaryProtocol>(transport)) {
-    socket->setRecvTimeout(20000);
-    transport->open();
-  }
-  api::InvestigatorClient* operator->() { return &client; }
-};
 
 // A raw TCP connection for hostile clients, from `source` (any loopback
 // address: 127.0.0.0/8 is all this machine's).

@@ -37,6 +37,13 @@ exception ServerBusy {
   2: i32 retry_after_ms,
 }
 
+// Too many rows written by this token in the last minute (reports and
+// verdicts count one each); retry after the time given.
+exception RateLimited {
+  1: string message,
+  2: i32 retry_after_ms,
+  3: i64 limit,               // rows per minute this token may write
+}
 // ---- data ----
 
 struct NetworkSummary {
@@ -187,6 +194,33 @@ struct RunInfo {
   9: string published,        // when this server loaded it
 }
 
+// A brand's or an investigator's report: one evidence row of the table
+// contract (docs/tables.md), with the client's own id for it.
+struct Report {
+  1: string report,           // the client's id, 1-64 of [A-Za-z0-9._:-]; resending it is a no-op
+  2: EntityRef entity,        // kind seller | warehouse | account | brand
+  3: string signal,           // takedown | test_buy_counterfeit | test_buy_genuine | complaint | enforcement_confirmed
+  4: string brand,            // "" only for a complaint, and never from a brand token
+  5: string reported_on,      // YYYY-MM-DD, not after today (UTC)
+}
+// The answer for one report, in the order sent.
+struct ReportReceipt {
+  1: string report,
+  2: bool accepted,
+  3: string reason,           // why it was rejected ("" when accepted)
+  4: i64 sequence,            // its line in the feedback journal (accepted only)
+  5: string received,         // ISO-8601 UTC when the journal first took it
+  6: bool resent,             // the report id was taken before: this is that first receipt
+}
+// A closed case, as recorded.
+struct VerdictReceipt {
+  1: i64 sequence,            // its line in the feedback journal
+  2: string network,
+  3: string outcome,          // confirmed | cleared | inconclusive
+  4: string run,              // the run served when it was recorded
+  5: i32 members,             // members it labels: those whose role hint is not legit
+  6: string received,         // ISO-8601 UTC
+}
 struct NetworkFilter {
   1: double min_risk = 0.0,
   2: string brand = "",       // "" = any
@@ -226,4 +260,16 @@ service Investigator {
   // The night's alerts, ranked; a brand's over the networks it sees.
   AlertPage alerts(1: string token, 2: i32 offset, 3: i32 limit)
       throws (1: Forbidden forbidden, 2: BadRequest bad, 3: ServerBusy busy),
+  // ---- writes: each answered only once on disk in the feedback journal ----
+  // Evidence reports, answered row by row. A brand token reports only for
+  // its own brands; an investigator token for any. Whether an entity
+  // exists, or is hidden from the caller, changes no answer.
+  list<ReportReceipt> submit_reports(1: string token, 2: list<Report> reports)
+      throws (1: Forbidden forbidden, 2: BadRequest bad, 3: ServerBusy busy, 4: RateLimited limited),
+  // Closes a case on a network of the run served (investigator tokens
+  // only): confirmed (counterfeit, raided or proven), cleared (legitimate)
+  // or inconclusive.
+  VerdictReceipt record_verdict(1: string token, 2: string network, 3: string outcome, 4: string note)
+      throws (1: Forbidden forbidden, 2: NotFound not_found, 3: BadRequest bad, 4: ServerBusy busy,
+              5: RateLimited limited),
 }

@@ -10,6 +10,10 @@
 // result or its error. The token's secret never reaches the log: the
 // token's id does.
 //
+// Writes (submit_reports, record_verdict) go to the feedback journal
+// (store/feedback_journal.hpp) and are answered only once it has them on
+// disk; each token may write `rows_per_minute` rows (RateLimited beyond).
+//
 // Thread-safe: the server calls one handler from every connection's thread.
 // What it shares is immutable (a snapshot, a token table) behind atomic
 // shared pointers that `ServiceState` swaps whole.
@@ -24,6 +28,8 @@
 #include "sourcetrace/service/audit_log.hpp"
 #include "sourcetrace/service/run_snapshot.hpp"
 #include "sourcetrace/service/token_store.hpp"
+#include "sourcetrace/service/write_rate.hpp"
+#include "sourcetrace/store/feedback_journal.hpp"
 
 namespace sourcetrace::service {
 
@@ -31,6 +37,9 @@ struct ServiceLimits {
   Limits query;              // page size, hops, paths, nodes visited
   int deadline_ms = 5000;    // per call
   int max_in_flight = 64;    // calls running at once
+  int max_reports = 1000;    // reports in one submit_reports call
+  int max_note_bytes = 4000; // a verdict's note
+  std::int64_t rows_per_minute = 6000;  // rows one token may write (>= max_reports)
 };
 
 // What every connection shares. The snapshot and the tokens are replaced
@@ -38,7 +47,8 @@ struct ServiceLimits {
 class ServiceState {
  public:
   ServiceState(std::shared_ptr<const RunSnapshot> snapshot, std::shared_ptr<const TokenStore> tokens,
-               std::unique_ptr<AuditLog> audit, ServiceLimits limits);
+               std::unique_ptr<AuditLog> audit, std::unique_ptr<store::FeedbackJournal> journal,
+               ServiceLimits limits);
 
   // A mutex, not std::atomic<std::shared_ptr>: libstdc++ 12 implements
   // that with a lock bit ThreadSanitizer cannot see (it reports a race on
@@ -60,6 +70,8 @@ class ServiceState {
     tokens_.swap(t);
   }
   AuditLog& audit() { return *audit_; }
+  store::FeedbackJournal& journal() { return *journal_; }
+  WriteRate& write_rate() { return write_rate_; }
   const ServiceLimits& limits() const { return limits_; }
   std::atomic<int>& in_flight() { return in_flight_; }
 
@@ -68,7 +80,9 @@ class ServiceState {
   std::shared_ptr<const RunSnapshot> snapshot_;
   std::shared_ptr<const TokenStore> tokens_;
   std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<store::FeedbackJournal> journal_;
   ServiceLimits limits_;
+  WriteRate write_rate_;
   std::atomic<int> in_flight_{0};
 };
 
@@ -89,6 +103,10 @@ class InvestigatorHandler : public api::InvestigatorIf {
   void target(api::Target& out, const std::string& token, std::int32_t rank) override;
   void changes(api::ChangePage& out, const std::string& token, std::int32_t offset, std::int32_t limit) override;
   void alerts(api::AlertPage& out, const std::string& token, std::int32_t offset, std::int32_t limit) override;
+  void submit_reports(std::vector<api::ReportReceipt>& out, const std::string& token,
+                      const std::vector<api::Report>& reports) override;
+  void record_verdict(api::VerdictReceipt& out, const std::string& token, const std::string& network,
+                      const std::string& outcome, const std::string& note) override;
 
  private:
   ServiceState& state_;

@@ -46,6 +46,7 @@ struct ServerOptions {
   std::string runs_dir;     // holds the `current` link
   std::string tokens_path;  // mode 0600
   std::string audit_path;   // "" = runs_dir/audit.jsonl
+  std::string journal_path; // "" = runs_dir/feedback.jsonl (store/feedback_journal.hpp)
   std::string bind = "127.0.0.1";
   int port = 0;             // 0: any free port (see port())
   std::string tls_cert, tls_key;  // PEM; required unless bind is loopback

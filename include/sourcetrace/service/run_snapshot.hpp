@@ -119,6 +119,10 @@ class RunSnapshot {
   // The night's alerts on networks the scope sees, ranked 1..k over them; one page.
   api::AlertPage alerts(const Scope& scope, int offset, int limit, const Limits& limits) const;
 
+  // The members a verdict on network `id` labels, as "kind:id": those whose
+  // role hint is not legit. NotFound when the run has no such network.
+  std::vector<std::string> verdict_members(const std::string& id) const;
+
   // Sizes, for tests and the memory report.
   std::uint32_t num_entities() const { return static_cast<std::uint32_t>(network_of_.size()); }
   std::uint32_t num_networks() const { return static_cast<std::uint32_t>(networks_.size()); }

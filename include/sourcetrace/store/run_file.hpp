@@ -29,5 +29,7 @@ Result<H5File> open_run_file(const std::string& path);
 
 // The current UTC time as ISO-8601, for `created` attributes.
 std::string utc_now();
+// The same with milliseconds ("2026-12-03T17:20:00.123Z"), for log lines.
+std::string utc_now_millis();
 
 }  // namespace sourcetrace::store

@@ -74,4 +74,12 @@ Result<std::optional<std::string>> find_table_file(const std::string& dataset_di
 Status read_table(const std::string& path, Table table, RowHandler& handler,
                   const RejectSink& reject, TableStats& stats, const ByteProgress& progress = {});
 
+// One evidence row's fields in the contract's column order (kind, id,
+// signal, brand, reported_on, reporter), checked by the rules read_table
+// applies to evidence.csv: "" with `row` filled (its views into `fields`),
+// or the reason ("column 'brand': empty (only a complaint may name no
+// brand)"). For rows that arrive by other ways than a file (the service's
+// reports).
+std::string parse_evidence_fields(const std::array<std::string_view, 6>& fields, EvidenceRow& row);
+
 }  // namespace sourcetrace::tables
