@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   add_serve_command(app, exit_code);
   add_publish_command(app, exit_code);
   add_query_command(app, exit_code);
+  add_report_command(app, exit_code);
   add_token_command(app, exit_code);
   add_audit_command(app, exit_code);
   add_submit_command(app, exit_code);

@@ -2,19 +2,13 @@
 // people, JSON (--json) for scripts. The token comes from SOURCETRACE_TOKEN
 // or --token-file, never from the command line, where `ps` would show it.
 #include <fmt/core.h>
-#include <thrift/protocol/TBinaryProtocol.h>
-#include <thrift/transport/TBufferTransports.h>
-#include <thrift/transport/TSSLSocket.h>
-#include <thrift/transport/TSocket.h>
 
-#include <csignal>
-#include <cstdlib>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "commands.hpp"
 #include "sourcetrace/cli/exit_code.hpp"
+#include "service_client.hpp"
 #include "sourcetrace/service/api/Investigator.h"
 
 namespace sourcetrace::cli {
@@ -25,9 +19,7 @@ namespace api = service::api;
 using nlohmann::json;
 
 struct QueryOptions {
-  std::string host = "127.0.0.1";
-  int port = 0;
-  std::string token_file, tls_ca;
+  ServiceAddress address;
   bool json = false;
   std::string what;
   std::vector<std::string> args;
@@ -135,50 +127,20 @@ Result<api::EntityRef> parse_ref(const std::string& text) {
   return ref;
 }
 
-Result<std::string> read_token(const QueryOptions& o) {
-  if (!o.token_file.empty()) {
-    std::ifstream in(o.token_file);
-    if (!in) return Status::missing_input(o.token_file + ": cannot read the token file");
-    std::string token;
-    std::getline(in, token);
-    if (token.empty()) return Status::invalid_input(o.token_file + ": empty token file");
-    return token;
-  }
-  if (const char* env = std::getenv("SOURCETRACE_TOKEN"); env != nullptr && *env != '\0') return std::string(env);
-  return Status::invalid_argument("no token: set SOURCETRACE_TOKEN or pass --token-file FILE");
-}
-
 int run_query(const QueryOptions& o) {
-  std::signal(SIGPIPE, SIG_IGN);  // a server that hangs up is an error to report, not a kill
-  auto token = read_token(o);
-  if (!token.is_ok()) return report_failure(token.status());
   const std::size_t wanted = o.what == "network" || o.what == "entity" ? 1 : o.what == "path" ? 2 : 0;
   if (o.args.size() != wanted) {
     return report_failure(Status::invalid_argument(
         fmt::format("`query {}` takes {} argument{}", o.what, wanted, wanted == 1 ? "" : "s")));
   }
-  namespace tt = apache::thrift::transport;
-  std::shared_ptr<tt::TSocket> socket;
-  std::shared_ptr<tt::TSSLSocketFactory> tls;
-  if (!o.tls_ca.empty()) {
-    tls = std::make_shared<tt::TSSLSocketFactory>();
-    tls->loadTrustedCertificates(o.tls_ca.c_str());
-    tls->authenticate(true);
-    socket = tls->createSocket(o.host, o.port);
-  } else {
-    socket = std::make_shared<tt::TSocket>(o.host, o.port);
-  }
-  auto transport = std::make_shared<tt::TFramedTransport>(socket);
-  api::InvestigatorClient client(std::make_shared<apache::thrift::protocol::TBinaryProtocol>(transport));
-  try {
-    transport->open();
+  return with_service(o.address, [&](api::InvestigatorClient& client, const std::string& token) {
     json out;
     if (o.what == "networks") {
       api::NetworkFilter filter;
       filter.min_risk = o.min_risk;
       filter.brand = o.brand;
       api::NetworkPage page;
-      client.list_networks(page, token.value(), filter, o.offset, o.limit);
+      client.list_networks(page, token, filter, o.offset, o.limit);
       if (!o.json) {
         print_networks(page.networks);
         fmt::print("({} of {} networks from {})\n", page.networks.size(), page.total, page.offset);
@@ -186,7 +148,7 @@ int run_query(const QueryOptions& o) {
       out = {{"networks", list_json(page.networks)}, {"total", page.total}, {"offset", page.offset}};
     } else if (o.what == "network") {
       api::NetworkDetail d;
-      client.network(d, token.value(), o.args[0]);
+      client.network(d, token, o.args[0]);
       if (!o.json) {
         print_networks({d.summary});
         fmt::print("\nmembers ({}):\n", d.members.size());
@@ -206,7 +168,7 @@ int run_query(const QueryOptions& o) {
       auto ref = parse_ref(o.args[0]);
       if (!ref.is_ok()) return report_failure(ref.status());
       api::EntityDetail d;
-      client.entity(d, token.value(), ref.value(), o.offset, o.limit);
+      client.entity(d, token, ref.value(), o.offset, o.limit);
       if (!o.json) {
         fmt::print("{}:{} in {} (risk {:.3f}, {})\n", d.entity.kind, d.entity.id, d.network, d.risk, d.role_hint);
         for (const auto& e : d.evidence) fmt::print("  evidence {:<22} {:<6} {}\n", e.signal, e.brand, e.rows);
@@ -221,7 +183,7 @@ int run_query(const QueryOptions& o) {
       if (!a.is_ok()) return report_failure(a.status());
       if (!b.is_ok()) return report_failure(b.status());
       api::PathResult r;
-      client.paths(r, token.value(), a.value(), b.value(), o.max_hops, o.max_paths);
+      client.paths(r, token, a.value(), b.value(), o.max_hops, o.max_paths);
       if (!o.json) {
         if (r.paths.empty()) fmt::print("no path within {} hops ({} entities looked at)\n", o.max_hops, r.visited);
         for (const auto& p : r.paths) {
@@ -233,7 +195,7 @@ int run_query(const QueryOptions& o) {
       out = to_json(r);
     } else if (o.what == "changes") {
       api::ChangePage page;
-      client.changes(page, token.value(), o.offset, o.limit);
+      client.changes(page, token, o.offset, o.limit);
       if (!o.json) {
         print_changes(page.changes);
         fmt::print("({} of {} changes from {}; since {})\n", page.changes.size(), page.total, page.offset,
@@ -243,7 +205,7 @@ int run_query(const QueryOptions& o) {
              {"previous_run", page.previous_run}};
     } else if (o.what == "alerts") {
       api::AlertPage page;
-      client.alerts(page, token.value(), o.offset, o.limit);
+      client.alerts(page, token, o.offset, o.limit);
       if (!o.json) {
         fmt::print("{:>5} {:<14} {:<18} {:>6}  {}\n", "rank", "alert", "network", "risk", "reason");
         for (const auto& a : page.alerts) {
@@ -254,7 +216,7 @@ int run_query(const QueryOptions& o) {
       out = {{"alerts", list_json(page.alerts)}, {"total", page.total}, {"offset", page.offset}};
     } else if (o.what == "targets") {
       api::TargetPage page;
-      client.targets(page, token.value(), o.offset, o.limit);
+      client.targets(page, token, o.offset, o.limit);
       if (!o.json) {
         print_targets(page.targets);
         fmt::print("({} of {} targets from {})\n", page.targets.size(), page.total, page.offset);
@@ -262,7 +224,7 @@ int run_query(const QueryOptions& o) {
       out = {{"targets", list_json(page.targets)}, {"total", page.total}, {"offset", page.offset}};
     } else {  // info
       api::RunInfo info;
-      client.run_info(info, token.value());
+      client.run_info(info, token);
       if (!o.json) {
         fmt::print("run {} (created {}, published {})\n{} build {}\ndataset {}\n{} networks, {} entities\n", info.run,
                    info.created, info.published, info.engine, info.engine_build, info.dataset_digest, info.networks,
@@ -271,20 +233,8 @@ int run_query(const QueryOptions& o) {
       out = to_json(info);
     }
     if (o.json) fmt::print("{}\n", out.dump(2));
-    transport->close();
-  } catch (const api::NotFound& e) {
-    return report_failure(Status::not_found("not found: " + e.message));
-  } catch (const api::Forbidden& e) {
-    return report_failure(Status::invalid_argument("forbidden: " + e.message));
-  } catch (const api::BadRequest& e) {
-    return report_failure(Status::invalid_argument(
-        fmt::format("bad request: {} ({} limit {})", e.message, e.parameter, e.limit)));
-  } catch (const api::ServerBusy& e) {
-    return report_failure(Status::io_error(fmt::format("server busy: {} (retry after {} ms)", e.message, e.retry_after_ms)));
-  } catch (const apache::thrift::TException& e) {
-    return report_failure(Status::io_error(fmt::format("{}:{}: {}", o.host, o.port, e.what())));
-  }
-  return kExitOk;
+    return kExitOk;
+  });
 }
 
 }  // namespace
@@ -298,10 +248,7 @@ void add_query_command(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::IsMember({"networks", "network", "entity", "path", "targets", "changes", "alerts", "info"}));
   cmd->add_option("ARGS", o->args, "the network id, the entity KIND:ID, or the two ends of a path");
-  cmd->add_option("--port", o->port, "The server's port")->required();
-  cmd->add_option("--host", o->host, "The server's address")->capture_default_str();
-  cmd->add_option("--token-file", o->token_file, "Read the token from this file (else SOURCETRACE_TOKEN)");
-  cmd->add_option("--tls-ca", o->tls_ca, "Connect with TLS, trusting this CA certificate (PEM)");
+  add_service_address_options(*cmd, o->address);
   cmd->add_flag("--json", o->json, "Print JSON instead of tables");
   cmd->add_option("--offset", o->offset, "First item of the page")->capture_default_str();
   cmd->add_option("--limit", o->limit, "Items per page")->capture_default_str();

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
@@ -301,4 +302,51 @@ TEST_CASE("store: the feedback journal cuts a torn last line and refuses a damag
   CHECK(refused.status().code() == Status::Code::kCorrupt);
   CHECK(refused.status().message().find("feedback.jsonl:3:") != std::string::npos);
   CHECK(store::read_feedback_journal(path).status().code() == Status::Code::kCorrupt);
+}
+
+TEST_CASE("service: sourcetrace report sends a brand's CSV and names each rejected row by file and line",
+          "[service]") {
+  Fixture& f = fixture();
+  Server server;
+  const std::string port = std::to_string(server.port());
+  TempDir dir;
+  const std::string csv = dir / "reports.csv";
+  write_file(csv,
+             "report,kind,id,signal,brand,reported_on\n"
+             "q1,seller,S000020,test_buy_counterfeit," + f.brand + ",2024-01-03\n"
+             "q2,seller,S000021,test_buy_counterfeit,B002,2024-01-03\n"
+             "q3,seller,S000022,takedown," + f.brand + ",2024-02-30\n"
+             "q1,seller,S000020,test_buy_counterfeit," + f.brand + ",2024-01-03\n");
+  const std::string token_file = dir / "token";
+  write_file(token_file, f.brand_token + "\n");
+  CommandResult sent = run_sourcetrace({"report", csv, "--port", port, "--token-file", token_file, "--batch", "2"});
+  INFO(sent.out << sent.err);
+  CHECK(sent.exit_code == 65);  // a row was rejected
+  CHECK(sent.out.find(csv + ":3: report q2 rejected: column 'brand': 'B002' is not one of this token's brands") !=
+        std::string::npos);
+  CHECK(sent.out.find(csv + ":4: report q3 rejected: column 'reported_on'") != std::string::npos);
+  CHECK(sent.out.find("4 rows sent from " + csv + ": 2 accepted (1 sent before), 2 rejected") != std::string::npos);
+  std::vector<store::FeedbackEntry> entries = journal_entries(server.journal());
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].report == "q1");
+
+  // Sent again after fixing the rows: nothing is written twice.
+  write_file(csv,
+             "report,kind,id,signal,brand,reported_on\n"
+             "q1,seller,S000020,test_buy_counterfeit," + f.brand + ",2024-01-03\n"
+             "q3,seller,S000022,takedown," + f.brand + ",2024-02-28\n");
+  CommandResult again = run_sourcetrace({"report", csv, "--port", port, "--token-file", token_file, "--json"});
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  const auto j = nlohmann::json::parse(again.out);
+  CHECK(j["accepted"] == 2);
+  CHECK(j["resent"] == 1);
+  CHECK(journal_entries(server.journal()).size() == 2);
+
+  // A file that is not CSV of reports: an error naming it, nothing sent.
+  write_file(csv, "kind,id\nseller,S1\n");
+  CommandResult wrong = run_sourcetrace({"report", csv, "--port", port, "--token-file", token_file});
+  CHECK(wrong.exit_code != 0);
+  CHECK(wrong.err.find(csv) != std::string::npos);
+  CHECK(journal_entries(server.journal()).size() == 2);
 }

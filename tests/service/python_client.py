@@ -113,6 +113,22 @@ try:
     expect(ttypes.NotFound, c.target, brand_token, brand_targets.total + 1)
     brand_changes = c.changes(brand_token, 0, 1000)
     assert {ch.network for ch in brand_changes.changes} <= {n.network for n in mine.networks}
+
+    # Writes: reports answered row by row, a verdict on a network served.
+    receipts = c.submit_reports(brand_token, [
+        ttypes.Report("py-1", ttypes.EntityRef("seller", "S000001"), "test_buy_counterfeit", "B001", "2024-01-02"),
+        ttypes.Report("py-2", ttypes.EntityRef("seller", "S000002"), "test_buy_counterfeit", "B002", "2024-01-02")])
+    assert receipts[0].accepted and receipts[0].sequence == 1, receipts
+    assert not receipts[1].accepted and "B002" in receipts[1].reason, receipts
+    assert c.submit_reports(brand_token, [ttypes.Report(
+        "py-1", ttypes.EntityRef("seller", "S000001"), "test_buy_counterfeit", "B001", "2024-01-02")])[0].resent
+    bad = expect(ttypes.BadRequest, c.submit_reports, token,
+                 [ttypes.Report("x", ttypes.EntityRef("seller", "S1"), "complaint", "", "2024-01-02")] * 1001)
+    assert bad.parameter == "reports" and bad.limit == 1000, bad
+    verdict = c.record_verdict(token, detail.summary.network, "confirmed", "raided")
+    assert verdict.sequence == 2 and verdict.run == "run" and verdict.members > 0, verdict
+    expect(ttypes.Forbidden, c.record_verdict, brand_token, detail.summary.network, "cleared", "")
+    expect(ttypes.NotFound, c.record_verdict, token, "N0123456789abcdef", "cleared", "")
     transport.close()
 
     example = subprocess.run([sys.executable, os.path.join(ROOT, "docs/examples/investigator_client.py"),
