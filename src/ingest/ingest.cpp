@@ -64,7 +64,7 @@ constexpr const char* kWeightRule[] = {"events", "units", "amount", "units", "we
 class MarketAssembler final : public tables::RowHandler {
  public:
   MarketAssembler() {
-    for (KeyIndex* d : {&brands_, &regions_, &reporters_}) d->intern(0, "");
+    for (KeyIndex* d : {&brands_, &regions_, &reporters_, &reports_}) d->intern(0, "");
   }
 
   const char* on_row(const tables::EntityRow& row) override {
@@ -108,6 +108,7 @@ class MarketAssembler final : public tables::RowHandler {
     e.brand.push_back(brands_.intern(0, row.brand));
     e.day.push_back(row.reported_on);
     e.reporter.push_back(reporters_.intern(0, row.reporter));
+    e.report.push_back(reports_.intern(0, row.report));
     return nullptr;
   }
 
@@ -145,6 +146,7 @@ class MarketAssembler final : public tables::RowHandler {
     g.brands = brands_.take();
     g.regions = regions_.take();
     g.reporters = reporters_.take();
+    g.reports = reports_.take();
     return g;
   }
 
@@ -159,7 +161,7 @@ class MarketAssembler final : public tables::RowHandler {
     return v;
   }
 
-  KeyIndex entities_, brands_, regions_, reporters_;
+  KeyIndex entities_, brands_, regions_, reporters_, reports_;
   std::vector<std::uint32_t> region_;
   std::vector<std::int32_t> created_on_;
   std::vector<bool> listed_;
@@ -318,7 +320,7 @@ Result<IngestResult> ingest_edge_list(const std::string& path, const IngestOptio
   g.entities = vertices.take();
   g.region.assign(n, 0);
   g.created_on.assign(n, tables::kNoDay);
-  for (KeyIndex::Blob* d : {&g.brands, &g.regions, &g.reporters}) {
+  for (KeyIndex::Blob* d : {&g.brands, &g.regions, &g.reporters, &g.reports}) {
     KeyIndex empty;
     empty.intern(0, "");
     *d = empty.take();

@@ -4,12 +4,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 #include <utility>
 
+#include "sourcetrace/tables/fields.hpp"
 #include "sourcetrace/tables/table_reader.hpp"
 
 namespace sourcetrace::service {
@@ -149,15 +149,6 @@ class Call {
   throw e;
 }
 
-// A client's report id: short and plain, since it goes into the journal,
-// the evidence table and messages.
-bool valid_report_id(const std::string& id) {
-  if (id.empty() || id.size() > 64) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == ':' || c == '-';
-  });
-}
-
 tables::Day today_utc() {
   using namespace std::chrono;
   return static_cast<tables::Day>(
@@ -169,7 +160,7 @@ tables::Day today_utc() {
 // the token's brands. Nothing here looks at the run: whether the entity
 // exists, or is hidden from the caller, changes no answer.
 std::string refusal(const api::Report& r, const Call& call) {
-  if (!valid_report_id(r.report)) return "report: the id must be 1-64 characters of A-Z a-z 0-9 . _ : -";
+  if (const char* why = tables::check_report_id(r.report)) return std::string("report: ") + why;
   if (r.entity.kind == "brand" && r.entity.id.empty()) return "column 'id': empty";
   tables::EvidenceRow row;
   const std::string why =

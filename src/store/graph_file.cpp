@@ -105,10 +105,12 @@ Status write_all(H5File& f, const MarketGraph& g, const GraphProvenance& p) {
   ST_RETURN_IF_ERROR(f.write_array("/evidence/brand", g.evidence.brand));
   ST_RETURN_IF_ERROR(f.write_array("/evidence/day", g.evidence.day));
   ST_RETURN_IF_ERROR(f.write_array("/evidence/reporter", g.evidence.reporter));
+  ST_RETURN_IF_ERROR(f.write_array("/evidence/report", g.evidence.report));
 
   ST_RETURN_IF_ERROR(write_blob(f, "/dict/brands", g.brands));
   ST_RETURN_IF_ERROR(write_blob(f, "/dict/regions", g.regions));
-  return write_blob(f, "/dict/reporters", g.reporters);
+  ST_RETURN_IF_ERROR(write_blob(f, "/dict/reporters", g.reporters));
+  return write_blob(f, "/dict/reports", g.reports);
 }
 
 }  // namespace
@@ -272,9 +274,23 @@ Result<MarketGraph> read_graph_file(const std::string& path, GraphProvenance* pr
   g.evidence.brand = std::move(brand).value();
   g.evidence.day = std::move(day).value();
   g.evidence.reporter = std::move(reporter).value();
+  // Report ids came later (an optional column): a file without them has none.
+  if (f.exists("/evidence/report")) {
+    auto report = f.read_array<std::uint32_t>("/evidence/report");
+    if (!report.is_ok()) return report.status();
+    g.evidence.report = std::move(report).value();
+  } else {
+    g.evidence.report.assign(g.evidence.size(), 0);
+  }
 
   for (auto [blob, name] : {std::pair{&g.brands, "brands"}, {&g.regions, "regions"},
-                            {&g.reporters, "reporters"}}) {
+                            {&g.reporters, "reporters"}, {&g.reports, "reports"}}) {
+    if (blob == &g.reports && !f.exists("/dict/reports")) {
+      KeyIndex none;
+      none.intern(0, "");
+      *blob = none.take();
+      continue;
+    }
     auto b = read_blob(f, fmt::format("/dict/{}/offsets", name), fmt::format("/dict/{}/bytes", name));
     if (!b.is_ok()) return b.status();
     *blob = std::move(b).value();

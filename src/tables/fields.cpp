@@ -39,6 +39,16 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
 
+const char* check_report_id(std::string_view text) {
+  if (text.empty() || text.size() > 64) return "a report id is 1-64 characters";
+  for (char c : text) {
+    const bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+                       c == '_' || c == ':' || c == '-';
+    if (!plain) return "a report id has only A-Z a-z 0-9 . _ : -";
+  }
+  return nullptr;
+}
+
 const char* parse_date(std::string_view t, Day& day) {
   if (t.empty()) return "empty date";
   if (t.size() != 10 || t[4] != '-' || t[7] != '-') return "date is not YYYY-MM-DD";

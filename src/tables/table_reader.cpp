@@ -108,6 +108,15 @@ class RowParser {
         if (!date(rec, 4, row.reported_on)) break;
         row.reporter = field(rec, 5);
         if (!row.reporter.empty() && !identifier(rec, 5, row.reporter)) break;
+        if (col_.size() > 6 && col_[6] >= 0) {
+          row.report = field(rec, 6);
+          if (!row.report.empty()) {
+            if (const char* why = check_report_id(row.report)) {
+              error_ = fmt::format("column 'report': {}", why);
+              break;
+            }
+          }
+        }
         return dispatch(handler, row);
       }
     }
@@ -206,7 +215,9 @@ Status read_table(const std::string& path, Table table, RowHandler& handler,
   CsvReader& reader = *opened.value();
 
   // The header: every required column once; other columns are ignored.
-  auto header = read_header(reader, path, std::span(spec.columns.data(), static_cast<std::size_t>(spec.num_columns)));
+  const std::array<std::string_view, 1> optional = {spec.optional};
+  auto header = read_header(reader, path, std::span(spec.columns.data(), static_cast<std::size_t>(spec.num_columns)),
+                            std::span(optional.data(), spec.optional.empty() ? 0u : 1u));
   if (!header.is_ok()) return header.status();
   const std::vector<int>& column_of = header.value().column_of;
   const std::size_t width = header.value().width;

@@ -124,3 +124,20 @@ TEST_CASE("ingest: karate from the bundled datasets", "[ingest][fast]") {
   CHECK(r.value().graph.num_entities() == 34);
   CHECK(r.value().graph.layers[0].adjacency.csr.num_arcs() == 2 * 78);
 }
+
+TEST_CASE("ingest: evidence's optional report column is kept beside each row", "[ingest][fast]") {
+  TempDir tmp;
+  make_fixture_dataset(source_path("tests/fixtures/good/evidence_report_ids"), tmp / "data");
+  auto r = ingest::ingest_market(tmp / "data", {});
+  REQUIRE(r.is_ok());
+  const graph::MarketGraph& g = r.value().graph;
+  REQUIRE(g.evidence.report.size() == 3);
+  CHECK(graph::dictionary_entry(g.reports, g.evidence.report[0]) == "B1:td-1");
+  CHECK(g.evidence.report[1] == 0);  // none given
+  CHECK(graph::dictionary_entry(g.reports, g.evidence.report[2]) == "c-77");
+  // The base dataset has no such column: no row has a report id.
+  make_fixture_dataset("", tmp / "base");
+  auto b = ingest::ingest_market(tmp / "base", {});
+  REQUIRE(b.is_ok());
+  CHECK(b.value().graph.evidence.report == std::vector<std::uint32_t>(3, 0));
+}

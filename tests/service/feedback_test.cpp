@@ -69,7 +69,7 @@ TEST_CASE("service: reports are answered row by row and on disk before the answe
   CHECK_FALSE(receipts[4].accepted);
   CHECK(receipts[4].reason.find("column 'kind': unknown kind") != std::string::npos);
   CHECK_FALSE(receipts[5].accepted);
-  CHECK(receipts[5].reason.find("report: the id") != std::string::npos);
+  CHECK(receipts[5].reason.find("report: a report id has only") != std::string::npos);
   CHECK(receipts[6].accepted);
   CHECK(receipts[6].sequence == 2);
 

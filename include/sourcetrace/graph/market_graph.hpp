@@ -66,6 +66,10 @@ struct EvidenceTable {
   std::vector<std::uint32_t> brand;     // index into MarketGraph::brands (0 = none)
   std::vector<std::int32_t> day;        // days since 1970-01-01
   std::vector<std::uint32_t> reporter;  // index into MarketGraph::reporters (0 = none)
+  // Index into MarketGraph::reports (0 = none): the reporter's own id for
+  // the report (evidence.csv's optional `report` column), so that a report
+  // that also came through the service counts once.
+  std::vector<std::uint32_t> report;
   std::size_t size() const { return entity.size(); }
 };
 
@@ -79,7 +83,7 @@ struct MarketGraph {
   std::vector<Layer> layers;
   EvidenceTable evidence;
   // Dictionaries; entry 0 is the empty string.
-  KeyIndex::Blob brands, regions, reporters;
+  KeyIndex::Blob brands, regions, reporters, reports;
 
   VertexId num_entities() const { return static_cast<VertexId>(entities.tags.size()); }
   EntityKind kind(VertexId v) const { return static_cast<EntityKind>(entities.tags[v]); }

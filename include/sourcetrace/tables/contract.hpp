@@ -32,6 +32,7 @@ struct TableSpec {
   bool required;
   std::array<std::string_view, 7> columns;  // required columns; unused slots empty
   int num_columns;
+  std::string_view optional = {};  // a later, optional column ("" = none)
 };
 
 // In the order ingest reads them (entities first, so that listed entities
@@ -46,7 +47,7 @@ inline constexpr std::array<TableSpec, kNumTables> kTableSpecs = {{
      {"shipment", "origin_kind", "origin", "destination_kind", "destination", "units", "shipped_on"},
      7},
     {Table::kEvidence, "evidence", false,
-     {"kind", "id", "signal", "brand", "reported_on", "reporter"}, 6},
+     {"kind", "id", "signal", "brand", "reported_on", "reporter"}, 6, "report"},
 }};
 
 inline const TableSpec& table_spec(Table table) { return kTableSpecs[static_cast<int>(table)]; }
@@ -114,6 +115,7 @@ struct EvidenceRow {
   std::string_view brand;     // empty only for complaints
   Day reported_on;
   std::string_view reporter;  // may be empty
+  std::string_view report;    // optional column: the reporter's id for the report, or empty
 };
 
 }  // namespace sourcetrace::tables

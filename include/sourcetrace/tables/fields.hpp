@@ -18,6 +18,10 @@ inline constexpr std::size_t kMaxIdentifierBytes = 128;
 // 1–128 bytes, no C0/C1 control characters, no DEL.
 const char* check_identifier(std::string_view text);
 
+// A report id (evidence.report, the service's reports): 1–64 of
+// A-Z a-z 0-9 . _ : - (it goes into journals, files and messages).
+const char* check_report_id(std::string_view text);
+
 // YYYY-MM-DD, a real calendar date.
 const char* parse_date(std::string_view text, Day& day);
 
