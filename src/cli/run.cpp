@@ -74,6 +74,7 @@ namespace fs = std::filesystem;
 
 struct RunOptions {
   std::string dataset, out, job, previous;
+  std::string feedback;  // RUNS (its feedback.jsonl) or a journal; "" = none
   int threads = 0;
   bool lenient = false;
   bool force = false;
@@ -235,6 +236,34 @@ Result<nlohmann::json> make_summary(const RunOptions& o, const RunFolder& run, c
   const auto& levels = detected.value().hierarchy;
   std::uint64_t suspects = 0;
   for (const auto& n : scored.value().networks) suspects += n.risk >= job.min_risk;
+  // What score took from the feedback journal, and which weights it used.
+  const risk::FeedbackEvidence& fed = scored.value().feedback;
+  json feedback = nullptr;
+  if (!o.feedback.empty()) {
+    const risk::FeedbackCounts& c = fed.counts;
+    feedback = {{"journal", pipeline::feedback_journal_path(o.feedback)},
+                {"journal_bytes", fed.journal_bytes},
+                {"journal_digest", fed.journal_digest},
+                {"reports", c.reports},
+                {"merged", c.merged},
+                {"after_as_of", c.after_as_of},
+                {"unknown_entity", c.unknown_entity},
+                {"already_in_market", c.already_in_market},
+                {"invalid", c.invalid},
+                {"verdicts", c.verdicts},
+                {"labelled", c.labelled},
+                {"positives", c.positives},
+                {"negatives", c.negatives}};
+  }
+  json weights = {{"used", "job"}, {"why", "the job does not fit ([risk] fit = false)"}};
+  if (const auto& fit = scored.value().fit) {
+    weights = {{"used", fit->fitted ? "fitted" : "job"},
+               {"why", fit->fitted ? "the fit ranks held-out outcomes better than the job's weights" : fit->reason},
+               {"cv_auc", fit->cv_fitted.auc},
+               {"cv_auc_job", fit->cv_job.auc},
+               {"positives", fit->positives},
+               {"negatives", fit->negatives}};
+  }
   return json{
       {"dataset", o.dataset},
       {"run", run.dir.string()},
@@ -254,6 +283,8 @@ Result<nlohmann::json> make_summary(const RunOptions& o, const RunFolder& run, c
         {"networks_at_min_risk", suspects},
         {"targets", ranked.value().ranked.size()}}},
       {"written", written},
+      {"feedback", feedback},
+      {"weights", weights},
       {"versions",
        {{"engine", store::engine_name()},
         {"engine_build", store::engine_build()},
@@ -421,8 +452,11 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
     return c;
   }
   if (stop_after("detect")) return kExitOk;
-  if (int c = stage("score", [&] { return pipeline::score_staleness(run, job, graph_digest); },
-                    with({"score", run.graph(), run.communities(), "--out", run.risk()}, job_args))) {
+  const std::string journal = pipeline::feedback_journal_path(o.feedback);
+  std::vector<std::string> score_args = with({"score", run.graph(), run.communities(), "--out", run.risk()}, job_args);
+  if (!journal.empty()) score_args = with(score_args, {"--feedback", journal});
+  if (int c = stage("score", [&] { return pipeline::score_staleness(run, job, graph_digest, journal); },
+                    score_args)) {
     return c;
   }
   if (stop_after("score")) return kExitOk;
@@ -474,6 +508,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--previous", o->previous,
                   "The previous complete run: network ids continue from it and changes.csv lists what changed "
                   "since (default: none, the run starts a chain of its own)");
+  cmd->add_option("--feedback", o->feedback,
+                  "A runs folder whose feedback journal (RUNS/feedback.jsonl, written by `serve`) score takes "
+                  "reports and verdicts from, or the journal itself");
   cmd->add_option("--threads", o->threads, "Threads per stage (0: all cores)")->capture_default_str();
   cmd->add_flag("--lenient", o->lenient, "Ingest leniently: bad rows go to rejected.csv in the run folder");
   cmd->add_flag("--force", o->force, "Run every (selected) stage even where its output is current");

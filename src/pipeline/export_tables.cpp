@@ -25,19 +25,17 @@ namespace fs = std::filesystem;
 
 
 Result<ExportCounts> export_tables(const RunFolder& run, const ExportRequest& request) {
-  auto graph = store::read_graph_file(run.graph());
-  if (!graph.is_ok()) return graph.status();
+  auto scored = risk::read_scored_market(run.graph(), run.risk());
+  if (!scored.is_ok()) return scored.status();
   auto detected = community::read_communities_file(run.communities());
   if (!detected.is_ok()) return detected.status();
-  auto scored = risk::read_risk_file(run.risk());
-  if (!scored.is_ok()) return scored.status();
   auto tracked = risk::read_lineage_file(run.lineage());
   if (!tracked.is_ok()) return tracked.status();
   auto ranked = targets::read_targets_file(run.targets());
   if (!ranked.is_ok()) return ranked.status();
 
-  const graph::MarketGraph& g = graph.value();
-  const risk::RiskRecord& r = scored.value();
+  const graph::MarketGraph& g = scored.value().graph;
+  const risk::RiskRecord& r = scored.value().risk;
   const targets::TargetRecord& t = ranked.value();
   const risk::LineageRecord& lineage = tracked.value();
   const std::size_t num_networks = r.networks.size();

@@ -194,6 +194,8 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(risk_section.read("exclusive_share", job.network_cut.exclusive_share));
   ST_RETURN_IF_ERROR(risk_section.read("payout_share", job.network_cut.payout_share));
   job.network_risk.link_weight = job.combine.link_weight;
+  ST_RETURN_IF_ERROR(risk_section.read("fit", job.fit));
+  ST_RETURN_IF_ERROR(risk_section.read("fit_min_per_class", job.fit_options.min_per_class));
   std::string weights_from;
   ST_RETURN_IF_ERROR(risk_section.read("weights_from", weights_from));
   ST_RETURN_IF_ERROR(risk_section.check_unknown());
@@ -203,6 +205,7 @@ Result<Job> load_job(const std::string& path) {
     ST_RETURN_IF_ERROR(use_fitted_weights(where, weights_from, job));
   }
   ST_RETURN_IF_ERROR(risk::validate(w).with_context(path + ": [risk]"));
+  ST_RETURN_IF_ERROR(risk::validate(job.fit_options).with_context(path + ": [risk]"));
   ST_RETURN_IF_ERROR(risk::validate(job.network_risk).with_context(path + ": [risk]"));
   ST_RETURN_IF_ERROR(risk::validate(job.spread).with_context(path + ": [risk]"));
   ST_RETURN_IF_ERROR(risk::validate(job.network_cut).with_context(path + ": [risk]"));

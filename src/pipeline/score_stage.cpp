@@ -16,6 +16,7 @@
 #include "sourcetrace/risk/role_hints.hpp"
 #include "sourcetrace/risk/weight_fit.hpp"
 #include "sourcetrace/store/graph_file.hpp"
+#include "sourcetrace/store/feedback_journal.hpp"
 #include "sourcetrace/store/run_file.hpp"
 #include "sourcetrace/tables/fields.hpp"
 
@@ -26,15 +27,19 @@ namespace {
 // Learns the weights and keeps the fit; scores with them when there was
 // enough to learn from. Returns what it learned, in lines.
 Result<std::string> fit_weights(const graph::MarketGraph& graph, const community::Partition& partition,
-                                risk::RiskRecord& record) {
-  risk::FitOptions options;
+                                const Job& job, risk::RiskRecord& record) {
+  risk::FitOptions options = job.fit_options;
   options.prior_sellers = record.options.prior_sellers;
-  auto fit = risk::fit_evidence_weights(graph, partition, record.weights, record.as_of, options);
+  auto fit = risk::fit_evidence_weights(graph, partition, record.weights, record.as_of, options,
+                                        record.feedback.label_entity, record.feedback.label_confirmed);
   if (!fit.is_ok()) return fit.status();
   std::string report = risk::describe(fit.value());
   if (fit->fitted) {
     record.weights = fit->weights;
-    record.job_digest = digest_with_weights(record.job_digest, record.weights);
+    // A job that fits ([risk] fit) gets these weights from its own inputs
+    // every time: its digest stands. `score --fit` beside a job that does
+    // not fit scores with weights the job does not name: they join it.
+    if (!job.fit) record.job_digest = digest_with_weights(record.job_digest, record.weights);
   }
   record.fit = std::move(fit).value();
   return report;
@@ -64,9 +69,17 @@ Result<ScoreReport> score_networks(const ScoreRequest& request, const Job& job, 
   }
   if (as_of == tables::kNoDay) as_of = 0;
 
-  progress("cutting networks", 0.2);
   ScoreReport report;
   risk::RiskRecord record;
+  if (!request.feedback.empty()) {
+    progress("reading the feedback journal " + request.feedback, 0.1);
+    auto journal = store::read_feedback_journal(request.feedback);
+    if (!journal.is_ok()) return journal.status();
+    record.feedback = risk::take_feedback(graph.value(), journal.value(), as_of);
+    ST_RETURN_IF_ERROR(risk::merge_feedback(graph.value(), record.feedback));
+  }
+
+  progress("cutting networks", 0.2);
   record.weights = job.evidence;
   record.options = job.network_risk;
   record.as_of = as_of;
@@ -83,9 +96,9 @@ Result<ScoreReport> score_networks(const ScoreRequest& request, const Job& job, 
   community::Partition networks =
       risk::cut_networks(graph.value(), partition, record.scores.positive, payouts, job.network_cut);
   record.roles = risk::role_hints(graph.value(), networks, payouts);
-  if (request.fit) {
+  if (request.fit || job.fit) {
     progress("fitting evidence weights", 0.4);
-    auto fitted = fit_weights(graph.value(), networks, record);
+    auto fitted = fit_weights(graph.value(), networks, job, record);
     if (!fitted.is_ok()) return fitted.status();
     report.fit_report = std::move(fitted).value();
     record.scores = risk::score_evidence(graph.value(), record.weights, as_of);
@@ -114,14 +127,30 @@ Result<ScoreReport> score_networks(const ScoreRequest& request, const Job& job, 
                                       [&](const risk::NetworkRisk& n) { return n.risk >= job.min_risk; });
   double top = 0;
   for (const auto& n : record.networks) top = std::max(top, n.risk);
-  report.summary = fmt::format("score: {} networks scored as of {}, {} at or above risk {:.2f} (highest {:.3f}) "
+  std::string fed;
+  if (!request.feedback.empty()) {
+    const risk::FeedbackCounts& c = record.feedback.counts;
+    fed = fmt::format("; feedback: {} of {} reports merged ({} dated after {}, {} on entities not in the market, {} "
+                      "already in its evidence), {} verdicts labelling {} entities",
+                      c.merged, c.reports, c.after_as_of, tables::format_date(as_of), c.unknown_entity,
+                      c.already_in_market, c.verdicts, c.labelled);
+  }
+  std::string fitted;
+  if (record.fit) fitted = record.fit->fitted ? "; weights fitted" : "; the job's weights (" + record.fit->reason + ")";
+  report.summary = fmt::format("score: {} networks scored as of {}, {} at or above risk {:.2f} (highest {:.3f}){}{} "
                                "in {:.2f} s -> {}",
-                               record.networks.size(), tables::format_date(as_of), suspects, job.min_risk, top,
-                               omp_get_wtime() - start, request.out);
+                               record.networks.size(), tables::format_date(as_of), suspects, job.min_risk, top, fed,
+                               fitted, omp_get_wtime() - start, request.out);
   return report;
 }
 
-std::optional<std::string> score_staleness(const RunFolder& run, const Job& job, const std::string& graph_digest) {
+std::string feedback_journal_path(const std::string& feedback) {
+  if (feedback.empty() || !std::filesystem::is_directory(feedback)) return feedback;
+  return (std::filesystem::path(feedback) / store::kFeedbackJournalName).string();
+}
+
+std::optional<std::string> score_staleness(const RunFolder& run, const Job& job, const std::string& graph_digest,
+                                           const std::string& feedback) {
   if (!std::filesystem::exists(run.risk())) return "no risk.h5 yet";
   auto record = risk::read_risk_file(run.risk());
   if (!record.is_ok()) return "risk.h5 is unreadable";
@@ -132,6 +161,13 @@ std::optional<std::string> score_staleness(const RunFolder& run, const Job& job,
     return "the communities changed";
   }
   if (record.value().job_digest != job.stage_digest("score")) return "its parameters changed ([combine], [risk])";
+  if (!feedback.empty()) {
+    auto journal = store::read_feedback_journal(feedback);
+    if (!journal.is_ok()) return "the feedback journal is unreadable";
+    if (journal.value().digest != record.value().feedback.journal_digest) return "the feedback journal changed";
+  } else if (!record.value().feedback.empty()) {
+    return "it took a feedback journal this run is not given";
+  }
   return built_elsewhere(run.risk());
 }
 

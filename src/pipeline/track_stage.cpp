@@ -127,12 +127,10 @@ Status check_previous_run(const std::string& previous) {
 }
 
 Result<TrackReport> track_networks(const RunFolder& run, const std::string& previous, const Job& job) {
-  auto graph = store::read_graph_file(run.graph());
-  if (!graph.is_ok()) return graph.status();
-  auto scored = risk::read_risk_file(run.risk());
+  auto scored = risk::read_scored_market(run.graph(), run.risk());
   if (!scored.is_ok()) return scored.status();
-  const graph::MarketGraph& g = graph.value();
-  const risk::RiskRecord& r = scored.value();
+  const graph::MarketGraph& g = scored.value().graph;
+  const risk::RiskRecord& r = scored.value().risk;
   if (r.network.size() != g.num_entities() || r.roles.size() != g.num_entities() ||
       r.scores.positive.size() != g.num_entities()) {
     return Status::corrupt(run.dir.string() + ": graph.h5 and risk.h5 are not from the same run");

@@ -3,6 +3,7 @@
 
 #include <span>
 
+#include "sourcetrace/store/graph_file.hpp"
 #include "sourcetrace/store/run_file.hpp"
 
 namespace sourcetrace::risk {
@@ -148,6 +149,7 @@ Status write_risk(store::H5File& f, const RiskRecord& r) {
   ST_RETURN_IF_ERROR(f.write_attribute(g, "prior_sellers", r.options.prior_sellers));
   ST_RETURN_IF_ERROR(f.write_attribute(g, "structure_floor", r.options.structure_floor));
   if (r.fit) ST_RETURN_IF_ERROR(write_weight_fit(f, *r.fit));
+  if (!r.feedback.empty()) ST_RETURN_IF_ERROR(write_feedback(f, r.feedback));
   return Status::ok();
 }
 
@@ -216,7 +218,20 @@ Result<RiskRecord> read_risk(const store::H5File& f) {
     if (!fit.is_ok()) return fit.status();
     r.fit = std::move(fit).value();
   }
+  auto feedback = read_feedback(f);
+  if (!feedback.is_ok()) return feedback.status();
+  r.feedback = std::move(feedback).value();
   return r;
+}
+
+Result<ScoredMarket> read_scored_market(const std::string& graph_path, const std::string& risk_path) {
+  auto graph = store::read_graph_file(graph_path);
+  if (!graph.is_ok()) return graph.status();
+  auto scored = read_risk_file(risk_path);
+  if (!scored.is_ok()) return scored.status();
+  ScoredMarket m{std::move(graph).value(), std::move(scored).value()};
+  ST_RETURN_IF_ERROR(merge_feedback(m.graph, m.risk.feedback).with_context(graph_path + " and " + risk_path));
+  return m;
 }
 
 Result<RiskRecord> read_risk_file(const std::string& path) {

@@ -110,7 +110,9 @@ double job_weight(const EvidenceWeights& w, Signal s) {
 }  // namespace
 
 Result<WeightFit> fit_evidence_weights(const graph::MarketGraph& g, const community::Partition& p,
-                                       const EvidenceWeights& job, tables::Day as_of, const FitOptions& o) {
+                                       const EvidenceWeights& job, tables::Day as_of, const FitOptions& o,
+                                       std::span<const VertexId> verdict_entities,
+                                       std::span<const std::uint8_t> verdict_confirmed) {
   ST_RETURN_IF_ERROR(validate(job));
   ST_RETURN_IF_ERROR(validate(o));
   WeightFit fit;
@@ -136,6 +138,13 @@ Result<WeightFit> fit_evidence_weights(const graph::MarketGraph& g, const commun
         mass[p.membership[v]][j] += std::exp2(-static_cast<double>(as_of - day) / job.half_life_days);
       }
     }
+  }
+  // A verdict is the newest outcome of the entities it labels.
+  for (std::size_t i = 0; i < verdict_entities.size() && i < verdict_confirmed.size(); ++i) {
+    const VertexId v = verdict_entities[i];
+    if (v >= n) continue;
+    confirmed_on[v] = verdict_confirmed[i] ? as_of + 1 : tables::kNoDay;
+    genuine_on[v] = verdict_confirmed[i] ? tables::kNoDay : as_of + 1;
   }
   std::vector<Example> examples;
   for (VertexId v = 0; v < n; ++v) {
@@ -238,11 +247,15 @@ Result<WeightFit> fit_evidence_weights(const graph::MarketGraph& g, const commun
   w.complaint = model.coef[2] * unit;
   // Weights that rank the held-out outcomes worse than the job's would make
   // the scores worse, not better: a few dozen outcomes are often too few.
-  if (fit.cv_fitted.auc < fit.cv_job.auc) {
+  // At an equal rank the fit must at least predict them better (log-loss).
+  const bool worse = fit.cv_fitted.auc < fit.cv_job.auc ||
+                     (fit.cv_fitted.auc == fit.cv_job.auc && fit.cv_fitted.log_loss >= fit.cv_job.log_loss);
+  if (worse) {
     fit.reason = fmt::format("the learned weights (takedown {:.3f}, test_buy_counterfeit {:.3f}, complaint {:.3f}) "
-                             "rank the held-out outcomes worse than the job's (AUC {:.3f} vs {:.3f}): "
-                             "keeping the job's weights",
-                             w.takedown, w.test_buy_counterfeit, w.complaint, fit.cv_fitted.auc, fit.cv_job.auc);
+                             "do not rank the held-out outcomes better than the job's (AUC {:.3f} vs {:.3f}, "
+                             "log-loss {:.3f} vs {:.3f}): keeping the job's weights",
+                             w.takedown, w.test_buy_counterfeit, w.complaint, fit.cv_fitted.auc, fit.cv_job.auc,
+                             fit.cv_fitted.log_loss, fit.cv_job.log_loss);
     return fit;
   }
   fit.weights = w;

@@ -146,14 +146,13 @@ Status RunSnapshot::Loader::take_lineage(risk::LineageRecord tracked, const std:
 }
 
 Status RunSnapshot::Loader::take_risk_and_graph() {
-  auto scored = risk::read_risk_file(run_.risk());
+  // The graph's evidence with the feedback score took, as export counts it.
+  auto scored = risk::read_scored_market(run_.graph(), run_.risk());
   if (!scored.is_ok()) return scored.status();
-  risk::RiskRecord r = std::move(scored).value();
+  risk::RiskRecord r = std::move(scored.value().risk);
   r.scores = {};
   r.suspicion = {};
-  auto read = store::read_graph_file(run_.graph());
-  if (!read.is_ok()) return read.status();
-  graph::MarketGraph g = std::move(read).value();
+  graph::MarketGraph g = std::move(scored.value().graph);
   const graph::VertexId n = g.num_entities();
   const std::size_t num_networks = r.networks.size();
   if (r.network.size() != n || r.roles.size() != n || r.member_risk.size() != n ||

@@ -115,6 +115,14 @@ Status write_all(H5File& f, const MarketGraph& g, const GraphProvenance& p) {
 
 }  // namespace
 
+Status write_dictionary(H5File& f, const std::string& group, const KeyIndex::Blob& blob) {
+  return write_blob(f, group, blob);
+}
+
+Result<KeyIndex::Blob> read_dictionary(const H5File& f, const std::string& group) {
+  return read_blob(f, group + "/offsets", group + "/bytes");
+}
+
 Status write_graph_file(const std::string& path, const MarketGraph& g,
                         const GraphProvenance& provenance) {
   const std::string temp = tables::temporary_path_for(path);

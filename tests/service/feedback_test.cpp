@@ -7,14 +7,19 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
+#include "../support/csv_rows.hpp"
 #include "../support/service_fixture.hpp"
 #include "../support/test_env.hpp"
+#include "sourcetrace/risk/risk_file.hpp"
 #include "sourcetrace/store/feedback_journal.hpp"
+#include "sourcetrace/tables/fields.hpp"
 
 using namespace sourcetrace;
 using namespace sourcetrace::testing;
@@ -349,4 +354,162 @@ TEST_CASE("service: sourcetrace report sends a brand's CSV and names each reject
   CHECK(wrong.exit_code != 0);
   CHECK(wrong.err.find(csv) != std::string::npos);
   CHECK(journal_entries(server.journal()).size() == 2);
+}
+
+namespace {
+
+// networks.csv's row of `network` (columns by name), or empty.
+std::map<std::string, std::string> network_row(const std::string& run_dir, const std::string& network) {
+  const auto rows = read_csv_rows(run_dir + "/networks.csv");
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    if (rows[i][0] != network) continue;
+    std::map<std::string, std::string> row;
+    for (std::size_t c = 0; c < rows[0].size(); ++c) row[rows[0][c]] = rows[i][c];
+    return row;
+  }
+  return {};
+}
+
+// The network members.csv puts `entity` in, or "".
+std::string network_of(const std::string& run_dir, const api::EntityRef& entity) {
+  const auto rows = read_csv_rows(run_dir + "/members.csv");
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    if (rows[i][1] == entity.kind && rows[i][2] == entity.id) return rows[i][0];
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("service: the journal feeds the next run at score: evidence counts and brands change and verdicts label outcomes",
+          "[service]") {
+  Fixture& f = fixture();
+  TempDir dir;
+  const std::string journal = dir / "feedback.jsonl";
+  // A report from a brand the market has never seen, on a member of the
+  // most suspect network, dated on the run's as-of date; and a verdict.
+  auto scored = risk::read_risk_file(f.dir / "run2/risk.h5");
+  REQUIRE(scored.is_ok());
+  const std::string as_of = tables::format_date(scored.value().as_of);
+  CommandResult token = run_sourcetrace({"token", "add", f.tokens, "--id", "newbrand", "--role", "brand", "--brand", "B999"});
+  REQUIRE(token.exit_code == 0);
+  const std::string newbrand = Fixture::trim(token.out);
+  std::string network;
+  api::EntityRef member;
+  std::int32_t labelled = 0;
+  {
+    Server server({"--journal", journal});
+    Client c(server.port());
+    api::NetworkPage page;
+    c->list_networks(page, newbrand, api::NetworkFilter(), 0, 10);
+    CHECK(page.total == 0);  // B999 names nothing yet
+    c->list_networks(page, f.investigator, api::NetworkFilter(), 0, 1);
+    REQUIRE(!page.networks.empty());
+    network = page.networks[0].network;
+    api::NetworkDetail detail;
+    c->network(detail, f.investigator, network);
+    member = detail.members[0].entity;
+    std::vector<api::ReportReceipt> receipts;
+    c->submit_reports(receipts, newbrand,
+                      {report("nb-1", member.kind, member.id, "test_buy_counterfeit", "B999", as_of),
+                       report("nb-2", "seller", "NOT-IN-THIS-MARKET", "test_buy_counterfeit", "B999", as_of),
+                       report("nb-3", member.kind, member.id, "takedown", "B999", "2999-12-31")});
+    REQUIRE(receipts.size() == 3);
+    CHECK(receipts[0].accepted);
+    CHECK(receipts[1].accepted);
+    CHECK_FALSE(receipts[2].accepted);  // a date in the future
+    api::VerdictReceipt verdict;
+    c->record_verdict(verdict, f.investigator, network, "cleared", "a licensed reseller after all");
+    labelled = verdict.members;
+  }
+
+  // The same run folder, fed: ingest and detect stay; score and what follows rerun.
+  const std::string job = source_path("jobs/default.toml");
+  const std::string fed = dir / "fed";
+  std::filesystem::copy(f.dir / "run2", fed, std::filesystem::copy_options::recursive);
+  const std::map<std::string, std::string> row_before = network_row(fed, network);
+  REQUIRE(!row_before.empty());
+  CommandResult run = run_sourcetrace({"run", f.dir / "m2", "--out", fed, "--job", job, "--feedback", journal});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.err.find("ingest: up to date") != std::string::npos);
+  CHECK(run.err.find("detect: up to date") != std::string::npos);
+  CHECK(run.err.find("feedback journal changed") != std::string::npos);
+  const auto summary = nlohmann::json::parse(read_file(fed + "/summary.json"));
+  const auto& fb = summary["feedback"];
+  CHECK(fb["reports"] == 2);
+  CHECK(fb["merged"] == 1);
+  CHECK(fb["unknown_entity"] == 1);
+  CHECK(fb["verdicts"] == 1);
+  CHECK(fb["labelled"] == labelled);
+  CHECK(fb["negatives"] == labelled);
+  CHECK(summary["weights"]["used"] == "job");
+
+  // Export reads the merged evidence: the member's network (cut again
+  // from the evidence, so its id may be new) names the new brand.
+  const std::string member_network = network_of(fed, member);
+  REQUIRE(!member_network.empty());
+  const std::map<std::string, std::string> row_after = network_row(fed, member_network);
+  REQUIRE(!row_after.empty());
+  CHECK(row_after.at("brands").find("B999") != std::string::npos);
+  CHECK(row_before.at("brands").find("B999") == std::string::npos);
+
+  // The same journal again: nothing reruns; without it, score reruns.
+  CommandResult again = run_sourcetrace({"run", f.dir / "m2", "--out", fed, "--job", job, "--feedback", journal});
+  REQUIRE(again.exit_code == 0);
+  CHECK(again.err.find("score: up to date") != std::string::npos);
+
+  // A job that fits learns from the verdict too: its members are outcomes
+  // (cleared: negatives) beside the market's own.
+  TempDir jobs;
+  write_file(jobs / "fit.toml", "[risk]\nfit = true\nfit_min_per_class = 1\n");
+  std::map<bool, nlohmann::json> weights;
+  for (bool with_journal : {false, true}) {
+    const std::string out = dir / (with_journal ? "fit-fed" : "fit");
+    std::filesystem::copy(f.dir / "run2", out, std::filesystem::copy_options::recursive);
+    std::vector<std::string> args = {"run", f.dir / "m2", "--out", out, "--job", jobs / "fit.toml"};
+    if (with_journal) args.insert(args.end(), {"--feedback", journal});
+    CommandResult fitted = run_sourcetrace(args);
+    INFO(fitted.err);
+    REQUIRE(fitted.exit_code == 0);
+    weights[with_journal] = nlohmann::json::parse(read_file(out + "/summary.json"))["weights"];
+  }
+  INFO(weights[false].dump() << " / " << weights[true].dump());
+  CHECK(weights[true]["negatives"].get<int>() > weights[false]["negatives"].get<int>());
+  CHECK_FALSE(weights[true]["why"].get<std::string>().empty());
+
+  // The service reads the same merged evidence: the new brand now sees the network.
+  const std::string runs = dir / "runs";
+  REQUIRE(run_sourcetrace({"publish", fed, "--to", runs}).exit_code == 0);
+  TempDir serving;
+  std::vector<std::string> argv = {SOURCETRACE_BINARY, "serve", runs, "--port", "0", "--tokens", f.tokens};
+  {
+    const pid_t pid = start_program(argv, serving / "out", serving / "err");
+    REQUIRE(pid > 0);
+    int port = 0;
+    for (int i = 0; i < 3000 && port == 0; ++i) {
+      const std::string err = read_file(serving / "err");
+      const auto at = err.find("listening on 127.0.0.1:");
+      if (at != std::string::npos && err.find(',', at) != std::string::npos) {
+        port = std::stoi(err.substr(at + 23));
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+    REQUIRE(port > 0);
+    Client c(port);
+    api::NetworkPage page;
+    c->list_networks(page, newbrand, api::NetworkFilter(), 0, 10);
+    REQUIRE(page.total == 1);
+    CHECK(page.networks[0].network == member_network);
+    CHECK(page.networks[0].evidence == std::stoi(row_after.at("evidence")));
+    api::EntityDetail detail;
+    c->entity(detail, newbrand, member, 0, 1);
+    CHECK(std::any_of(detail.evidence.begin(), detail.evidence.end(), [](const api::EvidenceCount& e) {
+      return e.signal == "test_buy_counterfeit" && e.brand == "B999" && e.rows == 1;
+    }));
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+  }
 }

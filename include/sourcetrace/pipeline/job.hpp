@@ -24,6 +24,7 @@
 #include "sourcetrace/risk/network_changes.hpp"
 #include "sourcetrace/risk/network_cut.hpp"
 #include "sourcetrace/risk/network_lineage.hpp"
+#include "sourcetrace/risk/weight_fit.hpp"
 #include "sourcetrace/targets/elimination.hpp"
 #include "sourcetrace/status.hpp"
 
@@ -39,6 +40,11 @@ struct Job {
   bool warm_start = true;  // from the previous run's communities, when there is one
   community::RoundLeidenOptions detect_levels() const { return {detect, gather_below, rounds}; }
   risk::EvidenceWeights evidence;
+  // [risk] fit: learn the weights from the outcomes (evidence outcomes and
+  // verdicts) on every run, keeping the job's when the fit is not better;
+  // fit_min_per_class: outcomes of each class it needs.
+  bool fit = false;
+  risk::FitOptions fit_options;
   risk::NetworkRiskOptions network_risk;
   risk::SpreadOptions spread;
   risk::NetworkCutOptions network_cut;

@@ -12,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "sourcetrace/graph/market_graph.hpp"
 #include "sourcetrace/risk/evidence_score.hpp"
+#include "sourcetrace/risk/feedback_evidence.hpp"
 #include "sourcetrace/risk/network_risk.hpp"
 #include "sourcetrace/risk/role.hpp"
 #include "sourcetrace/risk/weight_fit.hpp"
@@ -37,6 +39,7 @@ struct RiskRecord {
   std::vector<double> suspicion, member_risk;
   std::vector<NetworkRisk> networks;   // per network
   std::optional<WeightFit> fit;        // absent when score ran without --fit
+  FeedbackEvidence feedback;           // what score took from the feedback journal (empty: none)
 };
 
 Status write_risk(store::H5File& file, const RiskRecord& record);
@@ -48,5 +51,14 @@ Result<RiskRecord> read_risk_file(const std::string& path);
 Status write_weight_fit(store::H5File& file, const WeightFit& fit);
 Result<WeightFit> read_weight_fit(const store::H5File& file);
 Result<WeightFit> read_weight_fit_file(const std::string& path);
+
+// A run's graph.h5 and risk.h5 as every stage after score reads them: the
+// feedback score took merged into the graph's evidence (merge_feedback),
+// so that counts, brands and risk agree with what was scored.
+struct ScoredMarket {
+  graph::MarketGraph graph;
+  RiskRecord risk;
+};
+Result<ScoredMarket> read_scored_market(const std::string& graph_path, const std::string& risk_path);
 
 }  // namespace sourcetrace::risk

@@ -37,6 +37,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "sourcetrace/community/partition.hpp"
@@ -84,12 +85,17 @@ struct WeightFit {
 };
 
 // `networks`: the networks the risk model rates (in score, the supply
-// networks). REQUIRES: it covers graph's entities; validate(job_weights) and
-// validate(options) are ok (else that Status is returned).
+// networks). `verdicts`: investigators' closed cases (entity, 1 confirmed /
+// 0 cleared), outcomes newer than any evidence row: an entity a verdict
+// labels takes the verdict's label. REQUIRES: it covers graph's entities;
+// validate(job_weights) and validate(options) are ok (else that Status is
+// returned).
 Result<WeightFit> fit_evidence_weights(const graph::MarketGraph& graph,
                                        const community::Partition& networks,
                                        const EvidenceWeights& job_weights, tables::Day as_of,
-                                       const FitOptions& options);
+                                       const FitOptions& options,
+                                       std::span<const graph::VertexId> verdict_entities = {},
+                                       std::span<const std::uint8_t> verdict_confirmed = {});
 
 // A few lines for a person: counts, held-out quality against the job's
 // weights, the weights learned (or the reason there are none).

@@ -13,6 +13,7 @@
 
 #include "sourcetrace/graph/market_graph.hpp"
 #include "sourcetrace/status.hpp"
+#include "sourcetrace/store/h5_file.hpp"
 
 namespace sourcetrace::store {
 
@@ -45,5 +46,10 @@ Result<graph::MarketGraph> read_graph_entities(const std::string& path);
 
 // Only the provenance: reads the root attributes, not the graph.
 Result<GraphProvenance> read_graph_provenance(const std::string& path);
+
+// A dictionary (brands, reporters, …: entry 0 is "") as graph.h5 keeps it,
+// GROUP/offsets and GROUP/bytes; for other stage files that keep strings.
+Status write_dictionary(H5File& file, const std::string& group, const graph::KeyIndex::Blob& blob);
+Result<graph::KeyIndex::Blob> read_dictionary(const H5File& file, const std::string& group);
 
 }  // namespace sourcetrace::store
