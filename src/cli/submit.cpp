@@ -43,6 +43,7 @@
 #include "sourcetrace/cli/exit_code.hpp"
 #include "sourcetrace/pipeline/toml_sections.hpp"
 #include "sourcetrace/service/run_publication.hpp"
+#include "sourcetrace/store/feedback_journal.hpp"
 
 extern char** environ;
 
@@ -285,7 +286,7 @@ std::vector<StageJob> chain_of(const Plan& plan) {
        {fmt::format("--nodes={}", c.nodes), fmt::format("--ntasks={}", c.ranks), cpus},
        {dataset, run, job, plan.previous.empty() ? "-" : plan.previous.string()}},
       {"score", "score.sbatch", "detect", {"--nodes=1", "--ntasks=1", cpus},
-       {dataset, run, job, plan.previous.empty() ? "-" : plan.previous.string()}},
+       {dataset, run, job, plan.previous.empty() ? "-" : plan.previous.string(), plan.paths.runs.string()}},
   };
   if (!plan.brands.empty()) {
     StageJob brands{"brands", "brands.sbatch", "score",
@@ -412,11 +413,13 @@ int print_dry_run(const Plan& plan, const std::vector<StageJob>& jobs) {
              "# submits the same chain by hand.\n"
              "# run {}: {}; publishes to {}\n"
              "# network ids {}\n"
+             "# reports and verdicts from {}\n"
              "set -euo pipefail\n"
              "mkdir -p {}\n",
              plan.name, plan.run_dir.string(), plan.paths.runs.string(),
              plan.previous.empty() ? std::string("start a new chain (nothing published yet)")
                                    : "continue from " + plan.previous.string(),
+             (plan.paths.runs / store::kFeedbackJournalName).string(),
              shell_quote((plan.run_dir / "logs").string()));
   std::string env;
   for (const std::string& e : script_environment(plan)) {

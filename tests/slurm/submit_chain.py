@@ -369,7 +369,12 @@ def main():
               f"submit --dry-run after a publish does not continue from it:\n{out}{err}")
         score_line = next((l for l in out.splitlines() if l.startswith("score=")), "")
         check(str(run_dir) in score_line, f"the score job is not given the previous run: {score_line!r}")
-        log("next night's dry run: the score job continues the ids of the published run")
+        runs_dir = str(work / "runs")
+        check(any(f" {runs_dir}{end}" in score_line for end in (")", " ", "'")),
+              f"the score job is not given the runs folder's feedback journal: {score_line!r}")
+        check(f"# reports and verdicts from {runs_dir}/feedback.jsonl" in out,
+              f"submit --dry-run does not say where feedback comes from:\n{out}")
+        log("next night's dry run: the score job continues the ids of the published run and takes the feedback")
 
         # 3. detect killed with scancel while it runs; the chain resubmitted.
         check(generate.wait(timeout=120) == 0, f"generate failed:\n{generate.stdout.read().decode()}")
