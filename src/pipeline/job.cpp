@@ -203,6 +203,8 @@ Result<Job> load_job(const std::string& path) {
     const toml::node* node = root["risk"]["weights_from"].node();
     const std::string where = fmt::format("{}:{}: [risk] weights_from", path, node->source().begin.line);
     ST_RETURN_IF_ERROR(use_fitted_weights(where, weights_from, job));
+    job.fit = false;  // the weights are a fit's already: learning again would replace them
+    job.parameters["risk"]["fit"] = false;
   }
   ST_RETURN_IF_ERROR(risk::validate(w).with_context(path + ": [risk]"));
   ST_RETURN_IF_ERROR(risk::validate(job.fit_options).with_context(path + ": [risk]"));

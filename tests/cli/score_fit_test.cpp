@@ -91,8 +91,9 @@ TEST_CASE("cli: score --fit stores the learned weights and a job reuses them wit
   CHECK(refused.err.find("early.toml:2: [risk] weights_from") != std::string::npos);
   CHECK(refused.err.find("has no learned weights to reuse") != std::string::npos);
 
-  // A risk file scored without --fit holds no fit at all.
-  REQUIRE(score({"--out", tmp / "plain.h5"}).exit_code == 0);
+  // A risk file scored without --fit by a job that does not fit holds no fit at all.
+  write_file(tmp / "nofit.toml", "[risk]\nfit = false\n");
+  REQUIRE(score({"--out", tmp / "plain.h5", "--job", tmp / "nofit.toml"}).exit_code == 0);
   auto plain = risk::read_risk_file(tmp / "plain.h5");
   REQUIRE(plain.is_ok());
   CHECK(!plain.value().fit.has_value());

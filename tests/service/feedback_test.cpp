@@ -443,7 +443,6 @@ TEST_CASE("service: the journal feeds the next run at score: evidence counts and
   CHECK(fb["verdicts"] == 1);
   CHECK(fb["labelled"] == labelled);
   CHECK(fb["negatives"] == labelled);
-  CHECK(summary["weights"]["used"] == "job");
 
   // Export reads the merged evidence: the member's network (cut again
   // from the evidence, so its id may be new) names the new brand.

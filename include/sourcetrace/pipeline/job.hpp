@@ -43,7 +43,7 @@ struct Job {
   // [risk] fit: learn the weights from the outcomes (evidence outcomes and
   // verdicts) on every run, keeping the job's when the fit is not better;
   // fit_min_per_class: outcomes of each class it needs.
-  bool fit = false;
+  bool fit = true;
   risk::FitOptions fit_options;
   risk::NetworkRiskOptions network_risk;
   risk::SpreadOptions spread;
