@@ -9,11 +9,13 @@ usage: bench/feedback.py [--binary build/release/sourcetrace] [--work /tmp/sourc
                          [--png FILE]
 
 Two markets, each written night by night (`generate --nights K`):
-- misleading: evidence the default weights read wrongly — legitimate
-  sellers and look-alike businesses draw many wrong takedowns (a takedown
-  weighs 1 by default) while storefront reports are rare
-  (`--profile`: [evidence] independent_wrong_takedown 0.03,
-  company_store_noise 0.3, storefront_evidence 0.08);
+- misleading: evidence the default weights read wrongly — half of the
+  rings' storefronts draw complaints (a complaint weighs 0.05 by default)
+  and few draw takedowns or test-buys, while legitimate sellers and
+  look-alike businesses draw many wrong takedowns (a takedown weighs 1)
+  (`--profile`: [evidence] storefront_evidence 0.04, storefront_complaint
+  0.5, independent_complaint 0.005, independent_wrong_takedown 0.03,
+  company_store_noise 0.3);
 - ordinary: a market of the family as it comes (`--vary`), where the
   default weights are right.
 
@@ -63,9 +65,11 @@ import h5py
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 MISLEADING = """[evidence]
+storefront_evidence = 0.04
+storefront_complaint = 0.5
+independent_complaint = 0.005
 independent_wrong_takedown = 0.03
 company_store_noise = 0.3
-storefront_evidence = 0.08
 """
 
 
