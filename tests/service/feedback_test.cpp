@@ -480,23 +480,9 @@ TEST_CASE("service: the journal feeds the next run at score: evidence counts and
   // The service reads the same merged evidence: the new brand now sees the network.
   const std::string runs = dir / "runs";
   REQUIRE(run_sourcetrace({"publish", fed, "--to", runs}).exit_code == 0);
-  TempDir serving;
-  std::vector<std::string> argv = {SOURCETRACE_BINARY, "serve", runs, "--port", "0", "--tokens", f.tokens};
   {
-    const pid_t pid = start_program(argv, serving / "out", serving / "err");
-    REQUIRE(pid > 0);
-    int port = 0;
-    for (int i = 0; i < 3000 && port == 0; ++i) {
-      const std::string err = read_file(serving / "err");
-      const auto at = err.find("listening on 127.0.0.1:");
-      if (at != std::string::npos && err.find(',', at) != std::string::npos) {
-        port = std::stoi(err.substr(at + 23));
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
-    }
-    REQUIRE(port > 0);
-    Client c(port);
+    Server server({}, runs);
+    Client c(server.port());
     api::NetworkPage page;
     c->list_networks(page, newbrand, api::NetworkFilter(), 0, 10);
     REQUIRE(page.total == 1);
@@ -507,8 +493,5 @@ TEST_CASE("service: the journal feeds the next run at score: evidence counts and
     CHECK(std::any_of(detail.evidence.begin(), detail.evidence.end(), [](const api::EvidenceCount& e) {
       return e.signal == "test_buy_counterfeit" && e.brand == "B999" && e.rows == 1;
     }));
-    ::kill(pid, SIGTERM);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
   }
 }

@@ -65,9 +65,11 @@ inline Fixture& fixture() {
 // A running `sourcetrace serve`, stopped with SIGTERM at the end.
 class Server {
  public:
-  explicit Server(std::vector<std::string> extra = {}) {
+  // Serves the fixture's runs folder, or `runs`.
+  explicit Server(std::vector<std::string> extra = {}, const std::string& runs = "") {
     Fixture& f = fixture();
-    std::vector<std::string> argv = {SOURCETRACE_BINARY, "serve", f.runs, "--port", "0", "--audit", audit()};
+    std::vector<std::string> argv = {SOURCETRACE_BINARY, "serve", runs.empty() ? f.runs : runs, "--port", "0",
+                                     "--audit", audit()};
     if (std::find(extra.begin(), extra.end(), "--journal") == extra.end()) {
       argv.insert(argv.end(), {"--journal", journal()});
     }
