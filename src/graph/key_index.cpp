@@ -17,7 +17,8 @@ bool KeyIndex::matches(const Slot& slot, std::uint32_t check, std::uint8_t tag,
                        std::string_view key) const {
   if (slot.check != check || (slot.offset >> 48) != key.size()) return false;
   const char* stored = bytes_.data() + (slot.offset & 0xFFFFFFFFFFFFULL);
-  return std::memcmp(stored, key.data(), key.size()) == 0 && tags_[slot.id_plus_one - 1] == tag;
+  // An empty key may have no data pointer (a default string_view): memcmp must not see it.
+  return (key.empty() || std::memcmp(stored, key.data(), key.size()) == 0) && tags_[slot.id_plus_one - 1] == tag;
 }
 
 std::uint32_t KeyIndex::find(std::uint8_t tag, std::string_view key) const {
