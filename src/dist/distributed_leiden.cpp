@@ -533,17 +533,7 @@ Status DistributedLeiden::run() {
   finish_timings_ = driver.finish_timings();
   warm_started_ = driver.warm_started();
   resolution_ = driver.resolution_used();
-  const community::RoundTimings& t = driver.timings();
-  timings_ = {};
-  timings_.move_seconds = t.move_seconds;
-  timings_.aggregate_seconds = t.aggregate_seconds;
-  timings_.gather_seconds = t.gather_seconds;
-  timings_.finish_seconds = t.finish_seconds;
-  timings_.total_seconds = t.total_seconds;
-  timings_.distributed_levels = t.round_levels;
-  timings_.passes = t.passes;
-  timings_.rounds = t.rounds;
-  timings_.gathered_vertices = t.finish_vertices;
+  timings_ = {driver.timings()};
   timings_.bytes_sent = bytes_sent() - bytes_before;
   return Status::ok();
 }

@@ -226,20 +226,20 @@ Result<DetectReport> detect_distributed(const DetectRequest& request, const Job&
       community::LeidenTimings timings = detector.finish_timings();
       timings.move_seconds += t.move_seconds;
       timings.aggregate_seconds += t.aggregate_seconds;
-      timings.levels += t.distributed_levels;
+      timings.levels += t.round_levels;
       timings.passes += t.passes;
       timings.total_seconds = t.total_seconds;
       community::DetectionRecord record{job.detect, request.graph, provenance.value().input_digest,
                                         digest, omp_get_max_threads(), mpi.size(),
                                         detector.hierarchy(), timings, job.gather_below, job.rounds,
-                                        t.distributed_levels, detector.resolution_used()};
+                                        t.round_levels, detector.resolution_used()};
       written = write_outputs(request, record, entities);
       report.summary = fmt::format(
           "detect: {}; {} vertices {} edges; {} on {} ranks x {} threads in {:.2f} s ({} distributed levels, "
           "{} rounds, {:.1f} MB exchanged, gathered {} vertices onto rank 0{}{}) -> {}",
           describe(record), graph.value().ranges().num_vertices(), all_arcs / 2, method_word(job.detect), mpi.size(),
-          omp_get_max_threads(), seconds_since(start), t.distributed_levels, t.rounds,
-          static_cast<double>(all_bytes) / 1e6, t.gathered_vertices, job.detect.deterministic ? ", deterministic" : "",
+          omp_get_max_threads(), seconds_since(start), t.round_levels, t.rounds,
+          static_cast<double>(all_bytes) / 1e6, t.finish_vertices, job.detect.deterministic ? ", deterministic" : "",
           warm_note(detector.warm_started()), request.out);
     }
   }

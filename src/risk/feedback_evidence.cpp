@@ -2,7 +2,7 @@
 #include "sourcetrace/risk/feedback_evidence.hpp"
 
 #include <algorithm>
-#include <unordered_map>
+#include <map>
 #include <unordered_set>
 
 #include "sourcetrace/entity.hpp"
@@ -23,17 +23,10 @@ VertexId find_entity(const KeyIndex& entities, std::string_view kind, std::strin
   return entities.find(static_cast<std::uint8_t>(*k), id);
 }
 
-std::string pair_key(std::string_view reporter, std::string_view report) {
-  std::string key(reporter);
-  key += '\n';
-  key += report;
-  return key;
-}
-
-KeyIndex dictionary(std::initializer_list<std::string_view> first = {}) {
+// A dictionary as the market keeps one: entry 0 is "".
+KeyIndex dictionary() {
   KeyIndex d;
   d.intern(0, "");
-  for (std::string_view s : first) d.intern(0, s);
   return d;
 }
 
@@ -50,13 +43,12 @@ FeedbackEvidence take_feedback(const graph::MarketGraph& market, const store::Fe
   std::unordered_set<std::string> in_market;
   for (std::size_t i = 0; i < market.evidence.report.size(); ++i) {
     if (market.evidence.report[i] == 0) continue;
-    in_market.insert(pair_key(graph::dictionary_entry(market.reporters, market.evidence.reporter[i]),
-                              graph::dictionary_entry(market.reports, market.evidence.report[i])));
+    in_market.insert(store::report_key(graph::dictionary_entry(market.reporters, market.evidence.reporter[i]),
+                                       graph::dictionary_entry(market.reports, market.evidence.report[i])));
   }
   KeyIndex brands = dictionary(), reporters = dictionary(), reports = dictionary();
   // Verdicts: the newest on an entity wins (journal order is time order).
-  std::unordered_map<VertexId, bool> label;
-  std::vector<VertexId> label_order;
+  std::map<VertexId, bool> label;
   for (const store::FeedbackEntry& e : journal.entries) {
     if (e.type == store::FeedbackEntry::Type::kVerdict) {
       ++f.counts.verdicts;
@@ -67,11 +59,7 @@ FeedbackEvidence take_feedback(const graph::MarketGraph& market, const store::Fe
         const VertexId v = find_entity(entities, std::string_view(member).substr(0, colon),
                                        std::string_view(member).substr(colon + 1));
         if (v == KeyIndex::kAbsent) continue;
-        if (label.emplace(v, e.outcome == "confirmed").second) {
-          label_order.push_back(v);
-        } else {
-          label[v] = e.outcome == "confirmed";
-        }
+        label[v] = e.outcome == "confirmed";
       }
       continue;
     }
@@ -91,7 +79,7 @@ FeedbackEvidence take_feedback(const graph::MarketGraph& market, const store::Fe
       ++f.counts.unknown_entity;
       continue;
     }
-    if (in_market.count(pair_key(e.reporter, e.report)) != 0) {
+    if (in_market.count(store::report_key(e.reporter, e.report)) != 0) {
       ++f.counts.already_in_market;
       continue;
     }
@@ -103,13 +91,12 @@ FeedbackEvidence take_feedback(const graph::MarketGraph& market, const store::Fe
     f.rows.reporter.push_back(reporters.intern(0, e.reporter));
     f.rows.report.push_back(reports.intern(0, e.report));
   }
-  std::sort(label_order.begin(), label_order.end());
-  for (VertexId v : label_order) {
+  for (const auto& [v, confirmed] : label) {  // by vertex id
     f.label_entity.push_back(v);
-    f.label_confirmed.push_back(label[v] ? 1 : 0);
-    ++(label[v] ? f.counts.positives : f.counts.negatives);
+    f.label_confirmed.push_back(confirmed ? 1 : 0);
+    ++(confirmed ? f.counts.positives : f.counts.negatives);
   }
-  f.counts.labelled = static_cast<std::uint32_t>(label_order.size());
+  f.counts.labelled = static_cast<std::uint32_t>(label.size());
   f.brands = brands.take();
   f.reporters = reporters.take();
   f.reports = reports.take();

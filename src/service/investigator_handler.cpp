@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
-#include <unordered_set>
 #include <utility>
 
 #include "sourcetrace/tables/fields.hpp"
@@ -42,7 +41,6 @@ class Call {
     auto grant = tokens ? tokens->authenticate(token) : std::nullopt;
     if (!grant) fail<api::Forbidden>("Forbidden", "unknown or revoked token");
     entry_.token_id = grant->id;
-    investigator_ = grant->investigator;
     scope_.everything = grant->investigator;
     scope_.brands = grant->brands;
     if (state_.in_flight().fetch_add(1) >= state_.limits().max_in_flight) {
@@ -68,7 +66,7 @@ class Call {
   const Scope& scope() const { return scope_; }
   const Limits& limits() const { return limits_; }
   const std::string& token_id() const { return entry_.token_id; }
-  bool investigator() const { return investigator_; }
+  bool investigator() const { return scope_.everything; }
 
   // Takes `rows` of the token's write rate, or throws RateLimited.
   void take_rows(std::int64_t rows) {
@@ -138,7 +136,6 @@ class Call {
   Limits limits_;
   std::shared_ptr<const RunSnapshot> snapshot_;
   bool holds_slot_ = false;
-  bool investigator_ = false;
 };
 
 [[noreturn]] void bad_request(const std::string& message, const char* parameter, std::int64_t limit) {
@@ -147,6 +144,17 @@ class Call {
   e.parameter = parameter;
   e.limit = limit;
   throw e;
+}
+
+// Appends to the feedback journal, or fails the call: nothing is answered
+// as written unless it is on disk.
+void append_or_fail(ServiceState& state, std::vector<store::FeedbackEntry>& entries,
+                    std::vector<bool>* resent = nullptr) {
+  Status written = state.journal().append(entries, resent);
+  if (!written.is_ok()) {
+    throw apache::thrift::TApplicationException(apache::thrift::TApplicationException::INTERNAL_ERROR,
+                                                "nothing was written: " + written.message());
+  }
 }
 
 tables::Day today_utc() {
@@ -161,7 +169,6 @@ tables::Day today_utc() {
 // exists, or is hidden from the caller, changes no answer.
 std::string refusal(const api::Report& r, const Call& call) {
   if (const char* why = tables::check_report_id(r.report)) return std::string("report: ") + why;
-  if (r.entity.kind == "brand" && r.entity.id.empty()) return "column 'id': empty";
   tables::EvidenceRow row;
   const std::string why =
       tables::parse_evidence_fields({r.entity.kind, r.entity.id, r.signal, r.brand, r.reported_on, ""}, row);
@@ -302,21 +309,16 @@ void InvestigatorHandler::submit_reports(std::vector<api::ReportReceipt>& out, c
       entry_of[i] = entries.size();
       entries.push_back(std::move(e));
     }
-    const std::uint64_t before = state_.journal().entries();
-    Status written = state_.journal().append(entries);
-    if (!written.is_ok()) {
-      throw apache::thrift::TApplicationException(apache::thrift::TApplicationException::INTERNAL_ERROR,
-                                                  "nothing was written: " + written.message());
-    }
+    std::vector<bool> resent;
+    append_or_fail(state_, entries, &resent);
     std::size_t accepted = 0;
-    std::unordered_set<std::uint64_t> answered;
     for (std::size_t i = 0; i < reports.size(); ++i) {
       if (entry_of[i] == SIZE_MAX) continue;
       const store::FeedbackEntry& e = entries[entry_of[i]];
       out[i].accepted = true;
       out[i].sequence = static_cast<std::int64_t>(e.sequence);
       out[i].received = e.time;
-      out[i].resent = e.sequence <= before || !answered.insert(e.sequence).second;
+      out[i].resent = resent[entry_of[i]];
       ++accepted;
     }
     return accepted;
@@ -350,11 +352,7 @@ void InvestigatorHandler::record_verdict(api::VerdictReceipt& out, const std::st
     e.note = note;
     e.run = call.snapshot().run_info(call.scope()).run;
     std::vector<store::FeedbackEntry> entries{std::move(e)};
-    Status written = state_.journal().append(entries);
-    if (!written.is_ok()) {
-      throw apache::thrift::TApplicationException(apache::thrift::TApplicationException::INTERNAL_ERROR,
-                                                  "nothing was written: " + written.message());
-    }
+    append_or_fail(state_, entries);
     out.sequence = static_cast<std::int64_t>(entries[0].sequence);
     out.network = network;
     out.outcome = outcome;

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <unordered_set>
 
 #include "sourcetrace/store/run_file.hpp"
 #include "sourcetrace/tables/digest.hpp"
@@ -20,8 +21,6 @@ namespace sourcetrace::store {
 namespace {
 
 using nlohmann::ordered_json;
-
-std::string key_of(const std::string& reporter, const std::string& report) { return reporter + '\n' + report; }
 
 std::string line_of(const FeedbackEntry& e) {
   ordered_json j;
@@ -127,6 +126,13 @@ Result<std::string> read_whole(int fd, const std::string& path) {
 
 }  // namespace
 
+std::string report_key(std::string_view reporter, std::string_view report) {
+  std::string key(reporter);
+  key += '\n';  // neither may hold a line end (token ids and report ids are plain)
+  key += report;
+  return key;
+}
+
 FeedbackJournal::FeedbackJournal(std::string path, int fd, std::uint64_t size)
     : path_(std::move(path)), fd_(fd), size_(size) {}
 
@@ -158,7 +164,7 @@ Result<std::unique_ptr<FeedbackJournal>> FeedbackJournal::open(const std::string
   std::unique_ptr<FeedbackJournal> journal(new FeedbackJournal(path, fd, complete));
   journal->lines_ = entries.value().size();
   for (FeedbackEntry& e : entries.value()) {
-    if (e.type == FeedbackEntry::Type::kReport) journal->reports_.emplace(key_of(e.reporter, e.report), std::move(e));
+    if (e.type == FeedbackEntry::Type::kReport) journal->reports_.emplace(report_key(e.reporter, e.report), std::move(e));
   }
   return journal;
 }
@@ -166,7 +172,7 @@ Result<std::unique_ptr<FeedbackJournal>> FeedbackJournal::open(const std::string
 std::optional<FeedbackEntry> FeedbackJournal::find_report(const std::string& reporter,
                                                           const std::string& report) const {
   std::lock_guard lock(mutex_);
-  auto it = reports_.find(key_of(reporter, report));
+  auto it = reports_.find(report_key(reporter, report));
   if (it == reports_.end()) return std::nullopt;
   return it->second;
 }
@@ -176,23 +182,26 @@ std::uint64_t FeedbackJournal::entries() const {
   return lines_;
 }
 
-Status FeedbackJournal::append(std::vector<FeedbackEntry>& entries) {
+Status FeedbackJournal::append(std::vector<FeedbackEntry>& entries, std::vector<bool>* resent) {
   std::lock_guard lock(mutex_);
+  if (!failed_.is_ok()) return failed_;
+  if (resent != nullptr) resent->assign(entries.size(), false);
   const std::string now = utc_now_millis();
   std::string text;
   std::vector<std::size_t> appended;
-  std::unordered_map<std::string, std::size_t> in_batch;
+  std::unordered_set<std::string> in_batch;
   std::uint64_t next = lines_ + 1;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     FeedbackEntry& e = entries[i];
     if (e.type == FeedbackEntry::Type::kReport) {
-      const std::string key = key_of(e.reporter, e.report);
-      if (auto it = reports_.find(key); it != reports_.end()) {
-        e = it->second;
+      const std::string key = report_key(e.reporter, e.report);
+      const auto it = reports_.find(key);
+      const bool twice = it == reports_.end() && !in_batch.insert(key).second;  // filled in below, once appended
+      if (it != reports_.end() || twice) {
+        if (it != reports_.end()) e = it->second;
+        if (resent != nullptr) (*resent)[i] = true;
         continue;
       }
-      if (auto it = in_batch.find(key); it != in_batch.end()) continue;  // filled in below, once appended
-      in_batch.emplace(key, i);
     }
     e.sequence = next++;
     e.time = now;
@@ -211,18 +220,20 @@ Status FeedbackJournal::append(std::vector<FeedbackEntry>& entries) {
   if (::fdatasync(fd_) != 0) {
     // The lines may or may not be on disk: nothing is acknowledged, and the
     // journal cannot say which; stop taking writes rather than guess.
-    return Status::io_error(path_ + ": fdatasync failed: " + std::strerror(errno));
+    failed_ = Status::io_error(path_ + ": fdatasync failed (" + std::strerror(errno) +
+                               "); no more writes until the server restarts");
+    return failed_;
   }
   size_ += text.size();
   lines_ = next - 1;
   for (std::size_t i : appended) {
     if (entries[i].type == FeedbackEntry::Type::kReport) {
-      reports_.emplace(key_of(entries[i].reporter, entries[i].report), entries[i]);
+      reports_.emplace(report_key(entries[i].reporter, entries[i].report), entries[i]);
     }
   }
   // A key twice in the batch: the later copies answer as the first.
   for (FeedbackEntry& e : entries) {
-    if (e.type == FeedbackEntry::Type::kReport && e.sequence == 0) e = reports_.at(key_of(e.reporter, e.report));
+    if (e.type == FeedbackEntry::Type::kReport && e.sequence == 0) e = reports_.at(report_key(e.reporter, e.report));
   }
   return Status::ok();
 }

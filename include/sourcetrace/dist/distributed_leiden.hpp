@@ -45,13 +45,10 @@ namespace sourcetrace::dist {
 // One node's options: gather_vertices is where rank 0 gathers.
 using DistributedOptions = community::RoundLeidenOptions;
 
-struct DistributedTimings {
-  double move_seconds = 0, aggregate_seconds = 0, gather_seconds = 0, finish_seconds = 0, total_seconds = 0;
-  int distributed_levels = 0;
-  int passes = 0;      // local-moving passes on the distributed levels
-  int rounds = 0;  // rounds of local moving (each ends in an exchange), all distributed levels
+// The driver's (round_levels: the distributed ones; finish_vertices: those
+// gathered onto rank 0), and the traffic.
+struct DistributedTimings : community::RoundTimings {
   std::uint64_t bytes_sent = 0;  // by this rank during run()
-  std::uint64_t gathered_vertices = 0;
 };
 
 class DistributedLeiden {

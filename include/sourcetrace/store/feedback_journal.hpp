@@ -32,6 +32,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -56,6 +57,10 @@ struct FeedbackEntry {
   std::vector<std::string> members;
 };
 
+// What identifies a report: its reporter (the token's id) and the
+// reporter's own id for it.
+std::string report_key(std::string_view reporter, std::string_view report);
+
 class FeedbackJournal {
  public:
   // Opens `path` for appending (mode 0600, created when missing), taking
@@ -75,7 +80,11 @@ class FeedbackJournal {
   // is (a partial write is cut back). A report whose key is already in the
   // journal — resent, or twice in this batch — is not appended again: its
   // entry is replaced by the one the journal holds. Thread-safe.
-  Status append(std::vector<FeedbackEntry>& entries);
+  // `resent` (when given) gets, per entry, whether it was one of those.
+  // After a failed flush the journal cannot tell what reached the disk, so
+  // every later append fails too (restart the server: open() reads what is
+  // there).
+  Status append(std::vector<FeedbackEntry>& entries, std::vector<bool>* resent = nullptr);
 
   const std::string& path() const { return path_; }
   std::uint64_t entries() const;
@@ -88,6 +97,7 @@ class FeedbackJournal {
   mutable std::mutex mutex_;
   std::uint64_t size_ = 0;   // bytes; guarded by mutex_
   std::uint64_t lines_ = 0;  // guarded by mutex_
+  Status failed_;            // ok until a flush fails; guarded by mutex_
   std::unordered_map<std::string, FeedbackEntry> reports_;  // by key; guarded by mutex_
 };
 
