@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace sourcetrace::risk {
 
@@ -38,10 +39,11 @@ std::vector<double> solve(std::vector<double> a, std::vector<double> b) {
   return x;
 }
 
-// Ridge logistic regression on standardised columns z (n rows × m), the
-// intercept unpenalised: Newton steps with backtracking, from zero.
-// Returns (intercept, slopes).
-std::vector<double> newton(const std::vector<std::vector<double>>& z, const std::vector<bool>& y, double l2) {
+// Ridge logistic regression on standardised columns z (n rows × m), row i
+// weighing w[i], the intercept unpenalised: Newton steps with backtracking,
+// from zero. Returns (intercept, slopes).
+std::vector<double> newton(const std::vector<std::vector<double>>& z, const std::vector<bool>& y,
+                           const std::vector<double>& w, double l2) {
   const std::size_t n = z.size(), m = n ? z[0].size() + 1 : 1;
   auto eta = [&](const std::vector<double>& t, std::size_t i) {
     double e = t[0];
@@ -52,7 +54,7 @@ std::vector<double> newton(const std::vector<std::vector<double>>& z, const std:
     double l = 0;
     for (std::size_t i = 0; i < n; ++i) {
       const double e = eta(t, i);
-      l += (y[i] ? e : 0.0) - log1p_exp(e);
+      l += w[i] * ((y[i] ? e : 0.0) - log1p_exp(e));
     }
     for (std::size_t j = 1; j < m; ++j) l -= 0.5 * l2 * t[j] * t[j];
     return l;
@@ -62,11 +64,11 @@ std::vector<double> newton(const std::vector<std::vector<double>>& z, const std:
   for (int iteration = 0; iteration < 100; ++iteration) {
     std::vector<double> grad(m, 0.0), hess(m * m, 0.0);
     for (std::size_t i = 0; i < n; ++i) {
-      const double p = sigmoid(eta(t, i)), r = (y[i] ? 1.0 : 0.0) - p, w = p * (1 - p);
+      const double p = sigmoid(eta(t, i)), r = w[i] * ((y[i] ? 1.0 : 0.0) - p), h = w[i] * p * (1 - p);
       for (std::size_t a = 0; a < m; ++a) {
         const double za = a == 0 ? 1.0 : z[i][a - 1];
         grad[a] += r * za;
-        for (std::size_t b = 0; b < m; ++b) hess[a * m + b] += w * za * (b == 0 ? 1.0 : z[i][b - 1]);
+        for (std::size_t b = 0; b < m; ++b) hess[a * m + b] += h * za * (b == 0 ? 1.0 : z[i][b - 1]);
       }
     }
     for (std::size_t j = 1; j < m; ++j) {
@@ -102,19 +104,24 @@ double LogisticModel::log_odds(const std::vector<double>& x) const {
 }
 
 LogisticModel fit_logistic(const std::vector<std::vector<double>>& x, const std::vector<bool>& y,
-                   const std::vector<std::size_t>& rows, double l2, bool nonnegative) {
+                           const std::vector<std::size_t>& rows, double l2, bool nonnegative,
+                           const std::vector<double>& weight) {
   const std::size_t d = x.empty() ? 0 : x[0].size();
+  std::vector<double> w;
+  for (std::size_t i : rows) w.push_back(weight.empty() ? 1.0 : weight[i]);
+  const double total = std::accumulate(w.begin(), w.end(), 0.0);
+  // Weighted mean and standard deviation of each feature.
   std::vector<double> mean(d, 0.0), sd(d, 0.0);
-  for (std::size_t i : rows) {
-    for (std::size_t j = 0; j < d; ++j) mean[j] += x[i][j];
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    for (std::size_t j = 0; j < d; ++j) mean[j] += w[r] * x[rows[r]][j];
   }
-  for (double& m : mean) m /= static_cast<double>(rows.size());
-  for (std::size_t i : rows) {
-    for (std::size_t j = 0; j < d; ++j) sd[j] += (x[i][j] - mean[j]) * (x[i][j] - mean[j]);
+  for (double& m : mean) m /= total;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    for (std::size_t j = 0; j < d; ++j) sd[j] += w[r] * (x[rows[r]][j] - mean[j]) * (x[rows[r]][j] - mean[j]);
   }
   std::vector<std::size_t> active;
   for (std::size_t j = 0; j < d; ++j) {
-    sd[j] = std::sqrt(sd[j] / static_cast<double>(rows.size()));
+    sd[j] = std::sqrt(sd[j] / total);
     if (sd[j] > 1e-9 * std::abs(mean[j]) && sd[j] > 0) active.push_back(j);
   }
   std::vector<bool> labels;
@@ -126,7 +133,7 @@ LogisticModel fit_logistic(const std::vector<std::vector<double>>& x, const std:
       for (std::size_t j : active) row.push_back((x[i][j] - mean[j]) / sd[j]);
       z.push_back(std::move(row));
     }
-    const std::vector<double> t = newton(z, labels, l2);
+    const std::vector<double> t = newton(z, labels, w, l2);
     std::size_t worst = active.size();
     for (std::size_t k = 0; k < active.size(); ++k) {
       if (nonnegative && t[k + 1] < 0 && (worst == active.size() || t[k + 1] < t[worst + 1])) worst = k;

@@ -29,63 +29,68 @@ namespace {
 constexpr std::size_t kFeatures = kPredictorSignals.size();
 using Features = std::array<double, kFeatures>;
 
+// The labelled entities of one network and class, as one example.
 struct Example {
   community::CommunityId network;
   bool confirmed;
+  double weight;  // their share of the network's labelled entities
 };
 
 double sigmoid(double eta) { return 1.0 / (1.0 + std::exp(-eta)); }
 
 // Probability that a confirmed example scores above a genuine one (ties
-// count half), from midranks.
-double auc(const std::vector<double>& score, const std::vector<bool>& y) {
+// count half), each (confirmed, genuine) pair weighing the product of the
+// two examples' weights.
+double auc(const std::vector<double>& score, const std::vector<bool>& y, const std::vector<double>& w) {
   std::vector<std::size_t> order(score.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return score[a] < score[b]; });
-  double rank_sum = 0, positives = 0;
+  double above = 0, positives = 0, negatives = 0;  // above: weighted pairs ranked right
   for (std::size_t i = 0; i < order.size();) {
     std::size_t j = i;
-    while (j < order.size() && score[order[j]] == score[order[i]]) ++j;
-    const double midrank = 0.5 * static_cast<double>(i + 1 + j);
-    for (std::size_t k = i; k < j; ++k) {
-      if (y[order[k]]) rank_sum += midrank, positives += 1;
+    double tied_positive = 0, tied_negative = 0;
+    for (; j < order.size() && score[order[j]] == score[order[i]]; ++j) {
+      (y[order[j]] ? tied_positive : tied_negative) += w[order[j]];
     }
+    above += tied_positive * (negatives + 0.5 * tied_negative);
+    positives += tied_positive, negatives += tied_negative;
     i = j;
   }
-  const double negatives = static_cast<double>(score.size()) - positives;
   if (positives == 0 || negatives == 0) return 0.5;
-  return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives);
+  return above / (positives * negatives);
 }
 
 // AUC over the (confirmed, genuine) pairs held out in the same fold: each
 // fold's model ranks only its own examples, so folds whose models differ in
 // offset do not blur the ranking as one pooled AUC would.
-double within_fold_auc(const std::vector<double>& score, const std::vector<bool>& y,
+double within_fold_auc(const std::vector<double>& score, const std::vector<bool>& y, const std::vector<double>& w,
                        const std::vector<std::uint32_t>& fold, std::uint32_t folds) {
   double sum = 0, pairs = 0;
   for (std::uint32_t f = 0; f < folds; ++f) {
-    std::vector<double> s;
+    std::vector<double> s, weights;
     std::vector<bool> labels;
-    double positives = 0;
+    double positives = 0, negatives = 0;
     for (std::size_t i = 0; i < y.size(); ++i) {
       if (fold[i] != f) continue;
       s.push_back(score[i]);
       labels.push_back(y[i]);
-      positives += y[i];
+      weights.push_back(w[i]);
+      (y[i] ? positives : negatives) += w[i];
     }
-    const double weight = positives * (static_cast<double>(s.size()) - positives);
-    if (weight > 0) sum += auc(s, labels) * weight, pairs += weight;
+    const double weight = positives * negatives;
+    if (weight > 0) sum += auc(s, labels, weights) * weight, pairs += weight;
   }
   return pairs > 0 ? sum / pairs : 0.5;
 }
 
-double log_loss(const std::vector<double>& probability, const std::vector<bool>& y) {
-  double sum = 0;
+double log_loss(const std::vector<double>& probability, const std::vector<bool>& y, const std::vector<double>& w) {
+  double sum = 0, total = 0;
   for (std::size_t i = 0; i < y.size(); ++i) {
     const double p = std::clamp(probability[i], 1e-15, 1 - 1e-15);
-    sum -= y[i] ? std::log(p) : std::log1p(-p);
+    sum -= w[i] * (y[i] ? std::log(p) : std::log1p(-p));
+    total += w[i];
   }
-  return y.empty() ? 0.0 : sum / static_cast<double>(y.size());
+  return total > 0 ? sum / total : 0.0;
 }
 
 // A fixed hash of a network's id (splitmix64's finaliser): its fold.
@@ -146,16 +151,25 @@ Result<WeightFit> fit_evidence_weights(const graph::MarketGraph& g, const commun
     confirmed_on[v] = verdict_confirmed[i] ? as_of + 1 : tables::kNoDay;
     genuine_on[v] = verdict_confirmed[i] ? tables::kNoDay : as_of + 1;
   }
-  std::vector<Example> examples;
+  // Members of one network share its features, so its labelled entities
+  // are one example per class weighing their share: every network weighs 1.
+  // Counted per entity instead, one confirmed network of hundreds would
+  // outweigh all the others.
+  std::vector<std::array<std::uint32_t, 2>> labelled(p.num_communities, {0, 0});
   for (VertexId v = 0; v < n; ++v) {
     if (confirmed_on[v] == tables::kNoDay && genuine_on[v] == tables::kNoDay) continue;
-    examples.push_back({p.membership[v], confirmed_on[v] >= genuine_on[v]});
-    ++(examples.back().confirmed ? fit.positives : fit.negatives);
+    const bool confirmed = confirmed_on[v] >= genuine_on[v];
+    ++labelled[p.membership[v]][confirmed ? 1 : 0];
+    ++(confirmed ? fit.positives : fit.negatives);
   }
-  std::vector<bool> network_seen(p.num_communities, false);
-  for (const Example& e : examples) {
-    fit.networks += !network_seen[e.network];
-    network_seen[e.network] = true;
+  std::vector<Example> examples;
+  for (community::CommunityId c = 0; c < p.num_communities; ++c) {
+    const double total = labelled[c][0] + labelled[c][1];
+    if (total == 0) continue;
+    ++fit.networks;
+    for (bool confirmed : {false, true}) {
+      if (labelled[c][confirmed]) examples.push_back({c, confirmed, labelled[c][confirmed] / total});
+    }
   }
   for (auto [count, name] : {std::pair{fit.positives, "enforcement_confirmed"}, {fit.negatives, "test_buy_genuine"}}) {
     if (count == 0) {
@@ -182,6 +196,7 @@ Result<WeightFit> fit_evidence_weights(const graph::MarketGraph& g, const commun
   for (double& rate : market) rate /= std::max(1.0, market_sellers);
   std::vector<std::vector<double>> x, job_score;
   std::vector<bool> y;
+  std::vector<double> weight;
   for (const Example& e : examples) {
     std::vector<double> row(kFeatures);
     double score = 0;
@@ -192,6 +207,7 @@ Result<WeightFit> fit_evidence_weights(const graph::MarketGraph& g, const commun
     x.push_back(std::move(row));
     job_score.push_back({score});
     y.push_back(e.confirmed);
+    weight.push_back(e.weight);
   }
 
   // Folds by network; every training set then holds both classes.
@@ -215,20 +231,20 @@ Result<WeightFit> fit_evidence_weights(const graph::MarketGraph& g, const commun
     std::vector<std::size_t> train, test;
     for (std::size_t i = 0; i < examples.size(); ++i) (fold[i] == f ? test : train).push_back(i);
     if (test.empty()) continue;
-    const LogisticModel model = fit_logistic(x, y, train, o.l2, true);
-    const LogisticModel scale = fit_logistic(job_score, y, train, o.l2, true);
+    const LogisticModel model = fit_logistic(x, y, train, o.l2, true, weight);
+    const LogisticModel scale = fit_logistic(job_score, y, train, o.l2, true, weight);
     for (std::size_t i : test) {
       fitted_p[i] = sigmoid(model.log_odds(x[i]));
       job_p[i] = sigmoid(scale.log_odds(job_score[i]));
       job_raw[i] = job_score[i][0];
     }
   }
-  fit.cv_fitted = {within_fold_auc(fitted_p, y, fold, o.folds), log_loss(fitted_p, y)};
-  fit.cv_job = {within_fold_auc(job_raw, y, fold, o.folds), log_loss(job_p, y)};
+  fit.cv_fitted = {within_fold_auc(fitted_p, y, weight, fold, o.folds), log_loss(fitted_p, y, weight)};
+  fit.cv_job = {within_fold_auc(job_raw, y, weight, fold, o.folds), log_loss(job_p, y, weight)};
 
   std::vector<std::size_t> all(examples.size());
   std::iota(all.begin(), all.end(), 0);
-  const LogisticModel model = fit_logistic(x, y, all, o.l2, true);
+  const LogisticModel model = fit_logistic(x, y, all, o.l2, true, weight);
   std::copy(model.coef.begin(), model.coef.end(), fit.coefficients.begin());
   fit.intercept = model.intercept;
   const double learned = std::accumulate(model.coef.begin(), model.coef.end(), 0.0);

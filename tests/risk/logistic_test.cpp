@@ -39,3 +39,16 @@ TEST_CASE("risk: logistic regression recovers a known model and can keep its coe
   // The same input gives the same bits.
   CHECK(fit_logistic(x, y, rows, 1.0, false).coef == free.coef);
 }
+
+TEST_CASE("risk: a logistic example of weight 2 counts as two of weight 1", "[risk][fast]") {
+  const std::vector<std::vector<double>> x = {{0.1}, {0.4}, {0.5}, {0.9}, {0.3}, {0.7}};
+  const std::vector<bool> y = {false, false, true, true, true, false};
+  // Rows 0..5 once, row 2 weighing 2; against rows 0..5 with row 2 twice.
+  const std::vector<double> weight = {1, 1, 2, 1, 1, 1};
+  const LogisticModel weighted = fit_logistic(x, y, {0, 1, 2, 3, 4, 5}, 1.0, false, weight);
+  const LogisticModel twice = fit_logistic(x, y, {0, 1, 2, 2, 3, 4, 5}, 1.0, false);
+  CHECK(weighted.coef[0] == Approx(twice.coef[0]).epsilon(1e-9));
+  CHECK(weighted.intercept == Approx(twice.intercept).epsilon(1e-9));
+  const LogisticModel plain = fit_logistic(x, y, {0, 1, 2, 3, 4, 5}, 1.0, false);
+  CHECK(plain.coef[0] != Approx(weighted.coef[0]).epsilon(1e-6));
+}

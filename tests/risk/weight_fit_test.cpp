@@ -113,6 +113,28 @@ TEST_CASE("risk: the weight fit learns that counterfeit test-buys predict confir
   CHECK(again.value().cv_fitted.auc == f.cv_fitted.auc);
 }
 
+TEST_CASE("risk: a network weighs one example however many of its members a verdict labels", "[risk][fast]") {
+  const tables::Day as_of = day_of("2026-03-01");
+  OutcomeMarket m = rings_and_noise(as_of - 30);
+  // One confirmed case on a network of 400 sellers, each with a complaint
+  // and none with a test-buy: counted per member it would teach that
+  // complaints, not test-buys, predict confirmation.
+  std::vector<VertexId> big;
+  for (int i = 0; i < 400; ++i) {
+    big.push_back(m.add_seller(60));
+    m.report(big.back(), Signal::kComplaint, as_of - 30);
+  }
+  std::vector<std::uint8_t> labels(big.size(), 1);
+  auto fit = fit_evidence_weights(m.g, m.partition(), {}, as_of, {}, big, labels);
+  REQUIRE(fit.is_ok());
+  const WeightFit& f = fit.value();
+  INFO(describe(f));
+  CHECK(f.positives == 460);
+  CHECK(f.networks == 61);
+  REQUIRE(f.fitted);
+  CHECK(f.weights.test_buy_counterfeit > 2 * f.weights.complaint);
+}
+
 TEST_CASE("risk: the weight fit labels by the newest outcome row as of its date", "[risk][fast]") {
   const tables::Day as_of = day_of("2026-03-01");
   OutcomeMarket m = rings_and_noise(as_of - 30);

@@ -28,8 +28,11 @@ struct LogisticModel {
 };
 
 // Fits y on the rows `rows` of x (x[i]: example i's features, all of one
-// length). REQUIRES: rows not empty; l2 > 0.
+// length), example i weighing weight[i] in the likelihood and in the
+// standardisation (an empty `weight`: 1 each). REQUIRES: rows not empty;
+// l2 > 0; weights > 0.
 LogisticModel fit_logistic(const std::vector<std::vector<double>>& x, const std::vector<bool>& y,
-                           const std::vector<std::size_t>& rows, double l2, bool nonnegative);
+                           const std::vector<std::size_t>& rows, double l2, bool nonnegative,
+                           const std::vector<double>& weight = {});
 
 }  // namespace sourcetrace::risk

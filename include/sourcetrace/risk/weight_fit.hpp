@@ -10,6 +10,10 @@
 // the risk model rates), shrunk toward the market's rate exactly as
 // network_risk does: (mass + prior_sellers × market rate) / (sellers +
 // prior_sellers). The outcome signals are the labels, never features.
+// Members of a network share its features, so a network's labelled
+// entities are one example per class, weighing their share of them: every
+// labelled network weighs 1 (a verdict that labels hundreds of members of
+// one network would otherwise outweigh every other outcome).
 //
 // Model: L2-regularised logistic regression (logistic.hpp) with
 // non-negative coefficients (a signal that lowers the odds of confirmation
@@ -19,7 +23,8 @@
 // share its features: splitting by entity would leak), a network's fold a
 // fixed hash of its id. The AUC counts the (confirmed, genuine) pairs held
 // out in the same fold (pooling all folds would mix models that differ in
-// offset and penalise them against the job's fixed score). The job's weights
+// offset and penalise them against the job's fixed score); AUC and log-loss
+// weigh the examples as the fit does. The job's weights
 // are scored on the same held-out examples: their linear score gives an AUC
 // as it is, and a log-loss once scaled by a one-feature logistic fit on the
 // training folds.
