@@ -9,13 +9,13 @@ usage: bench/feedback.py [--binary build/release/sourcetrace] [--work /tmp/sourc
                          [--png FILE]
 
 Two markets, each written night by night (`generate --nights K`):
-- misleading: evidence the default weights read wrongly — half of the
+- misleading: evidence the default weights read wrongly — most of the
   rings' storefronts draw complaints (a complaint weighs 0.05 by default)
   and few draw takedowns or test-buys, while legitimate sellers and
   look-alike businesses draw many wrong takedowns (a takedown weighs 1)
-  (`--profile`: [evidence] storefront_evidence 0.04, storefront_complaint
-  0.5, independent_complaint 0.005, independent_wrong_takedown 0.03,
-  company_store_noise 0.3);
+  (`--profile`: [evidence] storefront_evidence 0.02, storefront_complaint
+  0.6, independent_complaint 0.005, independent_wrong_takedown 0.15,
+  company_store_noise 0.6);
 - ordinary: a market of the family as it comes (`--vary`), where the
   default weights are right.
 
@@ -35,9 +35,15 @@ client:
 The next night both arms take the grown journal. New evidence helps both
 arms alike; what `on` gains over `off` is the learning.
 
-Prints one JSON object: per market and night, members precision, rings
-found and targets precision of both arms, the weights `on` used and why,
-the journal's size; and the goals with their distances:
+On the misleading market's night 0 a third run, `hand`, scores with the
+weights a person who knew the market would set (complaints 1, takedowns
+0.05, test-buys 1): the most any weights could give, so the ceiling of what
+the fit can learn.
+
+Prints one JSON object: per market and night, members precision and
+recall, rings found and targets precision of both arms, the weights `on`
+used and why, the journal's size; the gains of `on` over `off` and of
+`hand` over `off` in each metric; and the goals with their distances:
 - misleading: on − off members precision >= 0.15 at some night within 5
   nights of feedback;
 - on's members precision never down by more than 0.02 from one night to
@@ -65,12 +71,23 @@ import h5py
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 MISLEADING = """[evidence]
-storefront_evidence = 0.04
-storefront_complaint = 0.5
+storefront_evidence = 0.02
+storefront_complaint = 0.6
 independent_complaint = 0.005
-independent_wrong_takedown = 0.03
-company_store_noise = 0.3
+independent_wrong_takedown = 0.15
+company_store_noise = 0.6
 """
+
+# The weights a person who knew the misleading market would set: what the
+# fit could learn at best (the `hand` run of night 0).
+HAND = """[risk]
+fit = false
+complaint = 1.0
+takedown = 0.05
+test_buy_counterfeit = 1.0
+"""
+
+METRICS = ("members_precision", "members_recall", "rings_found", "targets_precision")
 
 
 def run(cmd, log, env=None):
@@ -99,7 +116,7 @@ def evaluate(binary, run_dir, night_dir):
     if out.returncode != 0:
         sys.exit(f"feedback: eval of {run_dir} failed:\n{out.stderr}")
     m = json.loads(out.stdout)
-    return {k: m.get(k) for k in ("members_precision", "members_recall", "rings_found", "targets_precision")}
+    return {k: m.get(k) for k in METRICS}
 
 
 class Served:
@@ -202,9 +219,9 @@ def one_market(a, binary, name, work):
         run(cmd, log)
         open(os.path.join(work, ".generated"), "w").close()
     jobs = {}
-    for arm, fit in (("off", "false"), ("on", "true")):
+    for arm, text in (("off", "[risk]\nfit = false\n"), ("on", "[risk]\nfit = true\n"), ("hand", HAND)):
         jobs[arm] = os.path.join(work, f"{arm}.toml")
-        open(jobs[arm], "w").write(f"[risk]\nfit = {fit}\n")
+        open(jobs[arm], "w").write(text)
     journal = os.path.join(work, "feedback.jsonl")
     for stale in [journal, os.path.join(work, "audit.jsonl"), os.path.join(work, "audit.jsonl.head")]:
         if os.path.exists(stale):
@@ -232,6 +249,11 @@ def one_market(a, binary, name, work):
             entry[arm] = evaluate(binary, out, night)
             if arm == "on":
                 entry["on_weights"] = weights_used(out)
+        if k == 0 and name == "misleading":
+            out = os.path.join(work, "hand-0")
+            shutil.rmtree(out, ignore_errors=True)
+            run([binary, "run", night, "--out", out, "--job", jobs["hand"], "--threads", str(a.threads)], log)
+            entry["hand"] = evaluate(binary, out, night)
         entry["journal_lines"] = sum(1 for _ in open(journal)) if os.path.exists(journal) else 0
         if k + 1 < a.nights:
             served = Served(binary, work, os.path.join(work, f"off-{k}"), tokens, journal, python_dir)
@@ -252,9 +274,22 @@ def summarise(results, a):
                 if n["on"]["members_precision"] is not None and n["off"]["members_precision"] is not None]
         on = [n["on"]["members_precision"] for n in nights]
         drops = [on[i] - on[i + 1] for i in range(len(on) - 1) if on[i] is not None and on[i + 1] is not None]
+        # What the fit changes in the other metrics: best gain and worst cost
+        # over the first nights.
+        others = {}
+        for k in METRICS[1:]:
+            g = [n["on"][k] - n["off"][k] for n in nights[:6] if n["on"][k] is not None and n["off"][k] is not None]
+            others[k] = {"best_gain_within_5": round(max(g), 4) if g else None,
+                         "worst_cost": round(max(-x for x in g), 4) if g else None}
         s = {"best_gain_within_5": round(max(gain[:6]), 4) if gain else None,
              "worst_cost": round(max(-g for g in gain), 4) if gain else None,
-             "worst_night_to_night_drop_on": round(max(drops), 4) if drops else None}
+             "worst_night_to_night_drop_on": round(max(drops), 4) if drops else None,
+             "other_metrics_on_minus_off": others}
+        if "hand" in nights[0]:
+            # The ceiling: members precision and the rest under weights set by hand.
+            s["hand_weights_night_0_minus_off"] = {
+                k: None if nights[0]["hand"][k] is None or nights[0]["off"][k] is None
+                else round(nights[0]["hand"][k] - nights[0]["off"][k], 4) for k in METRICS}
         if name == "misleading":
             s["goal_gain"] = {"value": s["best_gain_within_5"], "goal": ">= 0.15",
                               "distance": None if s["best_gain_within_5"] is None

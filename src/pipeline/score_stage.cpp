@@ -30,8 +30,7 @@ Result<std::string> fit_weights(const graph::MarketGraph& graph, const community
                                 const Job& job, risk::RiskRecord& record) {
   risk::FitOptions options = job.fit_options;
   options.prior_sellers = record.options.prior_sellers;
-  auto fit = risk::fit_evidence_weights(graph, partition, record.weights, record.as_of, options,
-                                        record.feedback.label_entity, record.feedback.label_confirmed);
+  auto fit = risk::fit_evidence_weights(graph, partition, record.weights, record.as_of, options, record.feedback);
   if (!fit.is_ok()) return fit.status();
   std::string report = risk::describe(fit.value());
   if (fit->fitted) {

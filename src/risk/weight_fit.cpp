@@ -116,10 +116,17 @@ double job_weight(const EvidenceWeights& w, Signal s) {
 
 Result<WeightFit> fit_evidence_weights(const graph::MarketGraph& g, const community::Partition& p,
                                        const EvidenceWeights& job, tables::Day as_of, const FitOptions& o,
-                                       std::span<const VertexId> verdict_entities,
-                                       std::span<const std::uint8_t> verdict_confirmed) {
+                                       const FeedbackEvidence& feedback) {
   ST_RETURN_IF_ERROR(validate(job));
   ST_RETURN_IF_ERROR(validate(o));
+  // merge_feedback appends the journal's rows: the last ones.
+  const std::size_t journal_rows = feedback.rows.size();
+  if (g.evidence.size() < journal_rows ||
+      !std::equal(feedback.rows.entity.begin(), feedback.rows.entity.end(),
+                  g.evidence.entity.end() - static_cast<std::ptrdiff_t>(journal_rows))) {
+    return Status::invalid_argument("the weight fit needs the feedback's reports merged into the market's evidence");
+  }
+  const std::size_t market_rows = g.evidence.size() - journal_rows;
   WeightFit fit;
   fit.weights = fit.job_weights = job;
   fit.as_of = as_of;
@@ -136,20 +143,28 @@ Result<WeightFit> fit_evidence_weights(const graph::MarketGraph& g, const commun
     if (day > as_of) continue;
     const VertexId v = g.evidence.entity[i];
     const auto signal = static_cast<Signal>(g.evidence.signal[i]);
-    if (signal == Signal::kEnforcementConfirmed) confirmed_on[v] = std::max(confirmed_on[v], day);
+    // A test-buy made through the service is an outcome either way: the
+    // brand examined the goods. Were only its genuine result a label, every
+    // ring it was made in would teach the fit only that it is no ring.
+    const bool journal_outcome = i >= market_rows && signal == Signal::kTestBuyCounterfeit;
+    if (signal == Signal::kEnforcementConfirmed || journal_outcome) confirmed_on[v] = std::max(confirmed_on[v], day);
     if (signal == Signal::kTestBuyGenuine) genuine_on[v] = std::max(genuine_on[v], day);
-    for (std::size_t j = 0; j < kFeatures; ++j) {
+    // Reports written through the service are outcomes, never features:
+    // brands test-buy and investigators close the networks the engine
+    // ranked first, so as features they would teach the fit its own past
+    // ranking (the networks it confirmed are the ones it had bought from).
+    for (std::size_t j = 0; j < kFeatures && i < market_rows; ++j) {
       if (signal == kPredictorSignals[j]) {
         mass[p.membership[v]][j] += std::exp2(-static_cast<double>(as_of - day) / job.half_life_days);
       }
     }
   }
   // A verdict is the newest outcome of the entities it labels.
-  for (std::size_t i = 0; i < verdict_entities.size() && i < verdict_confirmed.size(); ++i) {
-    const VertexId v = verdict_entities[i];
+  for (std::size_t i = 0; i < feedback.label_entity.size() && i < feedback.label_confirmed.size(); ++i) {
+    const VertexId v = feedback.label_entity[i];
     if (v >= n) continue;
-    confirmed_on[v] = verdict_confirmed[i] ? as_of + 1 : tables::kNoDay;
-    genuine_on[v] = verdict_confirmed[i] ? tables::kNoDay : as_of + 1;
+    confirmed_on[v] = feedback.label_confirmed[i] ? as_of + 1 : tables::kNoDay;
+    genuine_on[v] = feedback.label_confirmed[i] ? tables::kNoDay : as_of + 1;
   }
   // Members of one network share its features, so its labelled entities
   // are one example per class weighing their share: every network weighs 1.

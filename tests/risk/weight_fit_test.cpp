@@ -124,8 +124,10 @@ TEST_CASE("risk: a network weighs one example however many of its members a verd
     big.push_back(m.add_seller(60));
     m.report(big.back(), Signal::kComplaint, as_of - 30);
   }
-  std::vector<std::uint8_t> labels(big.size(), 1);
-  auto fit = fit_evidence_weights(m.g, m.partition(), {}, as_of, {}, big, labels);
+  FeedbackEvidence verdict;
+  verdict.label_entity = big;
+  verdict.label_confirmed.assign(big.size(), 1);
+  auto fit = fit_evidence_weights(m.g, m.partition(), {}, as_of, {}, verdict);
   REQUIRE(fit.is_ok());
   const WeightFit& f = fit.value();
   INFO(describe(f));
@@ -133,6 +135,53 @@ TEST_CASE("risk: a network weighs one example however many of its members a verd
   CHECK(f.networks == 61);
   REQUIRE(f.fitted);
   CHECK(f.weights.test_buy_counterfeit > 2 * f.weights.complaint);
+}
+
+TEST_CASE("risk: test-buys written through the service label outcomes and are no feature of the fit",
+          "[risk][fast]") {
+  const tables::Day as_of = day_of("2026-03-01");
+  // Rings (even networks) draw complaints, the others a wrong takedown;
+  // two members of each carry its outcome.
+  OutcomeMarket m;
+  std::vector<std::vector<VertexId>> sellers;
+  for (std::uint32_t n = 0; n < 60; ++n) {
+    std::vector<VertexId> s;
+    for (int i = 0; i < 10; ++i) s.push_back(m.add_seller(n));
+    const bool ring = n % 2 == 0;
+    for (std::uint32_t k = 0; k < 1 + n % 3; ++k) m.report(s[5 + k], ring ? Signal::kComplaint : Signal::kTakedown, as_of - 30);
+    m.report(s[0], ring ? Signal::kEnforcementConfirmed : Signal::kTestBuyGenuine, as_of - 30);
+    m.report(s[1], ring ? Signal::kEnforcementConfirmed : Signal::kTestBuyGenuine, as_of - 30);
+    sellers.push_back(s);
+  }
+  // Through the service, brands test-bought counterfeits in the rings they
+  // were shown, and found the real thing in the other networks.
+  FeedbackEvidence fed;
+  for (std::uint32_t n = 0; n < 60; ++n) {
+    const bool ring = n % 2 == 0;
+    const VertexId v = sellers[n][2];
+    m.report(v, ring ? Signal::kTestBuyCounterfeit : Signal::kTestBuyGenuine, as_of - 1);
+    fed.rows.entity.push_back(v);
+    fed.rows.signal.push_back(m.g.evidence.signal.back());
+    fed.rows.brand.push_back(1);
+    fed.rows.day.push_back(as_of - 1);
+    fed.rows.reporter.push_back(0);
+  }
+  auto fit = fit_evidence_weights(m.g, m.partition(), {}, as_of, {}, fed);
+  REQUIRE(fit.is_ok());
+  const WeightFit& f = fit.value();
+  INFO(describe(f));
+  REQUIRE(f.fitted);
+  CHECK(f.negatives == 90);  // both kinds of test-buy label
+  CHECK(f.positives == 90);
+  CHECK(f.coefficients[1] == 0.0);  // and neither is a feature
+  CHECK(f.weights.test_buy_counterfeit == 0.0);
+  CHECK(f.weights.complaint > f.weights.takedown);
+
+  // Feedback that the graph does not hold merged is refused.
+  FeedbackEvidence unmerged = fed;
+  unmerged.rows.entity.push_back(0);
+  CHECK(fit_evidence_weights(m.g, m.partition(), {}, as_of, {}, unmerged).status().code() ==
+        Status::Code::kInvalidArgument);
 }
 
 TEST_CASE("risk: the weight fit labels by the newest outcome row as of its date", "[risk][fast]") {

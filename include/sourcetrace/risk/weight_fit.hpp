@@ -42,12 +42,12 @@
 
 #include <array>
 #include <cstdint>
-#include <span>
 #include <string>
 
 #include "sourcetrace/community/partition.hpp"
 #include "sourcetrace/graph/market_graph.hpp"
 #include "sourcetrace/risk/evidence_score.hpp"
+#include "sourcetrace/risk/feedback_evidence.hpp"
 #include "sourcetrace/status.hpp"
 #include "sourcetrace/tables/contract.hpp"
 
@@ -90,17 +90,21 @@ struct WeightFit {
 };
 
 // `networks`: the networks the risk model rates (in score, the supply
-// networks). `verdicts`: investigators' closed cases (entity, 1 confirmed /
-// 0 cleared), outcomes newer than any evidence row: an entity a verdict
-// labels takes the verdict's label. REQUIRES: it covers graph's entities;
-// validate(job_weights) and validate(options) are ok (else that Status is
-// returned).
+// networks). `feedback`: what the run took from the journal, its reports
+// merged into graph's evidence (merge_feedback) — outcomes only, never
+// features (brands and investigators act on the networks the engine ranked
+// first): a test-buy labels its entity either way (test_buy_counterfeit
+// confirmed, test_buy_genuine genuine), takedowns and complaints are
+// neither feature nor label; its verdicts
+// (confirmed / cleared) are outcomes newer than any evidence row, so an
+// entity a verdict labels takes the verdict's label. REQUIRES: `networks`
+// covers graph's entities; validate(job_weights) and validate(options) are
+// ok (else that Status is returned); feedback merged (else
+// kInvalidArgument).
 Result<WeightFit> fit_evidence_weights(const graph::MarketGraph& graph,
                                        const community::Partition& networks,
                                        const EvidenceWeights& job_weights, tables::Day as_of,
-                                       const FitOptions& options,
-                                       std::span<const graph::VertexId> verdict_entities = {},
-                                       std::span<const std::uint8_t> verdict_confirmed = {});
+                                       const FitOptions& options, const FeedbackEvidence& feedback = {});
 
 // A few lines for a person: counts, held-out quality against the job's
 // weights, the weights learned (or the reason there are none).
