@@ -196,6 +196,7 @@ Result<Job> load_job(const std::string& path) {
   job.network_risk.link_weight = job.combine.link_weight;
   ST_RETURN_IF_ERROR(risk_section.read("fit", job.fit));
   ST_RETURN_IF_ERROR(risk_section.read("fit_min_per_class", job.fit_options.min_per_class));
+  ST_RETURN_IF_ERROR(risk_section.read("fit_min_auc_gain", job.fit_options.min_auc_gain));
   std::string weights_from;
   ST_RETURN_IF_ERROR(risk_section.read("weights_from", weights_from));
   ST_RETURN_IF_ERROR(risk_section.check_unknown());

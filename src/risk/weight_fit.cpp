@@ -21,6 +21,9 @@ Status validate(const FitOptions& o) {
   if (o.folds < 2) return Status::invalid_argument("folds must be >= 2");
   if (o.min_per_class < 1) return Status::invalid_argument("min_per_class must be >= 1");
   if (!(o.l2 > 0) || !std::isfinite(o.l2)) return Status::invalid_argument("l2 must be > 0");
+  if (!(o.min_auc_gain >= 0 && o.min_auc_gain < 1)) {
+    return Status::invalid_argument("min_auc_gain must be in [0, 1)");
+  }
   return Status::ok();
 }
 
@@ -276,17 +279,20 @@ Result<WeightFit> fit_evidence_weights(const graph::MarketGraph& g, const commun
   w.takedown = model.coef[0] * unit;
   w.test_buy_counterfeit = model.coef[1] * unit;
   w.complaint = model.coef[2] * unit;
-  // Weights that rank the held-out outcomes worse than the job's would make
-  // the scores worse, not better: a few dozen outcomes are often too few.
-  // At an equal rank the fit must at least predict them better (log-loss).
-  const bool worse = fit.cv_fitted.auc < fit.cv_job.auc ||
-                     (fit.cv_fitted.auc == fit.cv_job.auc && fit.cv_fitted.log_loss >= fit.cv_job.log_loss);
-  if (worse) {
+  // Weights that do not rank the held-out outcomes clearly better than the
+  // job's would make the scores worse, not better: a few dozen outcomes are
+  // often too few, and a gain within the noise of the held-out AUC is no
+  // gain. At exactly the gain asked the fit must also predict them better
+  // (log-loss).
+  const double gain = fit.cv_fitted.auc - fit.cv_job.auc;
+  const bool better = gain > o.min_auc_gain ||
+                      (gain == o.min_auc_gain && fit.cv_fitted.log_loss < fit.cv_job.log_loss);
+  if (!better) {
     fit.reason = fmt::format("the learned weights (takedown {:.3f}, test_buy_counterfeit {:.3f}, complaint {:.3f}) "
-                             "do not rank the held-out outcomes better than the job's (AUC {:.3f} vs {:.3f}, "
-                             "log-loss {:.3f} vs {:.3f}): keeping the job's weights",
-                             w.takedown, w.test_buy_counterfeit, w.complaint, fit.cv_fitted.auc, fit.cv_job.auc,
-                             fit.cv_fitted.log_loss, fit.cv_job.log_loss);
+                             "do not rank the held-out outcomes better than the job's by more than {:.3g} AUC "
+                             "(AUC {:.3f} vs {:.3f}, log-loss {:.3f} vs {:.3f}): keeping the job's weights",
+                             w.takedown, w.test_buy_counterfeit, w.complaint, o.min_auc_gain, fit.cv_fitted.auc,
+                             fit.cv_job.auc, fit.cv_fitted.log_loss, fit.cv_job.log_loss);
     return fit;
   }
   fit.weights = w;

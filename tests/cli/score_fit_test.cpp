@@ -32,11 +32,18 @@ std::string job_digest_of(const std::string& path) {
 }  // namespace
 
 TEST_CASE("cli: score --fit stores the learned weights and a job reuses them with weights_from", "[cli][risk]") {
-  // Seed 6: a market whose outcomes the learned weights rank better than
-  // the job's (where they rank them no better, the fit keeps the job's).
+  // A market whose evidence the job's weights misread (rings draw
+  // complaints, legitimate sellers wrong takedowns): at seed 1 the learned
+  // weights rank its outcomes better than the job's by more than the
+  // margin (where they do not, the fit keeps the job's).
   TempDir tmp;
   const std::string run = tmp / "run";
-  REQUIRE(run_sourcetrace({"generate", tmp / "m", "--sellers", "5000", "--seed", "6"}).exit_code == 0);
+  write_file(tmp / "misleading.toml",
+             "[evidence]\nstorefront_evidence = 0.02\nstorefront_complaint = 0.6\nindependent_complaint = 0.005\n"
+             "independent_wrong_takedown = 0.15\ncompany_store_noise = 0.6\n");
+  REQUIRE(run_sourcetrace({"generate", tmp / "m", "--sellers", "5000", "--seed", "1", "--profile",
+                           tmp / "misleading.toml"})
+              .exit_code == 0);
   REQUIRE(run_sourcetrace({"ingest", tmp / "m", "--out", run + "/graph.h5"}).exit_code == 0);
   REQUIRE(run_sourcetrace({"detect", run + "/graph.h5", "--out", run + "/communities.h5"}).exit_code == 0);
   auto score = [&](const std::vector<std::string>& extra) {

@@ -127,7 +127,9 @@ TEST_CASE("risk: a network weighs one example however many of its members a verd
   FeedbackEvidence verdict;
   verdict.label_entity = big;
   verdict.label_confirmed.assign(big.size(), 1);
-  auto fit = fit_evidence_weights(m.g, m.partition(), {}, as_of, {}, verdict);
+  FitOptions any_gain;  // the default weights already rank these well
+  any_gain.min_auc_gain = 0;
+  auto fit = fit_evidence_weights(m.g, m.partition(), {}, as_of, any_gain, verdict);
   REQUIRE(fit.is_ok());
   const WeightFit& f = fit.value();
   INFO(describe(f));
@@ -241,10 +243,35 @@ TEST_CASE("risk: without outcomes of both classes the fit keeps the job's weight
   CHECK(!fit_evidence_weights(one.g, one.partition(), job, as_of, bad).is_ok());
 }
 
+TEST_CASE("risk: learned weights are used only when they gain the AUC the options ask over the job's",
+          "[risk][fast]") {
+  const tables::Day as_of = day_of("2026-03-01");
+  OutcomeMarket m = rings_and_noise(as_of - 30);
+  EvidenceWeights job;
+  job.complaint = 3.0;
+  FitOptions o;
+  auto gained = fit_evidence_weights(m.g, m.partition(), job, as_of, o);
+  REQUIRE(gained.is_ok());
+  REQUIRE(gained.value().fitted);
+  const double gain = gained.value().cv_fitted.auc - gained.value().cv_job.auc;
+  REQUIRE(gain > o.min_auc_gain);
+  // Asking for more than that gain keeps the job's weights, and says so.
+  o.min_auc_gain = gain + 0.001;
+  auto short_of = fit_evidence_weights(m.g, m.partition(), job, as_of, o);
+  REQUIRE(short_of.is_ok());
+  CHECK(!short_of.value().fitted);
+  CHECK(short_of.value().weights.complaint == 3.0);
+  CHECK(short_of.value().reason.find("better than the job's by more than") != std::string::npos);
+  o.min_auc_gain = 1.0;
+  CHECK(!fit_evidence_weights(m.g, m.partition(), job, as_of, o).is_ok());
+}
+
 TEST_CASE("risk: a weight fit survives a round trip through risk.h5", "[risk][fast]") {
   const tables::Day as_of = day_of("2026-03-01");
   OutcomeMarket m = rings_and_noise(as_of - 30);
-  auto fit = fit_evidence_weights(m.g, m.partition(), {}, as_of, {});
+  FitOptions o;
+  o.min_auc_gain = 0;
+  auto fit = fit_evidence_weights(m.g, m.partition(), {}, as_of, o);
   REQUIRE(fit.is_ok());
   REQUIRE(fit.value().fitted);
   testing::TempDir tmp;
@@ -276,6 +303,7 @@ TEST_CASE("risk: a weight fit survives a round trip through risk.h5", "[risk][fa
   CHECK(b.options.folds == a.options.folds);
   CHECK(b.options.l2 == a.options.l2);
   CHECK(b.options.min_per_class == a.options.min_per_class);
+  CHECK(b.options.min_auc_gain == a.options.min_auc_gain);
 
   auto none = read_weight_fit_file(without);
   CHECK(none.status().code() == Status::Code::kNotFound);
