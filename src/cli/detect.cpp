@@ -22,6 +22,7 @@ struct DetectOptions {
   std::string job;
   std::string partition_out;
   std::string previous;
+  std::string write_combined;
   int threads = 0;
   std::optional<std::string> algorithm;
   std::optional<double> resolution, density;
@@ -58,7 +59,7 @@ int run_detect(const DetectOptions& o) {
   const bool root = mpi == nullptr || mpi->rank() == 0;
   std::optional<ProgressReporter> progress;
   if (root) progress.emplace("detect");
-  auto report = pipeline::detect_communities({o.graph, o.out, o.partition_out, o.previous}, job,
+  auto report = pipeline::detect_communities({o.graph, o.out, o.partition_out, o.previous, o.write_combined}, job,
                                              [&](std::string_view what, double fraction) {
                                                if (progress) progress->update(what, fraction);
                                              });
@@ -104,6 +105,9 @@ void add_detect_command(CLI::App& app, int& exit_code) {
                   "alone), unless the job's [detect] warm_start is false");
   cmd->add_option("--partition-out", o->partition_out,
                   "Also write the final partition as TSV: key<TAB>community, one line per vertex");
+  cmd->add_option("--write-combined", o->write_combined,
+                  "Also write the combined graph detect runs on as a Matrix Market file (symmetric, 1-based, "
+                  "weighted), for other community-detection tools (bench/detect.py); one node only");
   cmd->add_option("--gather-below", o->gather_below,
                   "Levels with more vertices move in rounds, with the same result on one node and on any number "
                   "of MPI ranks; ranks gather the graph onto rank 0 below it (default 4194304, or the job's)");

@@ -14,6 +14,7 @@
 #include "sourcetrace/dist/graph_slice.hpp"
 #include "sourcetrace/dist/mpi_session.hpp"
 #include "sourcetrace/graph/combined_graph.hpp"
+#include "sourcetrace/graph/matrix_market.hpp"
 #include "sourcetrace/store/graph_file.hpp"
 #include "sourcetrace/store/run_file.hpp"
 #include "sourcetrace/tables/digest.hpp"
@@ -144,6 +145,13 @@ Result<DetectReport> detect_on_one_node(const DetectRequest& request, const Job&
 
   progress("combining layers", 0.1);
   graph::Csr combined = graph::combine_layers(graph.value(), job.combine);
+  if (!request.write_combined.empty()) {
+    progress("writing " + request.write_combined, 0.12);
+    ST_RETURN_IF_ERROR(graph::write_matrix_market(
+        combined, request.write_combined,
+        fmt::format("the combined graph sourcetrace detect runs on, from {} (weights as [combine] makes them)",
+                    request.graph)));
+  }
 
   if (warm(job, request.previous)) progress("mapping the previous run's communities", 0.15);
   auto warm_start = plan_warm_start(request, job, &graph.value().entities);
@@ -174,6 +182,10 @@ Result<DetectReport> detect_distributed(const DetectRequest& request, const Job&
                                         const StageProgress& progress) {
   const double start = omp_get_wtime();
   const bool root = mpi.rank() == 0;
+  if (!request.write_combined.empty()) {
+    return Status::invalid_argument("--write-combined writes the graph one node detects on: run detect without "
+                                    "mpirun or srun");
+  }
   auto tell = [&](std::string_view what, double fraction) {
     if (root) progress(what, fraction);
   };

@@ -1,7 +1,9 @@
 // `sourcetrace detect` as a user runs it: communities.h5, the TSV, job files,
 // determinism across thread counts, atomic output.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "../support/test_env.hpp"
 #include "sourcetrace/community/community_file.hpp"
@@ -70,6 +72,49 @@ TEST_CASE("cli: detect on a market is deterministic across thread counts and rer
     if (first.empty()) first = bytes;
     CHECK(bytes == first);
   }
+}
+
+TEST_CASE("cli: detect --write-combined writes the graph it partitions as Matrix Market", "[cli][community]") {
+  TempDir tmp;
+  REQUIRE(run_sourcetrace({"generate", tmp / "m", "--sellers", "1000", "--seed", "3"}).exit_code == 0);
+  REQUIRE(run_sourcetrace({"ingest", tmp / "m", "--out", tmp / "g.h5"}).exit_code == 0);
+  CommandResult r =
+      run_sourcetrace({"detect", tmp / "g.h5", "--out", tmp / "r.h5", "--write-combined", tmp / "c.mtx"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+
+  auto market = store::read_graph_file(tmp / "g.h5");
+  REQUIRE(market.is_ok());
+  const graph::Csr combined = graph::combine_layers(market.value(), graph::CombineOptions{});
+  std::istringstream in(read_file(tmp / "c.mtx"));
+  std::string line;
+  std::getline(in, line);
+  CHECK(line == "%%MatrixMarket matrix coordinate real symmetric");
+  std::getline(in, line);
+  CHECK(line.rfind("% the combined graph", 0) == 0);
+  std::uint64_t rows = 0, cols = 0, entries = 0;
+  in >> rows >> cols >> entries;
+  CHECK(rows == combined.num_vertices());
+  CHECK(cols == combined.num_vertices());
+  // Every entry is an arc of the graph with its weight, in the lower
+  // triangle; together they are every undirected edge once.
+  std::uint64_t read = 0, self_loops = 0, mismatched = 0;
+  std::uint32_t row = 0, col = 0;
+  float weight = 0;
+  while (in >> row >> col >> weight) {
+    ++read;
+    const graph::VertexId v = row - 1, u = col - 1;
+    self_loops += u == v;
+    const auto targets = combined.neighbours(v);
+    const auto it = std::lower_bound(targets.begin(), targets.end(), u);
+    if (col > row || it == targets.end() || *it != u ||
+        combined.neighbour_weights(v)[static_cast<std::size_t>(it - targets.begin())] != weight) {
+      ++mismatched;
+    }
+  }
+  CHECK(read == entries);
+  CHECK(mismatched == 0);
+  CHECK(2 * read - self_loops == combined.num_arcs());
 }
 
 TEST_CASE("cli: job files: the default file equals the built-in defaults; bad ones are refused", "[cli][fast]") {

@@ -51,6 +51,9 @@ struct DetectRequest {
   std::string out;            // communities.h5 (written atomically)
   std::string partition_out;  // "" or a TSV: key<TAB>community per vertex
   std::string previous;       // "" or the previous complete run, to warm-start from
+  // "" or a Matrix Market file (graph/matrix_market.hpp): the combined graph
+  // detect runs on, for other tools to be timed and scored on. One node only.
+  std::string write_combined;
 };
 
 struct DetectReport {
