@@ -197,6 +197,7 @@ Result<Job> load_job(const std::string& path) {
   ST_RETURN_IF_ERROR(risk_section.read("fit", job.fit));
   ST_RETURN_IF_ERROR(risk_section.read("fit_min_per_class", job.fit_options.min_per_class));
   ST_RETURN_IF_ERROR(risk_section.read("fit_min_auc_gain", job.fit_options.min_auc_gain));
+  ST_RETURN_IF_ERROR(risk_section.read("fit_confidence", job.fit_options.confidence));
   std::string weights_from;
   ST_RETURN_IF_ERROR(risk_section.read("weights_from", weights_from));
   ST_RETURN_IF_ERROR(risk_section.check_unknown());

@@ -68,6 +68,8 @@ Status write_weight_fit(store::H5File& f, const WeightFit& fit) {
         if (status.is_ok()) status = f.write_attribute(g, name, std::int64_t{value});
       });
   if (status.is_ok()) status = f.write_attribute(g, "min_auc_gain", fit.options.min_auc_gain);
+  if (status.is_ok()) status = f.write_attribute(g, "min_confidence", fit.options.confidence);
+  if (status.is_ok()) status = f.write_attribute(g, "cv_confidence", fit.confidence);
   return status;
 }
 
@@ -102,9 +104,14 @@ Result<WeightFit> read_weight_fit(const store::H5File& f) {
         if (v.is_ok()) value = static_cast<std::uint32_t>(v.value());
       });
   if (!status.is_ok()) return status;
-  // Files from engines before the margin have none: they took any gain.
+  // Files from engines before the margin and the resamples have none: they
+  // took any gain.
   auto gain = f.read_double_attribute(g, "min_auc_gain");
   fit.options.min_auc_gain = gain.is_ok() ? gain.value() : 0.0;
+  auto min_confidence = f.read_double_attribute(g, "min_confidence");
+  fit.options.confidence = min_confidence.is_ok() ? min_confidence.value() : 0.0;
+  auto confidence = f.read_double_attribute(g, "cv_confidence");
+  fit.confidence = confidence.is_ok() ? confidence.value() : 0.0;
   if (fit.fitted && !validate(fit.weights).is_ok()) {
     return Status::corrupt(f.path() + ": " + g + " holds invalid weights");
   }

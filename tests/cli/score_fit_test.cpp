@@ -35,13 +35,13 @@ TEST_CASE("cli: score --fit stores the learned weights and a job reuses them wit
   // A market whose evidence the job's weights misread (rings draw
   // complaints, legitimate sellers wrong takedowns): at seed 1 the learned
   // weights rank its outcomes better than the job's by more than the
-  // margin (where they do not, the fit keeps the job's).
+  // margin, in every resample (where they do not, the fit keeps the job's).
   TempDir tmp;
   const std::string run = tmp / "run";
   write_file(tmp / "misleading.toml",
              "[evidence]\nstorefront_evidence = 0.02\nstorefront_complaint = 0.6\nindependent_complaint = 0.005\n"
              "independent_wrong_takedown = 0.15\ncompany_store_noise = 0.6\n");
-  REQUIRE(run_sourcetrace({"generate", tmp / "m", "--sellers", "5000", "--seed", "1", "--profile",
+  REQUIRE(run_sourcetrace({"generate", tmp / "m", "--sellers", "8000", "--seed", "1", "--profile",
                            tmp / "misleading.toml"})
               .exit_code == 0);
   REQUIRE(run_sourcetrace({"ingest", tmp / "m", "--out", run + "/graph.h5"}).exit_code == 0);

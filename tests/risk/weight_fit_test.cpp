@@ -129,6 +129,7 @@ TEST_CASE("risk: a network weighs one example however many of its members a verd
   verdict.label_confirmed.assign(big.size(), 1);
   FitOptions any_gain;  // the default weights already rank these well
   any_gain.min_auc_gain = 0;
+  any_gain.confidence = 0;
   auto fit = fit_evidence_weights(m.g, m.partition(), {}, as_of, any_gain, verdict);
   REQUIRE(fit.is_ok());
   const WeightFit& f = fit.value();
@@ -262,7 +263,17 @@ TEST_CASE("risk: learned weights are used only when they gain the AUC the option
   CHECK(!short_of.value().fitted);
   CHECK(short_of.value().weights.complaint == 3.0);
   CHECK(short_of.value().reason.find("better than the job's by more than") != std::string::npos);
+  CHECK(gained.value().confidence >= 0.95);
+  // Asking for every resample and a little more than the gain there is.
+  o.min_auc_gain = 0;
+  o.confidence = 1.0;
+  auto every = fit_evidence_weights(m.g, m.partition(), job, as_of, o);
+  REQUIRE(every.is_ok());
+  CHECK(every.value().fitted == (every.value().confidence == 1.0));
   o.min_auc_gain = 1.0;
+  CHECK(!fit_evidence_weights(m.g, m.partition(), job, as_of, o).is_ok());
+  o.min_auc_gain = 0;
+  o.confidence = 1.5;
   CHECK(!fit_evidence_weights(m.g, m.partition(), job, as_of, o).is_ok());
 }
 
@@ -271,6 +282,7 @@ TEST_CASE("risk: a weight fit survives a round trip through risk.h5", "[risk][fa
   OutcomeMarket m = rings_and_noise(as_of - 30);
   FitOptions o;
   o.min_auc_gain = 0;
+  o.confidence = 0;
   auto fit = fit_evidence_weights(m.g, m.partition(), {}, as_of, o);
   REQUIRE(fit.is_ok());
   REQUIRE(fit.value().fitted);
@@ -304,6 +316,8 @@ TEST_CASE("risk: a weight fit survives a round trip through risk.h5", "[risk][fa
   CHECK(b.options.l2 == a.options.l2);
   CHECK(b.options.min_per_class == a.options.min_per_class);
   CHECK(b.options.min_auc_gain == a.options.min_auc_gain);
+  CHECK(b.options.confidence == a.options.confidence);
+  CHECK(b.confidence == a.confidence);
 
   auto none = read_weight_fit_file(without);
   CHECK(none.status().code() == Status::Code::kNotFound);

@@ -43,7 +43,8 @@ struct Job {
   // [risk] fit: learn the weights from the outcomes (evidence outcomes and
   // verdicts) on every run, keeping the job's when the fit is not better;
   // fit_min_per_class: outcomes of each class it needs; fit_min_auc_gain:
-  // the held-out AUC it must gain over the job's weights.
+  // the held-out AUC it must gain over the job's weights; fit_confidence:
+  // the share of bootstrap resamples in which it must gain.
   bool fit = true;
   risk::FitOptions fit_options;
   risk::NetworkRiskOptions network_risk;

@@ -35,8 +35,9 @@
 // which keep the job's weights as does half_life_days, is the job's).
 // Too few outcomes of a class, too few folds holding both, or learned
 // weights that do not rank the held-out outcomes better than the job's by
-// `min_auc_gain` (AUC) give a fit that is not `fitted`, says why, and
-// carries the job's weights.
+// `min_auc_gain` (AUC), or do so in fewer than `confidence` of 200
+// bootstrap resamples of the labelled networks (the gain could be chance),
+// give a fit that is not `fitted`, says why, and carries the job's weights.
 //
 // Deterministic: sequential, no random numbers.
 #pragma once
@@ -69,6 +70,9 @@ struct FitOptions {
   // rank the rings worse than the job's. 0: any gain (an equal AUC with a
   // lower log-loss too).
   double min_auc_gain = 0.01;
+  // The share of bootstrap resamples of the labelled networks in which the
+  // learned weights must rank the held-out outcomes better, in [0, 1].
+  double confidence = 0.95;
 };
 
 Status validate(const FitOptions& options);
@@ -89,6 +93,7 @@ struct WeightFit {
   std::array<double, kPredictorSignals.size()> coefficients{};
   double intercept = 0;
   FitQuality cv_fitted, cv_job;
+  double confidence = 0;  // resamples in which the learned weights ranked better; 0 when not measured
   std::uint32_t positives = 0, negatives = 0;  // examples of each class
   std::uint32_t networks = 0;                  // networks holding an example
   std::uint32_t folds = 0;                     // folds holding both classes
