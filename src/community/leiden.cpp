@@ -35,6 +35,7 @@
 #include <numeric>
 #include <tuple>
 
+#include "sourcetrace/community/core_watch.hpp"
 #include "sourcetrace/community/modularity.hpp"
 #include "sourcetrace/community/neighbour_weights.hpp"
 #include "sourcetrace/community/round_moving.hpp"
@@ -50,6 +51,8 @@ namespace {
 
 constexpr VertexId kNone = UINT32_MAX;
 constexpr std::int64_t kBatch = 1024;
+// Batches per parallel region of a deterministic pass (core_watch.hpp).
+constexpr std::int64_t kWatchedBatches = 32;
 
 double seconds_now() { return omp_get_wtime(); }
 
@@ -101,7 +104,8 @@ class Level {
   const std::vector<VertexId>& communities() const { return comm_; }
 
   // Local moving; returns the number of moves and adds the passes made.
-  std::uint64_t move_nodes(double tolerance, int& passes);
+  // `watch` drops threads that do not get their cores between passes.
+  std::uint64_t move_nodes(double tolerance, int& passes, CoreWatch& watch);
   // Refinement within the current communities; returns sub-community labels.
   std::vector<VertexId> refine();
   VertexId refine_target(VertexId u, const std::vector<VertexId>& sub,
@@ -171,7 +175,7 @@ std::pair<VertexId, double> Level::best_move(VertexId u, NeighbourWeights<double
   return {best, best_gain - stay};
 }
 
-std::uint64_t Level::move_nodes(double tolerance, int& passes) {
+std::uint64_t Level::move_nodes(double tolerance, int& passes, CoreWatch& watch) {
   std::vector<std::uint8_t> active(n_, 1);
   std::uint64_t total_moves = 0;
   std::vector<VertexId> target(static_cast<std::size_t>(kBatch));
@@ -186,59 +190,67 @@ std::uint64_t Level::move_nodes(double tolerance, int& passes) {
     double gained = 0;
     std::uint64_t moves = 0;
     if (o_.deterministic) {
+      // A parallel region per kWatchedBatches batches, so that the watch
+      // sees soon whether the threads have their cores.
+      for (std::int64_t stretch = 0; stretch < n; stretch += kBatch * kWatchedBatches) {
+        const std::int64_t stretch_end = std::min(n, stretch + kBatch * kWatchedBatches);
+        watch.start();
 #pragma omp parallel
-      {
-        NeighbourWeights<double>& nw = scratch_[omp_get_thread_num()];
-        for (std::int64_t begin = 0; begin < n; begin += kBatch) {
-          const std::int64_t end = std::min(n, begin + kBatch);
-          // Decide the batch against the state at its start.
+        {
+          NeighbourWeights<double>& nw = scratch_[omp_get_thread_num()];
+          for (std::int64_t begin = stretch; begin < stretch_end; begin += kBatch) {
+            const std::int64_t end = std::min(n, begin + kBatch);
+            // Decide the batch against the state at its start.
 #pragma omp for schedule(dynamic, 32)
-          for (std::int64_t i = begin; i < end; ++i) {
-            const VertexId u = order_[i];
-            target[i - begin] = kNone;
-            if (!active[u]) continue;
-            active[u] = 0;
-            auto [c, g] = best_move(u, nw);
-            if (g > 0) {
-              target[i - begin] = c;
-              gain[i - begin] = g;
-              check[i - begin] = has_earlier_batch_neighbour(u, begin, i);
-            }
-          }
-          // Apply in vertex order. A decision is stale when a neighbour
-          // moved earlier in this batch: decide again, now, on one thread
-          // (the batch then behaves exactly like the serial algorithm).
-#pragma omp single
-          {
-            ++stamp;
             for (std::int64_t i = begin; i < end; ++i) {
               const VertexId u = order_[i];
-              VertexId c = target[i - begin];
-              if (c == kNone) continue;
-              double g = gain[i - begin];
-              if (check[i - begin] && neighbour_moved(u, moved_at, stamp)) {
-                std::tie(c, g) = best_move(u, nw);
-                if (g <= 0) {
-                  target[i - begin] = kNone;
-                  continue;
-                }
+              target[i - begin] = kNone;
+              if (!active[u]) continue;
+              active[u] = 0;
+              auto [c, g] = best_move(u, nw);
+              if (g > 0) {
                 target[i - begin] = c;
+                gain[i - begin] = g;
+                check[i - begin] = has_earlier_batch_neighbour(u, begin, i);
               }
-              community_strength_[comm_[u]] -= strength_[u];
-              community_strength_[c] += strength_[u];
-              comm_[u] = c;
-              moved_at[u] = stamp;
-              gained += g;
-              ++moves;
+            }
+            // Apply in vertex order. A decision is stale when a neighbour
+            // moved earlier in this batch: decide again, now, on one thread
+            // (the batch then behaves exactly like the serial algorithm).
+#pragma omp single
+            {
+              ++stamp;
+              for (std::int64_t i = begin; i < end; ++i) {
+                const VertexId u = order_[i];
+                VertexId c = target[i - begin];
+                if (c == kNone) continue;
+                double g = gain[i - begin];
+                if (check[i - begin] && neighbour_moved(u, moved_at, stamp)) {
+                  std::tie(c, g) = best_move(u, nw);
+                  if (g <= 0) {
+                    target[i - begin] = kNone;
+                    continue;
+                  }
+                  target[i - begin] = c;
+                }
+                community_strength_[comm_[u]] -= strength_[u];
+                community_strength_[c] += strength_[u];
+                comm_[u] = c;
+                moved_at[u] = stamp;
+                gained += g;
+                ++moves;
+              }
+            }
+#pragma omp for schedule(dynamic, 32)
+            for (std::int64_t i = begin; i < end; ++i) {
+              if (target[i - begin] != kNone) mark_neighbours(order_[i], active);
             }
           }
-#pragma omp for schedule(dynamic, 32)
-          for (std::int64_t i = begin; i < end; ++i) {
-            if (target[i - begin] != kNone) mark_neighbours(order_[i], active);
-          }
         }
+        watch.check();
       }
     } else {
+      watch.start();
 #pragma omp parallel reduction(+ : gained, moves)
       {
         NeighbourWeights<double>& nw = scratch_[omp_get_thread_num()];
@@ -258,6 +270,7 @@ std::uint64_t Level::move_nodes(double tolerance, int& passes) {
           mark_neighbours(u, active);
         }
       }
+      watch.check();
     }
     total_moves += moves;
     // ΔQ of a move is 2·gain/M.
@@ -443,7 +456,7 @@ Status validate(const LeidenOptions& o) {
 // One run of the multilevel procedure on the input graph, starting from
 // `start` (singletons, or the previous iteration's partition). Returns the
 // levels found, finest first (empty when the graph has no edges).
-std::vector<LeidenLevel> Leiden::run_levels(std::vector<VertexId> start) {
+std::vector<LeidenLevel> Leiden::run_levels(std::vector<VertexId> start, CoreWatch& watch) {
   const VertexId n = graph_.num_vertices();
   std::vector<LeidenLevel> levels;
   // top[v]: the vertex of the current level that input vertex v is in.
@@ -458,7 +471,7 @@ std::vector<LeidenLevel> Leiden::run_levels(std::vector<VertexId> start) {
     Level state(*current, options_, std::move(communities), level);
     if (state.total_weight() <= 0) break;  // no edges: singletons
     double t = seconds_now();
-    const std::uint64_t moves = state.move_nodes(tolerance, timings_.passes);
+    const std::uint64_t moves = state.move_nodes(tolerance, timings_.passes, watch);
     timings_.move_seconds += seconds_now() - t;
     if (moves == 0 && level > 0) break;  // nothing changed: the last level stands
 
@@ -522,8 +535,9 @@ Status Leiden::run() {
     // Labels as the levels expect them: dense, in first-vertex order.
     start_partition = canonical_partition(start_).membership;
   }
+  CoreWatch watch;
   for (int iteration = 0; iteration < options_.iterations; ++iteration) {
-    std::vector<LeidenLevel> levels = run_levels(start_partition);
+    std::vector<LeidenLevel> levels = run_levels(start_partition, watch);
     if (levels.empty()) break;
     const bool unchanged = iteration > 0 && levels.back().partition.membership ==
                                                 hierarchy_.back().partition.membership;

@@ -33,6 +33,8 @@
 
 namespace sourcetrace::community {
 
+class CoreWatch;
+
 struct LeidenOptions {
   enum class Method { kLeiden, kLouvain };
   // kLouvain skips the refinement: faster, but communities may end up
@@ -115,7 +117,7 @@ class Leiden {
   const LeidenTimings& timings() const { return timings_; }
 
  private:
-  std::vector<LeidenLevel> run_levels(std::vector<graph::VertexId> start);
+  std::vector<LeidenLevel> run_levels(std::vector<graph::VertexId> start, CoreWatch& watch);
 
   const graph::Csr& graph_;
   LeidenOptions options_;
