@@ -4,7 +4,8 @@ python-igraph's Leiden (objective "modularity", n_iterations=10) and
 multilevel (Louvain), on the same graphs, in the same run.
 
 usage: bench/detect.py [--binary build/release/sourcetrace] [--work /tmp/sourcetrace-bench]
-                       [--shared ../shared/datasets] [--trials 3] [--threads 2]
+                       [--shared ../shared/datasets] [--trials 3] [--threads 2] [--only NAMES]
+                       [--markets 100000,300000,1000000] [--no-busy]
 
 Graphs: the bundled LFR 100k; snap-ego-twitter and snap-soc-slashdot0902
 from the shared dataset folder when it is there; a generated planted-
@@ -12,7 +13,18 @@ partition graph (400k vertices, 2.4M edges). Per graph, one JSON line:
 best-of-N algorithm time (timed inside, without file I/O) and whole-process
 time of `sourcetrace detect`, each as a ratio to igraph Leiden's time; the
 modularity difference to igraph Leiden; edges/s; peak RSS per edge; the same
-for the non-deterministic mode (the cost of determinism).
+for the non-deterministic mode (the cost of determinism); and, unless
+--no-busy, the algorithm time on 1 and 2 threads while another process keeps
+one core busy (a shell loop), with their ratio (goal: 2 threads never slower
+than 1).
+
+Then, for each size in --markets (sellers; "" for none), a generated market
+(`sourcetrace generate --seed 1`, cached in WORK), ingested, and detect on
+its combined graph: algorithm time, nanoseconds per combined edge, peak RSS
+per edge; the last line compares ns per edge across the sizes (goal: the
+largest within 1.2x of the smallest). The combined graph of each market is
+written as Matrix Market (`detect --write-combined`, WORK/market-N.mtx) for
+other Leiden implementations to be run on the same graph.
 """
 import argparse
 import gzip
@@ -67,6 +79,61 @@ def best(trials, fn):
     return min(results, key=lambda r: r[0]), results
 
 
+class BusyCore:
+    """Another process keeping one core busy while the block runs."""
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(["sh", "-c", "while :; do :; done"])
+        time.sleep(0.2)
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def busy_core_rows(binary, h5, trials):
+    """Best-of-N algorithm seconds on 1 and 2 threads with one core busy."""
+    with BusyCore():
+        one, _ = best(trials, lambda: run_detect(binary, h5, 1, [])[1:])
+        two, _ = best(trials, lambda: run_detect(binary, h5, 2, [])[1:])
+    return {"threads_1_algorithm_seconds": round(one[0], 3), "threads_2_algorithm_seconds": round(two[0], 3),
+            "ratio_2_over_1": round(two[0] / one[0], 3) if one[0] > 0 else None, "goal_ratio": "<= 1.0"}
+
+
+def market_rows(binary, work, sizes, trials, threads):
+    """Detect on generated markets of each size: ns per combined edge."""
+    rows = []
+    for sellers in sizes:
+        market = os.path.join(work, f"market-{sellers}")
+        if not os.path.exists(os.path.join(market, ".generated")):
+            subprocess.run([binary, "generate", market, "--sellers", str(sellers), "--seed", "1", "--gzip"],
+                           check=True, stdout=subprocess.DEVNULL)
+            open(os.path.join(market, ".generated"), "w").close()
+        h5 = os.path.join(work, f"market-{sellers}.h5")
+        if not os.path.exists(h5):
+            subprocess.run([binary, "ingest", market, "--out", h5], check=True, stdout=subprocess.DEVNULL)
+        mtx = os.path.join(work, f"market-{sellers}.mtx")
+        p = subprocess.run([binary, "detect", h5, "--out", h5 + ".run.h5", "--write-combined", mtx],
+                           capture_output=True, text=True, check=True)
+        edges = int(re.search(r"(\d+) vertices (\d+) edges", p.stdout).group(2))
+        (wall, algo, q, rss), _ = best(trials, lambda: run_detect(binary, h5, threads, []))
+        rows.append({"market_sellers": sellers, "combined_edges": edges, "threads": threads,
+                     "algorithm_seconds": round(algo, 3), "process_seconds": round(wall, 3),
+                     "modularity": round(q, 4), "ns_per_edge": round(algo / edges * 1e9, 1),
+                     "peak_rss_bytes_per_edge": round(rss * 1024 / edges, 1), "matrix_market": mtx})
+        print(json.dumps(rows[-1]), flush=True)
+    if len(rows) > 1:
+        spread = rows[-1]["ns_per_edge"] / rows[0]["ns_per_edge"]
+        print(json.dumps({"ns_per_edge_largest_over_smallest": round(spread, 3), "goal": "<= 1.2",
+                          "distance": round(1.2 - spread, 3)}), flush=True)
+
+
+# Issue 18's goals: our algorithm time at most GVE-Leiden's, which is this
+# share of igraph Leiden's on these graphs.
+ALGORITHM_RATIO_GOALS = {"lfr-n100k": 0.031, "snap-ego-twitter": 0.020, "snap-soc-slashdot0902": 0.018}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default=os.path.join(ROOT, "build/release/sourcetrace"))
@@ -75,6 +142,9 @@ def main():
     ap.add_argument("--trials", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--only", default="")
+    ap.add_argument("--markets", default="100000,300000,1000000",
+                    help="market sizes (sellers) to time detect on; empty for none")
+    ap.add_argument("--no-busy", action="store_true", help="leave out the busy-core rows")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
 
@@ -136,10 +206,16 @@ def main():
                 "modularity": round(fast[2], 4),
                 "deterministic_cost": round(algo / fast[1], 3) if fast[1] > 0 else None,
             },
-            "goals": {"algorithm_ratio": "<= 0.05", "process_ratio": "<= 0.125",
+            "goals": {"algorithm_ratio": "<= %s" % ALGORITHM_RATIO_GOALS.get(name, "GVE-Leiden's"),
                       "modularity_minus_igraph_leiden": ">= -0.005", "peak_rss_bytes_per_edge": "<= 64"},
         }
+        if not args.no_busy:
+            out["busy_core"] = busy_core_rows(args.binary, h5, args.trials)
         print(json.dumps(out), flush=True)
+
+    sizes = [int(x) for x in args.markets.split(",") if x]
+    if sizes:
+        market_rows(args.binary, args.work, sizes, args.trials, args.threads)
 
 
 if __name__ == "__main__":
