@@ -52,7 +52,7 @@ namespace {
 constexpr VertexId kNone = UINT32_MAX;
 constexpr std::int64_t kBatch = 1024;
 // Batches per parallel region of a deterministic pass (core_watch.hpp).
-constexpr std::int64_t kWatchedBatches = 32;
+constexpr std::int64_t kWatchedBatches = 8;
 
 double seconds_now() { return omp_get_wtime(); }
 
