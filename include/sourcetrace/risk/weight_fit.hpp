@@ -9,7 +9,9 @@
 // signal, the decayed row mass on the entity's network (of the partition
 // the risk model rates), shrunk toward the market's rate exactly as
 // network_risk does: (mass + prior_sellers × market rate) / (sellers +
-// prior_sellers). The outcome signals are the labels, never features.
+// prior_sellers). The outcome signals are the labels, never features; nor
+// is anything written through the service (brands and investigators act on
+// what the engine ranked first), whose test-buys label either way.
 // Members of a network share its features, so a network's labelled
 // entities are one example per class, weighing their share of them: every
 // labelled network weighs 1 (a verdict that labels hundreds of members of
@@ -39,7 +41,7 @@
 // bootstrap resamples of the labelled networks (the gain could be chance),
 // give a fit that is not `fitted`, says why, and carries the job's weights.
 //
-// Deterministic: sequential, no random numbers.
+// Deterministic: sequential; the resamples are a fixed hash sequence.
 #pragma once
 
 #include <array>
