@@ -5,7 +5,7 @@ multilevel (Louvain), on the same graphs, in the same run.
 
 usage: bench/detect.py [--binary build/release/sourcetrace] [--work /tmp/sourcetrace-bench]
                        [--shared ../shared/datasets] [--trials 3] [--threads 2] [--only NAMES]
-                       [--markets 100000,300000,1000000] [--no-busy]
+                       [--markets 100000,300000,1000000] [--no-busy] [--gve PATH]
 
 Graphs: the bundled LFR 100k; snap-ego-twitter and snap-soc-slashdot0902
 from the shared dataset folder when it is there; a generated planted-
@@ -25,6 +25,15 @@ per edge; the last line compares ns per edge across the sizes (goal: the
 largest within 1.2x of the smallest). The combined graph of each market is
 written as Matrix Market (`detect --write-combined`, WORK/market-N.mtx) for
 other Leiden implementations to be run on the same graph.
+
+--gve PATH: a local build of GVE-Leiden (github.com/puzzlef/leiden-communities-
+openmp, `g++ -DTYPE=float -DMAX_THREADS=2 -O3 -fopenmp main.cxx -o PATH`; never
+part of this project) is run on every graph's Matrix Market file with the same
+thread count (`PATH FILE.mtx 1 1`, its leidenStaticOmp line: time without
+reading, modularity), best of --trials, and our algorithm time is given as a
+ratio to its time. On markets it is set beside our detect at resolution 1
+(`--resolution 1`: modularity, GVE's objective; the market job's density is
+another objective).
 """
 import argparse
 import gzip
@@ -101,7 +110,7 @@ def busy_core_rows(binary, h5, trials):
             "ratio_2_over_1": round(two[0] / one[0], 3) if one[0] > 0 else None, "goal_ratio": "<= 1.0"}
 
 
-def market_rows(binary, work, sizes, trials, threads):
+def market_rows(binary, work, sizes, trials, threads, gve):
     """Detect on generated markets of each size: ns per combined edge."""
     rows = []
     for sellers in sizes:
@@ -122,11 +131,30 @@ def market_rows(binary, work, sizes, trials, threads):
                      "algorithm_seconds": round(algo, 3), "process_seconds": round(wall, 3),
                      "modularity": round(q, 4), "ns_per_edge": round(algo / edges * 1e9, 1),
                      "peak_rss_bytes_per_edge": round(rss * 1024 / edges, 1), "matrix_market": mtx})
+        if gve:
+            (_, algo1, q1, _), _ = best(trials, lambda: run_detect(binary, h5, threads, ["--resolution", "1"]))
+            rows[-1]["resolution_1"] = {"algorithm_seconds": round(algo1, 3), "modularity": round(q1, 4),
+                                        "gve_leiden": gve_row(gve, mtx, threads, trials, algo1)}
         print(json.dumps(rows[-1]), flush=True)
     if len(rows) > 1:
         spread = rows[-1]["ns_per_edge"] / rows[0]["ns_per_edge"]
         print(json.dumps({"ns_per_edge_largest_over_smallest": round(spread, 3), "goal": "<= 1.2",
                           "distance": round(1.2 - spread, 3)}), flush=True)
+
+
+def run_gve(gve, mtx, threads):
+    """GVE-Leiden's seconds (without reading) and modularity on one .mtx."""
+    p = subprocess.run([gve, mtx, "1", "1"], capture_output=True, text=True, check=True,
+                       env=dict(os.environ, OMP_NUM_THREADS=str(threads)))
+    line = next(l for l in p.stdout.splitlines() if l.rstrip().endswith("leidenStaticOmp"))
+    ms = float(re.match(r"\{0*([0-9.]+)ms", line).group(1))
+    return ms / 1000.0, float(re.search(r"([0-9.]+) modularity", line).group(1))
+
+
+def gve_row(gve, mtx, threads, trials, ours_seconds):
+    (seconds, q), _ = best(trials, lambda: run_gve(gve, mtx, threads))
+    return {"seconds": round(seconds, 3), "modularity": round(q, 4),
+            "ours_over_gve": round(ours_seconds / seconds, 3) if seconds > 0 else None, "goal_ours_over_gve": "<= 1.0"}
 
 
 # Issue 18's goals: our algorithm time at most GVE-Leiden's, which is this
@@ -145,6 +173,7 @@ def main():
     ap.add_argument("--markets", default="100000,300000,1000000",
                     help="market sizes (sellers) to time detect on; empty for none")
     ap.add_argument("--no-busy", action="store_true", help="leave out the busy-core rows")
+    ap.add_argument("--gve", default="", help="a local GVE-Leiden build to time beside ours")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
 
@@ -209,13 +238,18 @@ def main():
             "goals": {"algorithm_ratio": "<= %s" % ALGORITHM_RATIO_GOALS.get(name, "GVE-Leiden's"),
                       "modularity_minus_igraph_leiden": ">= -0.005", "peak_rss_bytes_per_edge": "<= 64"},
         }
+        if args.gve:
+            mtx = os.path.join(args.work, name + ".mtx")
+            subprocess.run([args.binary, "detect", h5, "--out", h5 + ".run.h5", "--write-combined", mtx],
+                           check=True, stdout=subprocess.DEVNULL)
+            out["gve_leiden"] = gve_row(args.gve, mtx, args.threads, args.trials, algo)
         if not args.no_busy:
             out["busy_core"] = busy_core_rows(args.binary, h5, args.trials)
         print(json.dumps(out), flush=True)
 
     sizes = [int(x) for x in args.markets.split(",") if x]
     if sizes:
-        market_rows(args.binary, args.work, sizes, args.trials, args.threads)
+        market_rows(args.binary, args.work, sizes, args.trials, args.threads, args.gve)
 
 
 if __name__ == "__main__":
