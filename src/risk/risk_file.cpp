@@ -106,12 +106,13 @@ Result<WeightFit> read_weight_fit(const store::H5File& f) {
   if (!status.is_ok()) return status;
   // Files from engines before the margin and the resamples have none: they
   // took any gain.
-  auto gain = f.read_double_attribute(g, "min_auc_gain");
-  fit.options.min_auc_gain = gain.is_ok() ? gain.value() : 0.0;
-  auto min_confidence = f.read_double_attribute(g, "min_confidence");
-  fit.options.confidence = min_confidence.is_ok() ? min_confidence.value() : 0.0;
-  auto confidence = f.read_double_attribute(g, "cv_confidence");
-  fit.confidence = confidence.is_ok() ? confidence.value() : 0.0;
+  auto optional = [&](const char* name, double& value) {
+    auto v = f.read_double_attribute(g, name);
+    value = v.is_ok() ? v.value() : 0.0;
+  };
+  optional("min_auc_gain", fit.options.min_auc_gain);
+  optional("min_confidence", fit.options.confidence);
+  optional("cv_confidence", fit.confidence);
   if (fit.fitted && !validate(fit.weights).is_ok()) {
     return Status::corrupt(f.path() + ": " + g + " holds invalid weights");
   }

@@ -325,21 +325,22 @@ Result<WeightFit> fit_evidence_weights(const graph::MarketGraph& g, const commun
   const double gain = fit.cv_fitted.auc - fit.cv_job.auc;
   const bool better = gain > o.min_auc_gain ||
                       (gain == o.min_auc_gain && fit.cv_fitted.log_loss < fit.cv_job.log_loss);
+  const std::string learned_weights =
+      fmt::format("the learned weights (takedown {:.3f}, test_buy_counterfeit {:.3f}, complaint {:.3f})", w.takedown,
+                  w.test_buy_counterfeit, w.complaint);
   if (!better) {
-    fit.reason = fmt::format("the learned weights (takedown {:.3f}, test_buy_counterfeit {:.3f}, complaint {:.3f}) "
-                             "do not rank the held-out outcomes better than the job's by more than {:.3g} AUC "
+    fit.reason = fmt::format("{} do not rank the held-out outcomes better than the job's by more than {:.3g} AUC "
                              "(AUC {:.3f} vs {:.3f}, log-loss {:.3f} vs {:.3f}): keeping the job's weights",
-                             w.takedown, w.test_buy_counterfeit, w.complaint, o.min_auc_gain, fit.cv_fitted.auc,
-                             fit.cv_job.auc, fit.cv_fitted.log_loss, fit.cv_job.log_loss);
+                             learned_weights, o.min_auc_gain, fit.cv_fitted.auc, fit.cv_job.auc,
+                             fit.cv_fitted.log_loss, fit.cv_job.log_loss);
     return fit;
   }
   if (fit.confidence < o.confidence) {
-    fit.reason = fmt::format("the learned weights (takedown {:.3f}, test_buy_counterfeit {:.3f}, complaint {:.3f}) "
-                             "rank the held-out outcomes better than the job's (AUC {:.3f} vs {:.3f}) in only "
+    fit.reason = fmt::format("{} rank the held-out outcomes better than the job's (AUC {:.3f} vs {:.3f}) in only "
                              "{:.0f}% of resamples of the labelled networks ({:.0f}% needed): too few outcomes to "
                              "tell; keeping the job's weights",
-                             w.takedown, w.test_buy_counterfeit, w.complaint, fit.cv_fitted.auc, fit.cv_job.auc,
-                             100 * fit.confidence, 100 * o.confidence);
+                             learned_weights, fit.cv_fitted.auc, fit.cv_job.auc, 100 * fit.confidence,
+                             100 * o.confidence);
     return fit;
   }
   fit.weights = w;
