@@ -11,6 +11,7 @@
 #include "sourcetrace/service/investigator_server.hpp"
 #include "sourcetrace/store/feedback_journal.hpp"
 #include "sourcetrace/service/run_publication.hpp"
+#include "sourcetrace/service/web_assets.hpp"
 
 namespace sourcetrace::cli {
 
@@ -35,6 +36,10 @@ int run_serve(service::ServerOptions o) {
              s.port(), o.tls_cert.empty() ? "" : " (TLS)", s.serving(),
              o.audit_path.empty() ? o.runs_dir + "/audit.jsonl" : o.audit_path,
              o.journal_path.empty() ? o.runs_dir + "/" + store::kFeedbackJournalName : o.journal_path);
+  if (s.http_port() >= 0) {
+    fmt::print(stderr, "serve: web view at {}://{}:{}/{}\n", o.tls_cert.empty() ? "http" : "https", o.bind,
+               s.http_port(), service::web_assets().empty() ? " (built without its pages: the JSON API only)" : "");
+  }
   std::fflush(stderr);
 
   std::thread serving([&s] { s.serve(); });
@@ -59,6 +64,8 @@ int run_serve(service::ServerOptions o) {
 
 void add_serve_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<service::ServerOptions>();
+  auto idle_minutes = std::make_shared<int>(30);
+  auto session_hours = std::make_shared<int>(12);
   CLI::App* cmd = app.add_subcommand("serve", "Serve the published run to investigators (Apache Thrift)");
   cmd->add_option("RUNS", o->runs_dir, "Runs folder; its `current` link names the run served")->required();
   cmd->add_option("--port", o->port, "TCP port (0: any free one, printed at start)")->required();
@@ -76,6 +83,11 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--max-per-peer", o->connections.max_per_peer, "Connections open at once from one address")
       ->capture_default_str();
+  cmd->add_option("--http", o->http_port, "Also serve the web view on this TCP port (0: any free one, printed at start)");
+  cmd->add_option("--session-idle-minutes", *idle_minutes, "Web view: a session ends after this long without a request")
+      ->capture_default_str();
+  cmd->add_option("--session-hours", *session_hours, "Web view: a session ends this long after sign-in")
+      ->capture_default_str();
   cmd->add_option("--bind", o->bind, "Address to listen on; anything but loopback needs TLS")->capture_default_str();
   cmd->add_option("--tls-cert", o->tls_cert, "TLS certificate (PEM)");
   cmd->add_option("--tls-key", o->tls_key, "TLS private key (PEM)");
@@ -92,7 +104,11 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--frame-timeout-ms", o->connections.frame_ms, "Close a connection whose call takes longer to arrive")
       ->capture_default_str();
-  cmd->callback([o, &exit_code] { exit_code = run_serve(*o); });
+  cmd->callback([o, idle_minutes, session_hours, &exit_code] {
+    o->sessions.idle = std::chrono::minutes(*idle_minutes);
+    o->sessions.lifetime = std::chrono::minutes(*session_hours * 60);
+    exit_code = run_serve(*o);
+  });
 }
 
 void add_publish_command(CLI::App& app, int& exit_code) {

@@ -128,7 +128,7 @@ Result<Job> load_job(const std::string& path) {
     job.path = path;
     job.digest = tables::digest_of(text.str()).hex();
     auto parsed =
-        parse_sections(path, text.str(), {"combine", "detect", "risk", "continuity", "changes", "alerts", "targets", "export"}, "jobs/default.toml");
+        parse_sections(path, text.str(), {"combine", "detect", "risk", "continuity", "changes", "alerts", "targets", "export", "trace"}, "jobs/default.toml");
     if (!parsed.is_ok()) return parsed.status();
     root = std::move(parsed.value());
   }
@@ -257,6 +257,11 @@ Result<Job> load_job(const std::string& path) {
   if (!(job.min_risk >= 0 && job.min_risk <= 1)) {
     return Status::invalid_argument(path + ": [export] min_risk must be in [0, 1]");
   }
+
+  Section trace_section(root, "trace", job.path, job.parameters);
+  ST_RETURN_IF_ERROR(trace_section.read("max_fanout", job.trace_max_fanout));
+  ST_RETURN_IF_ERROR(trace_section.check_unknown());
+  if (job.trace_max_fanout < 1) return Status::invalid_argument(path + ": [trace] max_fanout must be at least 1");
   return job;
 }
 

@@ -6,6 +6,7 @@
 // and has one deadline at a time, kept in an ordered set so that the loop
 // sleeps exactly until the next one is due.
 #include "sourcetrace/service/connection_loop.hpp"
+#include "sourcetrace/service/http_message.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -131,8 +132,9 @@ Result<int> listen_socket(const std::string& address, int port) {
 
 class ConnectionLoop::Impl {
  public:
-  Impl(int listen_fd, std::unique_ptr<SSL_CTX, SslCtxFree> tls, ConnectionLimits limits, FrameHandler handler)
-      : listen_fd_(listen_fd), tls_(std::move(tls)), limits_(limits), handler_(std::move(handler)) {
+  Impl(int listen_fd, std::unique_ptr<SSL_CTX, SslCtxFree> tls, ConnectionLimits limits, FrameHandler handler,
+       Framing framing)
+      : listen_fd_(listen_fd), tls_(std::move(tls)), limits_(limits), handler_(std::move(handler)), framing_(framing) {
     epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
     wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     watch(listen_fd_, kListenId, EPOLLIN, EPOLL_CTL_ADD);
@@ -357,24 +359,45 @@ class ConnectionLoop::Impl {
     if (!wait_for_tls(c, r)) close_connection(c);
   }
 
-  // Reads up to the end of one frame, never past it, so that the bytes held
-  // are at most the frame's.
+  // Where the message being read stands: complete at `length` bytes, or
+  // `want` more bytes to read, or malformed.
+  struct Scan {
+    std::size_t length = 0, want = 0;
+    bool bad = false;
+  };
+  Scan scan(const std::string& in) const {
+    const auto max = static_cast<std::size_t>(limits_.max_frame_bytes);
+    if (framing_ == Framing::kHttp) {
+      // A request's end shows only once its headers are read: read what
+      // comes, up to the bound (a pipelined next request may come with it
+      // and waits in the buffer).
+      const std::size_t length = http_request_length(in);
+      if (length == kMalformedRequest) return {0, 0, true};
+      if (length > 0) return {length, 0, false};
+      if (in.size() >= max) return {0, 0, true};
+      return {0, max - in.size(), false};
+    }
+    if (in.size() < 4) return {0, 4 - in.size(), false};
+    std::uint32_t length = 0;
+    std::memcpy(&length, in.data(), 4);
+    length = ntohl(length);
+    if (length == 0 || length > max) return {0, 0, true};
+    if (in.size() >= 4 + std::size_t{length}) return {4 + std::size_t{length}, 0, false};
+    return {0, 4 + std::size_t{length} - in.size(), false};
+  }
+
+  // Reads up to the end of one message, never past a Thrift frame, so that
+  // the bytes held are at most the message's (HTTP's: at most the bound).
   void read_frame(Connection& c) {
     char buffer[16384];
     for (;;) {
-      std::size_t need = 4;
-      if (c.in.size() >= 4) {
-        std::uint32_t length = 0;
-        std::memcpy(&length, c.in.data(), 4);
-        length = ntohl(length);
-        if (length == 0 || length > static_cast<std::uint32_t>(limits_.max_frame_bytes)) {
-          ++counters_.bad_frames;
-          return close_connection(c);
-        }
-        need = 4 + length;
-        if (c.in.size() == need) return start_call(c);
+      const Scan at = scan(c.in);
+      if (at.bad) {
+        ++counters_.bad_frames;
+        return close_connection(c);
       }
-      const std::size_t want = std::min(sizeof buffer, need - c.in.size());
+      if (at.length > 0) return start_call(c, at.length);
+      const std::size_t want = std::min(sizeof buffer, at.want);
       int got = 0;
       if (c.ssl) {
         got = SSL_read(c.ssl.get(), buffer, static_cast<int>(want));
@@ -394,13 +417,19 @@ class ConnectionLoop::Impl {
     }
   }
 
-  void start_call(Connection& c) {
+  void start_call(Connection& c, std::size_t length) {
     c.phase = Phase::kInCall;
     set_interest(c, 0);
     set_deadline(c, std::nullopt);
-    std::string frame = std::move(c.in);
-    c.in.clear();
-    frame.erase(0, 4);
+    std::string frame;
+    if (length == c.in.size()) {
+      frame = std::move(c.in);
+      c.in.clear();
+    } else {
+      frame = c.in.substr(0, length);
+      c.in.erase(0, length);
+    }
+    if (framing_ == Framing::kThrift) frame.erase(0, 4);
     {
       std::lock_guard lock(jobs_mutex_);
       jobs_.push_back({c.id, std::move(frame)});
@@ -424,9 +453,13 @@ class ConnectionLoop::Impl {
         continue;
       }
       ++counters_.calls;
-      const std::uint32_t length = htonl(static_cast<std::uint32_t>(r.body->size()));
-      c.out.assign(reinterpret_cast<const char*>(&length), 4);
-      c.out += *r.body;
+      if (framing_ == Framing::kHttp) {
+        c.out = std::move(*r.body);
+      } else {
+        const std::uint32_t length = htonl(static_cast<std::uint32_t>(r.body->size()));
+        c.out.assign(reinterpret_cast<const char*>(&length), 4);
+        c.out += *r.body;
+      }
       c.written = 0;
       c.phase = Phase::kWriting;
       set_deadline(c, Clock::now() + Millis(limits_.write_ms));
@@ -518,6 +551,7 @@ class ConnectionLoop::Impl {
   std::unique_ptr<SSL_CTX, SslCtxFree> tls_;
   ConnectionLimits limits_;
   FrameHandler handler_;
+  Framing framing_;
   ConnectionCounters counters_;
   std::atomic<bool> stopping_{false};
 
@@ -539,7 +573,8 @@ class ConnectionLoop::Impl {
 
 Result<std::unique_ptr<ConnectionLoop>> ConnectionLoop::listen(const std::string& address, int port,
                                                                const TlsCredentials& tls,
-                                                               const ConnectionLimits& limits, FrameHandler handler) {
+                                                               const ConnectionLimits& limits, FrameHandler handler,
+                                                               Framing framing) {
   std::unique_ptr<SSL_CTX, SslCtxFree> context;
   if (!tls.certificate.empty() || !tls.private_key.empty()) {
     auto made = make_tls_context(tls);
@@ -558,7 +593,7 @@ Result<std::unique_ptr<ConnectionLoop>> ConnectionLoop::listen(const std::string
   mallopt(M_MMAP_THRESHOLD, kFrameMmapThreshold);
 #endif
   return std::unique_ptr<ConnectionLoop>(
-      new ConnectionLoop(std::make_unique<Impl>(fd.value(), std::move(context), limits, std::move(handler))));
+      new ConnectionLoop(std::make_unique<Impl>(fd.value(), std::move(context), limits, std::move(handler), framing)));
 }
 
 ConnectionLoop::ConnectionLoop(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

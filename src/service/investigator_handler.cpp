@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "sourcetrace/service/case_file.hpp"
 #include "sourcetrace/tables/fields.hpp"
 #include "sourcetrace/tables/table_reader.hpp"
 
@@ -236,6 +237,32 @@ void InvestigatorHandler::paths(api::PathResult& out, const std::string& token, 
   call.run([&] {
     out = call.snapshot().paths(call.scope(), source, destination, max_hops, max_paths, call.limits());
     return out.paths.size();
+  });
+}
+
+void InvestigatorHandler::network_graph(api::NetworkGraph& out, const std::string& token, const std::string& network,
+                                        std::int32_t max_nodes) {
+  Call call(state_, "network_graph", token, {{"network", network}, {"max_nodes", max_nodes}});
+  call.run([&] {
+    out = call.snapshot().network_graph(call.scope(), network, max_nodes, call.limits());
+    return out.nodes.size();
+  });
+}
+
+void InvestigatorHandler::trace(api::Trace& out, const std::string& token, const api::EntityRef& entity,
+                                std::int32_t max_hops) {
+  Call call(state_, "trace", token, {{"entity", ref_json(entity)}, {"max_hops", max_hops}});
+  call.run([&] {
+    out = call.snapshot().trace(call.scope(), entity, max_hops, call.limits());
+    return out.upstream.size() + out.downstream.size() + out.money.size();
+  });
+}
+
+void InvestigatorHandler::case_file(std::string& html, const std::string& token, const std::string& network) {
+  Call call(state_, "case_file", token, {{"network", network}});
+  call.run([&] {
+    html = case_file_of(call.snapshot(), call.scope(), network, call.limits()).html;
+    return std::size_t{1};
   });
 }
 

@@ -71,6 +71,15 @@ Result<std::unique_ptr<InvestigatorServer>> InvestigatorServer::create(const Ser
   if (!loop.is_ok()) return loop.status();
   server->loop_ = std::move(loop).value();
   server->port_ = server->loop_->port();
+  if (o.http_port >= 0) {
+    server->web_ = std::make_unique<WebApp>(*server->state_, o.sessions, tls);
+    auto http = ConnectionLoop::listen(
+        o.bind, o.http_port, TlsCredentials{o.tls_cert, o.tls_key}, o.connections,
+        [w = server->web_.get()](std::string_view request) { return w->process(request); }, Framing::kHttp);
+    if (!http.is_ok()) return Status(http.status()).with_context("--http");
+    server->http_loop_ = std::move(http).value();
+    server->http_port_ = server->http_loop_->port();
+  }
   if (o.watch_ms > 0) server->watcher_ = std::thread([s = server.get()] { s->watch(); });
   return server;
 }
@@ -84,7 +93,12 @@ InvestigatorServer::~InvestigatorServer() {
   if (watcher_.joinable()) watcher_.join();
 }
 
-void InvestigatorServer::serve() { loop_->run(); }
+void InvestigatorServer::serve() {
+  std::thread http;
+  if (http_loop_) http = std::thread([this] { http_loop_->run(); });
+  loop_->run();
+  if (http.joinable()) http.join();
+}
 
 void InvestigatorServer::stop() {
   {
@@ -93,6 +107,7 @@ void InvestigatorServer::stop() {
   }
   watch_wake_.notify_all();
   loop_->stop();
+  if (http_loop_) http_loop_->stop();
 }
 
 std::string InvestigatorServer::serving() const {

@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <cmath>
 #include <optional>
+#include <unordered_map>
 
 #include "sourcetrace/risk/network_id.hpp"
 #include "sourcetrace/service/path_search.hpp"
+#include "sourcetrace/service/supply_trace.hpp"
 #include "sourcetrace/targets/target_scope.hpp"
 #include "sourcetrace/tables/contract.hpp"
 #include "sourcetrace/tables/fields.hpp"
@@ -229,16 +231,7 @@ api::NetworkDetail RunSnapshot::network(const Scope& scope, const std::string& i
     d.members.push_back(std::move(m));
   }
   d.evidence = evidence_counts(network_evidence_, *c);
-  // Its targets with the scope's ranks.
-  std::vector<std::uint32_t> in_scope;
-  if (!visible.everything()) in_scope = targets::targets_in_scope(target_network_, visible.networks());
-  for (std::uint32_t i = network_target_offsets_[*c]; i < network_target_offsets_[*c + 1]; ++i) {
-    const std::uint32_t index = network_targets_[i];
-    const std::int64_t rank = visible.everything()
-                                  ? targets_[index].rank
-                                  : std::lower_bound(in_scope.begin(), in_scope.end(), index) - in_scope.begin() + 1;
-    d.targets.push_back(target_at(index, rank));
-  }
+  for (const auto& [index, rank] : ranked_targets(visible, *c)) d.targets.push_back(target_at(index, rank));
   for (std::size_t i = 0; i < changes_.size(); ++i) {
     if (changes_[i].id == networks_[*c].id) d.changes.push_back(change_at(visible, i));
   }
@@ -250,6 +243,150 @@ api::NetworkDetail RunSnapshot::network(const Scope& scope, const std::string& i
     d.layers.push_back(std::move(count));
   }
   return d;
+}
+
+std::vector<std::pair<std::uint32_t, std::int64_t>> RunSnapshot::ranked_targets(const Visibility& visible,
+                                                                                std::uint32_t c) const {
+  std::vector<std::uint32_t> in_scope;
+  if (!visible.everything()) in_scope = targets::targets_in_scope(target_network_, visible.networks());
+  std::vector<std::pair<std::uint32_t, std::int64_t>> ranked;
+  for (std::uint32_t i = network_target_offsets_[c]; i < network_target_offsets_[c + 1]; ++i) {
+    const std::uint32_t index = network_targets_[i];
+    const std::int64_t rank = visible.everything()
+                                  ? targets_[index].rank
+                                  : std::lower_bound(in_scope.begin(), in_scope.end(), index) - in_scope.begin() + 1;
+    ranked.emplace_back(index, rank);
+  }
+  return ranked;
+}
+
+api::NetworkGraph RunSnapshot::network_graph(const Scope& scope, const std::string& id, int max_nodes,
+                                             const Limits& limits) const {
+  if (max_nodes < 0 || max_nodes > limits.max_graph_nodes) {
+    bad_request(fmt::format("max_nodes must be between 0 and {} (got {})", limits.max_graph_nodes, max_nodes),
+                "max_nodes", limits.max_graph_nodes);
+  }
+  if (max_nodes == 0) max_nodes = limits.max_graph_nodes;
+  const Visibility visible = visibility(scope);
+  const std::optional<std::uint32_t> c = find_network(id);
+  if (!c || !visible.network(*c)) not_found(fmt::format("no network {}", id));
+  api::NetworkGraph g;
+  g.summary = summary(visible, *c);
+
+  // The nodes: its targets by rank, then the rest of its members in vertex
+  // order — or, past max_nodes, the targets' neighbours inside it.
+  std::unordered_map<graph::VertexId, std::int32_t> node_of;
+  std::vector<graph::VertexId> nodes;
+  auto add_node = [&](graph::VertexId v) {
+    if (nodes.size() < static_cast<std::size_t>(max_nodes) && node_of.emplace(v, static_cast<std::int32_t>(nodes.size())).second) {
+      nodes.push_back(v);
+    }
+  };
+  const auto ranked = ranked_targets(visible, *c);
+  std::unordered_map<graph::VertexId, std::pair<std::uint32_t, std::int64_t>> target_of;
+  for (const auto& [index, rank] : ranked) {
+    target_of.emplace(targets_[index].entity, std::pair(index, rank));
+    add_node(targets_[index].entity);
+  }
+  const std::uint32_t members = member_offsets_[*c + 1] - member_offsets_[*c];
+  g.partial = members > static_cast<std::uint32_t>(max_nodes);
+  if (!g.partial) {
+    for (std::uint32_t i = member_offsets_[*c]; i < member_offsets_[*c + 1]; ++i) add_node(members_[i]);
+  } else {
+    for (const auto& [index, rank] : ranked) {
+      const graph::VertexId t = targets_[index].entity;
+      for (std::uint64_t arc = adjacency_.begin(t); arc < adjacency_.end(t); ++arc) {
+        if (network_of_[adjacency_.target(arc)] == *c) add_node(adjacency_.target(arc));
+      }
+    }
+  }
+  for (const graph::VertexId v : nodes) {
+    api::GraphNode node;
+    node.entity = entity_ref(v);
+    node.role_hint = risk::role_name(role_[v]);
+    node.risk = member_risk_[v];
+    for (const api::EvidenceCount& e : evidence_counts(entity_evidence_, v)) node.evidence += e.rows;
+    if (auto t = target_of.find(v); t != target_of.end()) {
+      node.target_rank = static_cast<std::int32_t>(t->second.second);
+      node.target_reason = target_at(t->second.first, t->second.second).reason;
+    }
+    g.nodes.push_back(std::move(node));
+  }
+  // The edges: undirected layers once per pair (from the lower id), directed
+  // layers once per direction that carries flow (from its tail's row).
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const graph::VertexId u = nodes[i];
+    for (std::uint64_t arc = adjacency_.begin(u); arc < adjacency_.end(u); ++arc) {
+      const auto head = node_of.find(adjacency_.target(arc));
+      if (head == node_of.end()) continue;
+      const std::uint8_t layer = adjacency_.layer(arc);
+      api::GraphEdge e;
+      e.tail = static_cast<std::int32_t>(i);
+      e.head = head->second;
+      e.layer = adjacency_.layer_name(layer);
+      e.directed = adjacency_.directed(layer);
+      if (e.directed) {
+        if (adjacency_.flow(arc) <= 0) continue;
+        e.weight = adjacency_.flow(arc);
+      } else {
+        if (adjacency_.target(arc) <= u) continue;
+        e.weight = adjacency_.weight(arc);
+      }
+      g.edges.push_back(std::move(e));
+    }
+  }
+  // The timeline: the newest max_page rows, oldest first.
+  const std::uint32_t end = timeline_offsets_[*c + 1];
+  g.timeline_total = end - timeline_offsets_[*c];
+  const std::uint32_t begin = std::max<std::int64_t>(timeline_offsets_[*c], std::int64_t{end} - limits.max_page);
+  for (std::uint32_t i = begin; i < end; ++i) {
+    const TimelineRow& r = timeline_[i];
+    api::EvidenceEvent e;
+    e.entity = entity_ref(r.entity);
+    e.signal = tables::kSignalNames[r.signal];
+    e.brand = std::string(brands_.key(r.brand));
+    e.reported_on = tables::format_date(r.day);
+    g.timeline.push_back(std::move(e));
+  }
+  return g;
+}
+
+api::Trace RunSnapshot::trace(const Scope& scope, const api::EntityRef& ref, int max_hops, const Limits& limits) const {
+  if (max_hops < 0 || max_hops > limits.max_hops) {
+    bad_request(fmt::format("max_hops must be between 0 and {} (got {})", limits.max_hops, max_hops), "max_hops",
+                limits.max_hops);
+  }
+  const Visibility visible = visibility(scope);
+  const graph::VertexId v = find_entity(visible, ref);
+  api::Trace t;
+  t.start = entity_ref(v);
+  t.network = risk::network_id_text(networks_[network_of_[v]].id);
+  t.max_hops = max_hops;
+  t.max_fanout = trace_max_fanout_;
+  auto walk = [&](std::string_view layer_name, bool upstream, std::vector<api::TraceStep>& out) {
+    const std::optional<std::uint8_t> layer = adjacency_.find_layer(layer_name);
+    if (!layer || !adjacency_.directed(*layer)) return;  // a plain graph has no flows
+    SupplyTraceOptions o{*layer, upstream, max_hops, trace_max_fanout_, limits.max_visited, limits.deadline};
+    const SupplyTrace found = trace_supply(adjacency_, visible, v, o);
+    t.visited += found.visited;
+    for (const SupplyStep& s : found.steps) {
+      api::TraceStep step;
+      step.entity = entity_ref(s.entity);
+      step.via = entity_ref(s.via);
+      step.hops = s.hops;
+      step.layer = std::string(layer_name);
+      step.weight = s.weight;
+      step.share = s.share;
+      step.role_hint = risk::role_name(role_[s.entity]);
+      step.network = risk::network_id_text(networks_[network_of_[s.entity]].id);
+      step.hub = s.hub;
+      out.push_back(std::move(step));
+    }
+  };
+  walk("shipment", true, t.upstream);
+  walk("shipment", false, t.downstream);
+  walk("payment", false, t.money);
+  return t;
 }
 
 api::EntityDetail RunSnapshot::entity(const Scope& scope, const api::EntityRef& ref, int offset, int limit,
@@ -400,7 +537,7 @@ std::size_t RunSnapshot::bytes() const {
          size(layer_edges_) + size(network_evidence_) + size(by_id_) + size(by_risk_) + size(brand_network_offsets_) +
          size(brand_networks_) + size(targets_) + size(target_network_) + size(target_reason_offsets_) + target_reason_bytes_.capacity() +
          size(first_seen_) + size(lineage_offsets_) + size(lineage_) + size(changes_) + size(alerts_) +
-         size(alert_network_);
+         size(alert_network_) + size(timeline_offsets_) + size(timeline_);
 }
 
 api::ChangePage RunSnapshot::changes(const Scope& scope, int offset, int limit, const Limits& limits) const {

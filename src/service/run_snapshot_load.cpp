@@ -52,6 +52,7 @@ class RunSnapshot::Loader {
   Status take_lineage(risk::LineageRecord tracked, const std::vector<risk::NetworkId>& ids, graph::VertexId entities);
   void count_members(const graph::EvidenceTable& evidence, tables::Day as_of);
   Status count_evidence(const graph::EvidenceTable& evidence, tables::Day as_of);
+  void take_timeline(std::vector<TimelineRow> rows);
   Status count_layer_edges();
   void index_brands();
   Status take_targets(targets::TargetRecord record);
@@ -116,6 +117,11 @@ Status RunSnapshot::Loader::read_run_info() {
     const nlohmann::json summary = nlohmann::json::parse(in);
     info.dataset_digest = summary.at("inputs").at("dataset_digest").get<std::string>();
     info.parameters_json = summary.at("parameters").dump();
+    // Runs from before [trace] keep the default.
+    const nlohmann::json& parameters = summary.at("parameters");
+    if (parameters.contains("trace") && parameters["trace"].contains("max_fanout")) {
+      s_.trace_max_fanout_ = parameters["trace"]["max_fanout"].get<int>();
+    }
   } catch (const nlohmann::json::exception& e) {
     return Status::corrupt(summary_path.string() + ": not a run summary: " + e.what());
   }
@@ -260,6 +266,7 @@ void RunSnapshot::Loader::count_members(const graph::EvidenceTable& evidence, ta
 // per entity and per network by (signal, brand), and the network's rows.
 Status RunSnapshot::Loader::count_evidence(const graph::EvidenceTable& evidence, tables::Day as_of) {
   std::vector<EvidenceGroup> rows;
+  std::vector<TimelineRow> timeline;
   for (std::size_t i = 0; i < evidence.size(); ++i) {
     if (evidence.entity[i] >= s_.network_of_.size() || evidence.brand[i] >= s_.brands_.size() ||
         evidence.signal[i] >= tables::kSignalNames.size()) {
@@ -267,7 +274,9 @@ Status RunSnapshot::Loader::count_evidence(const graph::EvidenceTable& evidence,
     }
     if (evidence.day[i] > as_of) continue;
     rows.push_back({evidence.entity[i], evidence.brand[i], 1, evidence.signal[i]});
+    timeline.push_back({evidence.entity[i], evidence.brand[i], evidence.day[i], evidence.signal[i]});
   }
+  take_timeline(std::move(timeline));
   const std::vector<std::uint32_t>& order = s_.brand_order_;
   auto key = [&](const EvidenceGroup& e) { return std::tuple(e.owner, e.signal, order[e.brand]); };
   auto group = [&](std::vector<EvidenceGroup>& list) {
@@ -287,6 +296,17 @@ Status RunSnapshot::Loader::count_evidence(const graph::EvidenceTable& evidence,
   for (EvidenceGroup& e : rows) e.owner = s_.network_of_[e.owner];
   s_.network_evidence_ = group(rows);
   return Status::ok();
+}
+
+// Each network's rows by (day, entity, signal, brand name): its timeline.
+void RunSnapshot::Loader::take_timeline(std::vector<TimelineRow> rows) {
+  const std::vector<std::uint32_t>& order = s_.brand_order_;
+  auto key = [&](const TimelineRow& r) { return std::tuple(s_.network_of_[r.entity], r.day, r.entity, r.signal, order[r.brand]); };
+  std::sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
+  std::vector<std::uint32_t> counts(s_.networks_.size(), 0);
+  for (const TimelineRow& r : rows) ++counts[s_.network_of_[r.entity]];
+  s_.timeline_offsets_ = offsets_from_counts(counts);
+  s_.timeline_ = std::move(rows);
 }
 
 // Per network and layer, the edges with both ends inside (each counted

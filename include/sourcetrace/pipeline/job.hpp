@@ -55,6 +55,10 @@ struct Job {
   risk::AlertOptions alerts;     // [alerts]
   targets::EliminationOptions elimination;
   double min_risk = 0.2;  // [export] networks at or above this risk are listed
+  // [trace] the service's trace does not expand an entity with more
+  // shipment or payment links than this one way (a hub: a marketplace
+  // fulfilment warehouse, a payment processor); the served run's value.
+  int trace_max_fanout = 25;
   std::string path;    // "" = the built-in defaults
   std::string digest;  // of the file's text ("" for the defaults), for summary.json
   // Every parameter's value as used, by section (for summary.json and the

@@ -24,8 +24,11 @@
 // TLS (OpenSSL, TLS 1.2 or later) runs in the loop too, non-blocking: a
 // client stalled mid-handshake is a socket waiting like any other.
 //
-// Framing is Thrift's framed transport: a 4-byte big-endian length, then
-// the message. Calls on one connection run one after another, in order.
+// Framing is Thrift's framed transport (a 4-byte big-endian length, then
+// the message) or HTTP/1.1 (the web view: a request ends where
+// http_message.hpp's parser says; the handler's reply is the whole
+// response, sent as it is; a pipelined next request waits in the buffer).
+// Calls on one connection run one after another, in order.
 #pragma once
 
 #include <atomic>
@@ -51,6 +54,8 @@ struct ConnectionLimits {
   int write_ms = 10000;         // a reply's first byte to its last
 };
 
+enum class Framing { kThrift, kHttp };
+
 struct TlsCredentials {
   std::string certificate, private_key;  // PEM files; both empty: plain TCP
 };
@@ -70,7 +75,7 @@ class ConnectionLoop {
   // Binds and listens (so a port the system chose is known before run()).
   static Result<std::unique_ptr<ConnectionLoop>> listen(const std::string& address, int port,
                                                         const TlsCredentials& tls, const ConnectionLimits& limits,
-                                                        FrameHandler handler);
+                                                        FrameHandler handler, Framing framing = Framing::kThrift);
   ~ConnectionLoop();
 
   int port() const;

@@ -221,6 +221,74 @@ struct VerdictReceipt {
   5: i32 members,             // members it labels: those whose role hint is not legit
   6: string received,         // ISO-8601 UTC
 }
+// ---- the graph view and the trace ----
+
+// One member as the graph view draws it.
+struct GraphNode {
+  1: EntityRef entity,
+  2: string role_hint,
+  3: double risk,             // member risk
+  4: i32 evidence,            // evidence rows on it, as of the run
+  5: i32 target_rank,         // its rank in the target list as the caller sees it; 0: not a target
+  6: string target_reason,    // "" when not a target
+}
+
+// One edge per (pair, layer) between two nodes; shipments and payments one
+// per direction that carries flow, tail to head (origin to destination,
+// payer to payee).
+struct GraphEdge {
+  1: i32 tail,                // index into NetworkGraph.nodes
+  2: i32 head,
+  3: string layer,            // seller | warehouse | payment | shipment
+  4: double weight,           // the layer's weight (events, units or amount); the direction's own on directed layers
+  5: bool directed,
+}
+
+// One evidence row on a member, for the timeline.
+struct EvidenceEvent {
+  1: EntityRef entity,
+  2: string signal,
+  3: string brand,
+  4: string reported_on,      // YYYY-MM-DD
+}
+
+struct NetworkGraph {
+  1: NetworkSummary summary,
+  2: list<GraphNode> nodes,   // targets first (by rank), then the other members in vertex order
+  3: list<GraphEdge> edges,   // between nodes
+  4: bool partial,            // more members than max_nodes: the nodes are its targets and their neighbours inside it
+  5: list<EvidenceEvent> timeline,  // the network's evidence as of the run, oldest first; the newest max_page rows
+  6: i64 timeline_total,
+}
+
+// One step of a trace: `entity` reached from `via` along `layer`.
+struct TraceStep {
+  1: EntityRef entity,
+  2: EntityRef via,
+  3: i32 hops,                // from the start
+  4: string layer,            // shipment | payment
+  5: double weight,           // units or amount between via and entity, that way
+  6: double share,            // of via's visible total that way, in [0, 1]
+  7: string role_hint,
+  8: string network,
+  9: bool hub,                // more than max_fanout links that way: listed, not expanded
+}
+
+// Goods followed upstream (who shipped to it, and who shipped to them) and
+// downstream (where it shipped, and onward), and money followed from it
+// (whom it paid, and onward), breadth first, each entity once per
+// direction, through entities the caller sees.
+struct Trace {
+  1: EntityRef start,
+  2: string network,
+  3: list<TraceStep> upstream,
+  4: list<TraceStep> downstream,
+  5: list<TraceStep> money,
+  6: i32 max_hops,
+  7: i32 max_fanout,
+  8: i64 visited,             // entities looked at, all directions
+}
+
 struct NetworkFilter {
   1: double min_risk = 0.0,
   2: string brand = "",       // "" = any
@@ -260,6 +328,17 @@ service Investigator {
   // The night's alerts, ranked; a brand's over the networks it sees.
   AlertPage alerts(1: string token, 2: i32 offset, 3: i32 limit)
       throws (1: Forbidden forbidden, 2: BadRequest bad, 3: ServerBusy busy),
+  // A network as a graph: its members (or, past max_nodes, its targets and
+  // their neighbours inside it), the edges between them, its evidence
+  // timeline.
+  NetworkGraph network_graph(1: string token, 2: string network, 3: i32 max_nodes)
+      throws (1: Forbidden forbidden, 2: NotFound not_found, 3: BadRequest bad, 4: ServerBusy busy),
+
+  // From one entity, its goods followed upstream to the distributors and
+  // sources that supplied it and downstream to the storefronts they serve,
+  // and its money to the collectors; each step with its share.
+  Trace trace(1: string token, 2: EntityRef entity, 3: i32 max_hops)
+      throws (1: Forbidden forbidden, 2: NotFound not_found, 3: BadRequest bad, 4: ServerBusy busy),
   // ---- writes: each answered only once on disk in the feedback journal ----
   // Evidence reports, answered row by row. A brand token reports only for
   // its own brands; an investigator token for any. Whether an entity

@@ -99,6 +99,9 @@ class InvestigatorHandler : public api::InvestigatorIf {
               std::int32_t neighbours_offset, std::int32_t neighbours_limit) override;
   void paths(api::PathResult& out, const std::string& token, const api::EntityRef& source,
              const api::EntityRef& destination, std::int32_t max_hops, std::int32_t max_paths) override;
+  void network_graph(api::NetworkGraph& out, const std::string& token, const std::string& network,
+                     std::int32_t max_nodes) override;
+  void trace(api::Trace& out, const std::string& token, const api::EntityRef& entity, std::int32_t max_hops) override;
   void targets(api::TargetPage& out, const std::string& token, std::int32_t offset, std::int32_t limit) override;
   void target(api::Target& out, const std::string& token, std::int32_t rank) override;
   void changes(api::ChangePage& out, const std::string& token, std::int32_t offset, std::int32_t limit) override;
@@ -107,6 +110,10 @@ class InvestigatorHandler : public api::InvestigatorIf {
                       const std::vector<api::Report>& reports) override;
   void record_verdict(api::VerdictReceipt& out, const std::string& token, const std::string& network,
                       const std::string& outcome, const std::string& note) override;
+
+ // Not a Thrift call: the web view's case-file download (case_file.hpp),
+  // authenticated, scoped and audited as one.
+  void case_file(std::string& html, const std::string& token, const std::string& network);
 
  private:
   ServiceState& state_;

@@ -21,6 +21,12 @@
 // in flight finish on what they started with. A run that fails to load is
 // reported and the old one stays.
 //
+// The web view (web_app.hpp), when asked for, is a second ConnectionLoop
+// with HTTP framing on its own port, over the same state: the same
+// snapshot, tokens, limits and audit log, served by the same kind of
+// bounded loop (its own workers), so an idle or dripping browser socket
+// holds no thread either.
+//
 // Shutdown: `stop()` (SIGTERM) stops accepting, closes the connections not
 // in a call, and lets the calls in flight finish and answer; serve() then
 // returns.
@@ -38,6 +44,7 @@
 #include "sourcetrace/service/connection_loop.hpp"
 #include "sourcetrace/service/frame_processor.hpp"
 #include "sourcetrace/service/investigator_handler.hpp"
+#include "sourcetrace/service/web_app.hpp"
 #include "sourcetrace/status.hpp"
 
 namespace sourcetrace::service {
@@ -53,6 +60,10 @@ struct ServerOptions {
   ConnectionLimits connections;
   int watch_ms = 1000;      // 0: no watcher (SIGHUP only)
   ServiceLimits limits;
+  // The web view (docs/web.md): -1 for none; 0 for any free port
+  // (http_port()). Same address, TLS, connection limits as the Thrift port.
+  int http_port = -1;
+  WebSessionOptions sessions;
 };
 
 // What the server reports as it goes (loads, swaps, failures), one line each.
@@ -66,6 +77,7 @@ class InvestigatorServer {
   ~InvestigatorServer();
 
   int port() const { return port_; }
+  int http_port() const { return http_port_; }  // -1 without the web view
   std::string serving() const;  // the run folder served
 
   void serve();  // blocks until stop()
@@ -84,6 +96,9 @@ class InvestigatorServer {
   std::unique_ptr<FrameProcessor> processor_;
   std::unique_ptr<ConnectionLoop> loop_;
   int port_ = 0;
+  std::unique_ptr<WebApp> web_;
+  std::unique_ptr<ConnectionLoop> http_loop_;
+  int http_port_ = -1;
   mutable std::mutex reload_mutex_;
   std::string serving_;
   std::filesystem::file_time_type tokens_loaded_;

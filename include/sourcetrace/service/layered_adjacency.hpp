@@ -7,14 +7,19 @@
 // row is sorted by (layer, neighbour), so the neighbour list is a slice of
 // it and the first layer linking two entities is a binary search. It costs
 // 8 bytes per entity and 9 per arc (target, weight, layer byte), against 32
-// and 12 for the four layers' own CSRs with their event counts — which,
-// like the directed `flow` arcs, no query reads.
+// and 12 for the four layers' own CSRs with their event counts, which no
+// query reads. Directed layers (payments, shipments) add 4 bytes per arc:
+// the flow from the row's entity to the arc's target, so the graph view
+// draws goods and money the way they went and the trace follows them; the
+// flow the other way is that of the reverse arc.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sourcetrace/graph/market_graph.hpp"
@@ -43,9 +48,19 @@ class LayeredAdjacency {
   VertexId target(std::uint64_t arc) const { return targets_[arc]; }
   float weight(std::uint64_t arc) const { return weights_[arc]; }
   std::uint8_t layer(std::uint64_t arc) const { return layers_[arc]; }
+  // Directed layers: what went from the row's entity to target(arc)
+  // (units, amount); 0 when nothing went that way. Undirected layers: 0.
+  float flow(std::uint64_t arc) const { return flows_.empty() ? 0.0f : flows_[arc]; }
+  bool directed(std::uint8_t layer) const { return directed_[layer]; }
+  // The layer named `name`, if merged.
+  std::optional<std::uint8_t> find_layer(std::string_view name) const;
 
   // The arc u → w of the first layer (in layer order) that links them.
   std::optional<std::uint64_t> first_link(VertexId u, VertexId w) const;
+  // The arc u → w of `layer`, if they are linked in it.
+  std::optional<std::uint64_t> link(VertexId u, VertexId w, std::uint8_t layer) const;
+  // Row v's arcs of `layer`: [first, second).
+  std::pair<std::uint64_t, std::uint64_t> layer_arcs(VertexId v, std::uint8_t layer) const;
 
   // Bytes held (for the memory report).
   std::size_t bytes() const;
@@ -55,7 +70,9 @@ class LayeredAdjacency {
   std::vector<VertexId> targets_;
   std::vector<float> weights_;
   std::vector<std::uint8_t> layers_;
+  std::vector<float> flows_;  // empty when no layer is directed
   std::vector<std::string> layer_names_;
+  std::vector<bool> directed_;
 };
 
 }  // namespace sourcetrace::service

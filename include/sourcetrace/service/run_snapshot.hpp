@@ -46,6 +46,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sourcetrace/graph/key_index.hpp"
@@ -72,7 +73,8 @@ struct Limits {
   int max_page = 1000;               // list, neighbour and target pages
   int max_hops = 6;                  // path length
   int max_paths = 16;                // paths returned
-  std::int64_t max_visited = 200000; // entities one path search may visit
+  std::int64_t max_visited = 200000; // entities one path search (or trace) may visit
+  int max_graph_nodes = 2000;        // nodes of one network graph
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
@@ -107,6 +109,17 @@ class RunSnapshot {
   // above the limit says so.
   api::PathResult paths(const Scope& scope, const api::EntityRef& a, const api::EntityRef& b, int max_hops,
                         int max_paths, const Limits& limits) const;
+  // A network as a graph (service/investigator.thrift NetworkGraph): all
+  // its members when it has at most `max_nodes` (0: limits.max_graph_nodes),
+  // else its targets and their neighbours inside it, up to `max_nodes`;
+  // the edges between them, one per (pair, layer) and one per direction
+  // that carries flow on directed layers; its evidence, oldest first.
+  api::NetworkGraph network_graph(const Scope& scope, const std::string& id, int max_nodes,
+                                  const Limits& limits) const;
+  // From `ref`: goods upstream and downstream along shipments, money
+  // onward along payments (supply_trace.hpp), through visible entities,
+  // hubs past the run's [trace] max_fanout not expanded.
+  api::Trace trace(const Scope& scope, const api::EntityRef& ref, int max_hops, const Limits& limits) const;
   // The global target list, restricted to visible networks and ranked 1..k
   // over them (a brand's ranks count only its own targets); one page.
   api::TargetPage targets(const Scope& scope, int offset, int limit, const Limits& limits) const;
@@ -143,6 +156,11 @@ class RunSnapshot {
     std::uint32_t owner = 0, brand = 0, rows = 0;
     std::uint8_t signal = 0;
   };
+  struct TimelineRow {
+    std::uint32_t entity = 0, brand = 0;
+    std::int32_t day = 0;
+    std::uint8_t signal = 0;
+  };
   struct TargetRow {
     std::uint32_t rank = 0;
     graph::VertexId entity = 0;
@@ -161,6 +179,9 @@ class RunSnapshot {
   bool id_visible(const Visibility& visible, risk::NetworkId id) const;
   api::NetworkChange change_at(const Visibility& visible, std::size_t index) const;
   std::string lineage_text(const Visibility& visible, std::uint32_t c) const;
+  // The network's targets as (index into targets_, rank as the scope ranks them).
+  std::vector<std::pair<std::uint32_t, std::int64_t>> ranked_targets(const Visibility& visible,
+                                                                     std::uint32_t c) const;
   std::vector<api::EvidenceCount> evidence_counts(const std::vector<EvidenceGroup>& groups,
                                                   std::uint32_t owner) const;
 
@@ -185,6 +206,11 @@ class RunSnapshot {
   std::vector<std::uint32_t> network_target_offsets_{0}, network_targets_;  // target rows by rank
   std::vector<std::uint64_t> layer_edges_;  // network × layer: edges with both ends inside
   std::vector<EvidenceGroup> network_evidence_;
+  // Per network, its evidence rows as of the run (CSR), by day then entity:
+  // the timeline.
+  std::vector<std::uint32_t> timeline_offsets_{0};
+  std::vector<TimelineRow> timeline_;
+  int trace_max_fanout_ = 25;  // the run's [trace] max_fanout
   std::vector<std::uint32_t> by_id_;    // networks by id, for lookups
   std::vector<std::uint32_t> by_risk_;  // networks most suspect first, ties by id
   std::vector<std::uint32_t> brand_network_offsets_{0}, brand_networks_;  // per brand, by risk
