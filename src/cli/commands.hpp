@@ -28,6 +28,7 @@ void add_report_command(CLI::App& app, int& exit_code);
 void add_token_command(CLI::App& app, int& exit_code);
 void add_audit_command(CLI::App& app, int& exit_code);
 void add_submit_command(CLI::App& app, int& exit_code);
+void add_case_command(CLI::App& app, int& exit_code);
 
 // The detect stage in this process (for `run` as MPI ranks, where every
 // rank must join it): `sourcetrace detect GRAPH --out OUT [--job JOB]

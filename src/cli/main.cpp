@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   add_token_command(app, exit_code);
   add_audit_command(app, exit_code);
   add_submit_command(app, exit_code);
+  add_case_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -10,6 +10,7 @@
 #include "sourcetrace/cli/exit_code.hpp"
 #include "service_client.hpp"
 #include "sourcetrace/service/api/Investigator.h"
+#include "sourcetrace/service/thrift_json.hpp"
 
 namespace sourcetrace::cli {
 
@@ -23,71 +24,15 @@ struct QueryOptions {
   bool json = false;
   std::string what;
   std::vector<std::string> args;
-  int offset = 0, limit = 20, max_hops = 4, max_paths = 4;
+  int offset = 0, limit = 20, max_hops = 4, max_paths = 4, max_nodes = 0;
   double min_risk = 0;
   std::string brand;
 };
 
-// ---- JSON for scripts: field names as in the IDL ----
-json to_json(const api::EntityRef& e) { return {{"kind", e.kind}, {"id", e.id}}; }
-json to_json(const api::NetworkSummary& n) {
-  return {{"network", n.network}, {"risk", n.risk},         {"members", n.members},   {"sellers", n.sellers},
-          {"warehouses", n.warehouses}, {"accounts", n.accounts}, {"evidence", n.evidence}, {"brands", n.brands},
-          {"reason", n.reason}, {"first_seen", n.first_seen}, {"lineage", n.lineage}};
-}
-json to_json(const api::NetworkChange& c) {
-  return {{"network", c.network},         {"change", c.change},         {"others", c.others},
-          {"members_before", c.members_before}, {"members_after", c.members_after}, {"risk_before", c.risk_before},
-          {"risk_after", c.risk_after},   {"new_evidence", c.new_evidence}};
-}
-json to_json(const api::Alert& a) {
-  return {{"rank", a.rank}, {"alert", a.alert}, {"network", a.network}, {"entity", to_json(a.entity)},
-          {"risk", a.risk}, {"reason", a.reason}};
-}
-json to_json(const api::EvidenceCount& e) { return {{"signal", e.signal}, {"brand", e.brand}, {"rows", e.rows}}; }
-json to_json(const api::Target& t) {
-  return {{"rank", t.rank},     {"network", t.network}, {"entity", to_json(t.entity)}, {"role_hint", t.role_hint},
-          {"impact", t.impact}, {"marginal", t.marginal}, {"reason", t.reason}};
-}
+// ---- JSON for scripts: the IDL's structs by field name (as the web view's API) ----
 template <typename T>
-json list_json(const std::vector<T>& items) {
-  json out = json::array();
-  for (const T& item : items) out.push_back(to_json(item));
-  return out;
-}
-json to_json(const api::NetworkDetail& d) {
-  json members = json::array(), layers = json::array();
-  for (const auto& m : d.members) {
-    members.push_back({{"entity", to_json(m.entity)}, {"role_hint", m.role_hint}, {"risk", m.risk}});
-  }
-  for (const auto& l : d.layers) layers.push_back({{"layer", l.layer}, {"edges", l.edges}});
-  return {{"summary", to_json(d.summary)}, {"members", members}, {"evidence", list_json(d.evidence)},
-          {"targets", list_json(d.targets)}, {"layers", layers}, {"changes", list_json(d.changes)}};
-}
-json to_json(const api::EntityDetail& d) {
-  json neighbours = json::array();
-  for (const auto& n : d.neighbours) {
-    neighbours.push_back({{"entity", to_json(n.entity)}, {"layer", n.layer}, {"weight", n.weight}});
-  }
-  return {{"entity", to_json(d.entity)}, {"network", d.network}, {"risk", d.risk}, {"role_hint", d.role_hint},
-          {"evidence", list_json(d.evidence)}, {"neighbours", neighbours},
-          {"neighbours_total", d.neighbours_total}, {"neighbours_offset", d.neighbours_offset}};
-}
-json to_json(const api::PathResult& r) {
-  json paths = json::array();
-  for (const auto& p : r.paths) {
-    json steps = json::array();
-    for (const auto& s : p.steps) {
-      steps.push_back({{"tail", to_json(s.tail)}, {"head", to_json(s.head)}, {"layer", s.layer}, {"weight", s.weight}});
-    }
-    paths.push_back(steps);
-  }
-  return {{"paths", paths}, {"hops", r.hops}, {"visited", r.visited}};
-}
-json to_json(const api::RunInfo& i) {
-  return {{"run", i.run},         {"created", i.created}, {"engine", i.engine}, {"engine_build", i.engine_build},
-          {"dataset_digest", i.dataset_digest}, {"parameters", json::parse(i.parameters_json, nullptr, false)},
-          {"networks", i.networks}, {"entities", i.entities}, {"published", i.published}};
+json idl_json(const T& value) {
+  return json::parse(service::to_json_text(value));
 }
 
 // ---- tables for people ----
@@ -128,7 +73,9 @@ Result<api::EntityRef> parse_ref(const std::string& text) {
 }
 
 int run_query(const QueryOptions& o) {
-  const std::size_t wanted = o.what == "network" || o.what == "entity" ? 1 : o.what == "path" ? 2 : 0;
+  const std::size_t wanted = o.what == "network" || o.what == "entity" || o.what == "graph" || o.what == "trace" ? 1
+                             : o.what == "path"                                                                  ? 2
+                                                                                                                 : 0;
   if (o.args.size() != wanted) {
     return report_failure(Status::invalid_argument(
         fmt::format("`query {}` takes {} argument{}", o.what, wanted, wanted == 1 ? "" : "s")));
@@ -145,7 +92,7 @@ int run_query(const QueryOptions& o) {
         print_networks(page.networks);
         fmt::print("({} of {} networks from {})\n", page.networks.size(), page.total, page.offset);
       }
-      out = {{"networks", list_json(page.networks)}, {"total", page.total}, {"offset", page.offset}};
+      out = idl_json(page);
     } else if (o.what == "network") {
       api::NetworkDetail d;
       client.network(d, token, o.args[0]);
@@ -163,7 +110,42 @@ int run_query(const QueryOptions& o) {
                    d.summary.lineage.empty() ? "" : "; lineage " + d.summary.lineage);
         if (!d.changes.empty()) print_changes(d.changes);
       }
-      out = to_json(d);
+      out = idl_json(d);
+    } else if (o.what == "graph") {
+      api::NetworkGraph g;
+      client.network_graph(g, token, o.args[0], o.max_nodes);
+      if (!o.json) {
+        print_networks({g.summary});
+        fmt::print("\n{} nodes{}, {} edges\n", g.nodes.size(),
+                   g.partial ? " (partial: its targets and their neighbours)" : "", g.edges.size());
+        for (const auto& e : g.edges) {
+          const auto& t = g.nodes[static_cast<std::size_t>(e.tail)].entity;
+          const auto& h = g.nodes[static_cast<std::size_t>(e.head)].entity;
+          fmt::print("  {:<22} {} {:<22} {:<10} {}\n", t.kind + ":" + t.id, e.directed ? "->" : "--", h.kind + ":" + h.id,
+                     e.layer, e.weight);
+        }
+      }
+      out = idl_json(g);
+    } else if (o.what == "trace") {
+      auto ref = parse_ref(o.args[0]);
+      if (!ref.is_ok()) return report_failure(ref.status());
+      api::Trace t;
+      client.trace(t, token, ref.value(), o.max_hops);
+      if (!o.json) {
+        fmt::print("{}:{} in {} (hubs past {} links are not expanded)\n", t.start.kind, t.start.id, t.network,
+                   t.max_fanout);
+        auto print_steps = [](const char* title, const std::vector<api::TraceStep>& steps) {
+          fmt::print("\n{} ({}):\n", title, steps.size());
+          for (const auto& s : steps) {
+            fmt::print("  {:>2} {:<22} -> {:<22} {:<12} {:>12.2f} {:>6.1f}%{}\n", s.hops, s.via.kind + ":" + s.via.id,
+                       s.entity.kind + ":" + s.entity.id, s.role_hint, s.weight, 100 * s.share, s.hub ? " hub" : "");
+          }
+        };
+        print_steps("goods upstream: who shipped to it, and to them", t.upstream);
+        print_steps("goods downstream: where it shipped, and onward", t.downstream);
+        print_steps("money: whom it paid, and onward", t.money);
+      }
+      out = idl_json(t);
     } else if (o.what == "entity") {
       auto ref = parse_ref(o.args[0]);
       if (!ref.is_ok()) return report_failure(ref.status());
@@ -176,7 +158,7 @@ int run_query(const QueryOptions& o) {
                    d.neighbours_total);
         for (const auto& n : d.neighbours) fmt::print("  {:<10} {:<22} {}\n", n.layer, n.entity.kind + ":" + n.entity.id, n.weight);
       }
-      out = to_json(d);
+      out = idl_json(d);
     } else if (o.what == "path") {
       auto a = parse_ref(o.args[0]);
       auto b = parse_ref(o.args[1]);
@@ -192,7 +174,7 @@ int run_query(const QueryOptions& o) {
           fmt::print("{}\n", line);
         }
       }
-      out = to_json(r);
+      out = idl_json(r);
     } else if (o.what == "changes") {
       api::ChangePage page;
       client.changes(page, token, o.offset, o.limit);
@@ -201,8 +183,7 @@ int run_query(const QueryOptions& o) {
         fmt::print("({} of {} changes from {}; since {})\n", page.changes.size(), page.total, page.offset,
                    page.previous_run.empty() ? std::string("nothing: the run starts a chain") : page.previous_run);
       }
-      out = {{"changes", list_json(page.changes)}, {"total", page.total}, {"offset", page.offset},
-             {"previous_run", page.previous_run}};
+      out = idl_json(page);
     } else if (o.what == "alerts") {
       api::AlertPage page;
       client.alerts(page, token, o.offset, o.limit);
@@ -213,7 +194,7 @@ int run_query(const QueryOptions& o) {
         }
         fmt::print("({} of {} alerts from {})\n", page.alerts.size(), page.total, page.offset);
       }
-      out = {{"alerts", list_json(page.alerts)}, {"total", page.total}, {"offset", page.offset}};
+      out = idl_json(page);
     } else if (o.what == "targets") {
       api::TargetPage page;
       client.targets(page, token, o.offset, o.limit);
@@ -221,7 +202,7 @@ int run_query(const QueryOptions& o) {
         print_targets(page.targets);
         fmt::print("({} of {} targets from {})\n", page.targets.size(), page.total, page.offset);
       }
-      out = {{"targets", list_json(page.targets)}, {"total", page.total}, {"offset", page.offset}};
+      out = idl_json(page);
     } else {  // info
       api::RunInfo info;
       client.run_info(info, token);
@@ -230,7 +211,7 @@ int run_query(const QueryOptions& o) {
                    info.created, info.published, info.engine, info.engine_build, info.dataset_digest, info.networks,
                    info.entities);
       }
-      out = to_json(info);
+      out = idl_json(info);
     }
     if (o.json) fmt::print("{}\n", out.dump(2));
     return kExitOk;
@@ -243,10 +224,11 @@ void add_query_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<QueryOptions>();
   CLI::App* cmd = app.add_subcommand(
       "query", "Ask a running `sourcetrace serve`: networks | network ID | entity KIND:ID | "
-               "path KIND:ID KIND:ID | targets | changes | alerts | info");
-  cmd->add_option("WHAT", o->what, "networks, network, entity, path, targets, changes, alerts or info")
+               "path KIND:ID KIND:ID | graph ID | trace KIND:ID | targets | changes | alerts | info");
+  cmd->add_option("WHAT", o->what, "networks, network, entity, path, graph, trace, targets, changes, alerts or info")
       ->required()
-      ->check(CLI::IsMember({"networks", "network", "entity", "path", "targets", "changes", "alerts", "info"}));
+      ->check(CLI::IsMember(
+          {"networks", "network", "entity", "path", "graph", "trace", "targets", "changes", "alerts", "info"}));
   cmd->add_option("ARGS", o->args, "the network id, the entity KIND:ID, or the two ends of a path");
   add_service_address_options(*cmd, o->address);
   cmd->add_flag("--json", o->json, "Print JSON instead of tables");
@@ -254,7 +236,9 @@ void add_query_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--limit", o->limit, "Items per page")->capture_default_str();
   cmd->add_option("--min-risk", o->min_risk, "networks: at or above this risk");
   cmd->add_option("--brand", o->brand, "networks: naming this brand");
-  cmd->add_option("--max-hops", o->max_hops, "path: longest path searched")->capture_default_str();
+  cmd->add_option("--max-hops", o->max_hops, "path, trace: longest path searched, steps followed")->capture_default_str();
+  cmd->add_option("--max-nodes", o->max_nodes, "graph: past this many members, its targets and their neighbours (0: the server's bound)")
+      ->capture_default_str();
   cmd->add_option("--max-paths", o->max_paths, "path: at most this many shortest paths")->capture_default_str();
   cmd->callback([o, &exit_code] { exit_code = run_query(*o); });
 }

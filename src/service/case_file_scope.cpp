@@ -19,4 +19,18 @@ CaseFile case_file_of(const RunSnapshot& snapshot, const Scope& scope, const std
   return render_case_file(snapshot.run_info(scope), graph, note);
 }
 
+Status write_case_from_run(const std::string& run_dir, const std::string& id, const std::string& dir,
+                           const std::string& brand) {
+  auto snapshot = RunSnapshot::load(run_dir);
+  if (!snapshot.is_ok()) return snapshot.status();
+  Scope scope;
+  scope.everything = brand.empty();
+  if (!brand.empty()) scope.brands = {brand};
+  try {
+    return write_case_file(dir, id, case_file_of(*snapshot.value(), scope, id, Limits{}));
+  } catch (const api::NotFound& e) {
+    return Status::not_found(fmt::format("{}: {}{}", run_dir, e.message, brand.empty() ? "" : " for brand " + brand));
+  }
+}
+
 }  // namespace sourcetrace::service

@@ -29,27 +29,6 @@ using namespace sourcetrace::testing;
 namespace api = sourcetrace::service::api;
 namespace tt = apache::thrift::transport;
 
-namespace {
-
-// A raw TCP connection for hostile clients, from `source` (any loopback
-// address: 127.0.0.0/8 is all this machine's).
-int raw_connect(int port, const char* source = nullptr) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (source != nullptr) {
-    sockaddr_in from{};
-    from.sin_family = AF_INET;
-    ::inet_pton(AF_INET, source, &from.sin_addr);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
-  }
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  return fd;
-}
-
-}  // namespace
 
 TEST_CASE("service: every call answers, and every typed exception reaches the client", "[service]") {
   Fixture& f = fixture();
@@ -522,12 +501,6 @@ int send_frame_and_wait(int port, const std::string& message) {
   const ssize_t got = ::recv(fd, &byte, 1, 0);
   ::close(fd);
   return static_cast<int>(got);
-}
-
-// Open: nothing to read yet; closed by the server: end of stream.
-bool still_open(int fd) {
-  char byte = 0;
-  return ::recv(fd, &byte, 1, MSG_DONTWAIT) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
 }  // namespace

@@ -4,7 +4,10 @@
 // and feedback journal, and the generated C++ client.
 #pragma once
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
@@ -93,6 +96,21 @@ class Server {
     }
     INFO(read_file(dir_ / "err"));
     REQUIRE(port_ > 0);
+    // The web view's port, when asked for (--http): printed on the next line.
+    if (std::find(extra.begin(), extra.end(), "--http") != extra.end()) {
+      while (http_port_ == 0 && std::chrono::steady_clock::now() < deadline) {
+        const std::string err = read_file(dir_ / "err");
+        const auto at = err.find("web view at http");
+        const auto slash = at == std::string::npos ? at : err.find('/', err.find("://", at) + 3);
+        if (slash != std::string::npos) {
+          const std::string address = err.substr(at, slash - at);
+          http_port_ = std::stoi(address.substr(address.rfind(':') + 1));
+        } else {
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+      }
+      REQUIRE(http_port_ > 0);
+    }
   }
   ~Server() { stop(); }
   int stop() {
@@ -105,6 +123,7 @@ class Server {
     return exit_code_;
   }
   int port() const { return port_; }
+  int http_port() const { return http_port_; }  // 0 without --http
   std::string audit() const { return dir_ / "audit.jsonl"; }
   std::string journal() const { return dir_ / "feedback.jsonl"; }
   std::string log() const { return read_file(dir_ / "err"); }
@@ -114,8 +133,33 @@ class Server {
   TempDir dir_;
   pid_t pid_ = -1;
   int port_ = 0;
+  int http_port_ = 0;
   int exit_code_ = -1;
 };
+
+// A raw TCP connection for hostile clients, from `source` (any loopback
+// address: 127.0.0.0/8 is all this machine's).
+inline int raw_connect(int port, const char* source = nullptr) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (source != nullptr) {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    ::inet_pton(AF_INET, source, &from.sin_addr);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+  }
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  return fd;
+}
+
+// Open: nothing to read yet; closed by the server: end of stream.
+inline bool still_open(int fd) {
+  char byte = 0;
+  return ::recv(fd, &byte, 1, MSG_DONTWAIT) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
 
 struct Client {
   std::shared_ptr<tt::TSocket> socket;

@@ -50,6 +50,12 @@ CaseLayout lay_out_case(const api::NetworkGraph& graph);
 // RunSnapshot::network_graph.
 CaseFile case_file_of(const RunSnapshot& snapshot, const Scope& scope, const std::string& id, const Limits& limits);
 
+// `sourcetrace case`: loads the run folder, and writes network `id`'s case
+// file into `dir` as `brand` sees it ("": an investigator, every network).
+// A network the brand may not see is kNotFound, as one that is not there.
+Status write_case_from_run(const std::string& run_dir, const std::string& id, const std::string& dir,
+                           const std::string& brand);
+
 // Writes DIR/<network>.html, .graphml and .gexf, each atomically (a
 // temporary file, fsync, rename), creating DIR when missing.
 Status write_case_file(const std::string& dir, const std::string& network, const CaseFile& file);
