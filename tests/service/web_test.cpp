@@ -451,3 +451,28 @@ TEST_CASE("service: the web view's idle and dripping sockets hold no thread and 
   CHECK(get(again, session, "/api/run_info")->status == 200);
   CHECK(server.stop() == 0);
 }
+
+TEST_CASE("service: the web view under TLS answers only TLS and marks its cookie Secure", "[service]") {
+  Fixture& f = fixture();
+  TempDir tmp;
+  const std::string key = tmp / "key.pem", cert = tmp / "cert.pem";
+  CommandResult made = run_program({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
+                                    cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
+                                    "subjectAltName=IP:127.0.0.1"});
+  INFO(made.err);
+  REQUIRE(made.exit_code == 0);
+  Server server({"--http", "0", "--tls-cert", cert, "--tls-key", key});
+  httplib::Client c("https://127.0.0.1:" + std::to_string(server.http_port()));
+  c.set_ca_cert_path(cert.c_str());
+  c.enable_server_certificate_verification(true);
+  std::string set_cookie;
+  const std::string session = sign_in(c, f.investigator, &set_cookie);
+  REQUIRE(!session.empty());
+  CHECK(set_cookie.find("; Secure") != std::string::npos);
+  CHECK(get(c, session, "/api/run_info")->status == 200);
+  httplib::Client plain("127.0.0.1", server.http_port());
+  plain.set_read_timeout(5, 0);
+  auto refused = plain.Get("/api/run_info");
+  CHECK((!refused || refused->status != 200));
+  CHECK(server.stop() == 0);
+}
