@@ -22,7 +22,7 @@ TEST_CASE("cli: --help on every subcommand, --version, usage errors exit 64", "[
   // this list or the test fails.
   const std::vector<std::string> subcommands = {"run",  "generate", "ingest", "detect",  "score", "track",
                                                 "targets", "export", "info",  "eval",    "serve", "publish",
-                                                "query",   "report", "token", "audit",  "submit"};
+                                                "query",   "report", "token", "audit",  "submit", "case"};
   std::vector<std::string> listed;
   const std::size_t from = top.out.find("Subcommands:");
   REQUIRE(from != std::string::npos);
