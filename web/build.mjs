@@ -57,6 +57,9 @@ async function main() {
   const esbuild = createRequire(path.join(nodeModules, 'package.json'))(path.join(nodeModules, 'esbuild'));
   const html = fs.readFileSync(path.join(here, 'src', 'index.html'), 'utf8');
   checkHtml(html);
+  // A fresh folder: every file in it is embedded into the binary, so a file
+  // left from an older build must not stay.
+  fs.rmSync(out, {recursive: true, force: true});
   fs.mkdirSync(path.join(out, 'assets'), {recursive: true});
   const result = await esbuild.build({
     absWorkingDir: here,
