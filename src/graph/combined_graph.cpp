@@ -21,6 +21,32 @@ Status validate(const CombineOptions& o) {
   return Status::ok();
 }
 
+namespace {
+
+// How many distinct targets other than u the sorted rows have together:
+// the length of u's combined row.
+std::size_t distinct_targets(VertexId u, std::span<const LayerRow> rows) {
+  std::array<std::size_t, kMaxCombinedLayers> at{};
+  std::size_t count = 0;
+  for (;;) {
+    VertexId next = UINT32_MAX;
+    bool any = false;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (at[i] < rows[i].targets.size()) {
+        next = any ? std::min(next, rows[i].targets[at[i]]) : rows[i].targets[at[i]];
+        any = true;
+      }
+    }
+    if (!any) return count;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (at[i] < rows[i].targets.size() && rows[i].targets[at[i]] == next) ++at[i];
+    }
+    if (next != u) ++count;
+  }
+}
+
+}  // namespace
+
 Csr combine_layers(MarketGraph& g, const CombineOptions& o) {
   const VertexId n = g.num_entities();
   if (g.source_kind != "market") {
@@ -41,53 +67,58 @@ Csr combine_layers(MarketGraph& g, const CombineOptions& o) {
       d[v] = hub_damping(o, static_cast<double>(layer.adjacency.csr.degree(static_cast<VertexId>(v))));
     }
   }
+  // Vertex u's row in each used layer.
+  struct Rows {
+    std::array<LayerRow, kMaxCombinedLayers> row;
+    std::size_t size = 0;
+    std::span<const LayerRow> all() const { return {row.data(), size}; }
+  };
   auto rows_of = [&](VertexId u) {
-    std::vector<LayerRow> rows;
-    for (std::size_t i = 0; i < used.size(); ++i) {
+    Rows rows;
+    for (std::size_t i = 0; i < used.size() && i < kMaxCombinedLayers; ++i) {
       const AggregatedCsr& a = used[i]->adjacency;
       const EdgeIndex begin = a.csr.offsets[u], end = a.csr.offsets[u + 1];
       const auto arcs = static_cast<std::size_t>(end - begin);
       const std::vector<std::uint16_t>& types = used[i]->link_events;
-      rows.push_back({static_cast<std::size_t>(used[i]->id),
-                      {a.csr.targets.data() + begin, arcs},
-                      {a.events.data() + begin, arcs},
-                      damping[i][u],
-                      types.empty() ? std::span<const std::uint16_t>()
-                                    : std::span<const std::uint16_t>(types.data() + begin * kLinkTypes, arcs * kLinkTypes)});
+      rows.row[rows.size++] = {static_cast<std::size_t>(used[i]->id),
+                               {a.csr.targets.data() + begin, arcs},
+                               {a.events.data() + begin, arcs},
+                               damping[i][u],
+                               types.empty()
+                                   ? std::span<const std::uint16_t>()
+                                   : std::span<const std::uint16_t>(types.data() + begin * kLinkTypes, arcs * kLinkTypes)};
     }
     return rows;
   };
   auto neighbour_damping = [&](std::size_t i, VertexId v) { return damping[i][v]; };
 
-  // Two passes over the rows: count each row's arcs, then fill them in.
-  // `use(u, targets, weights)` sees each combined row, in parallel.
-  auto for_each_row = [&](auto&& use) {
-#pragma omp parallel
-    {
-      std::vector<VertexId> targets;
-      std::vector<float> weights;
-#pragma omp for schedule(dynamic, 1024)
-      for (std::int64_t u = 0; u < static_cast<std::int64_t>(n); ++u) {
-        targets.clear();
-        weights.clear();
-        combine_row(static_cast<VertexId>(u), rows_of(static_cast<VertexId>(u)), o, neighbour_damping, targets,
-                    weights);
-        use(u, targets, weights);
-      }
-    }
-  };
+  // First pass: each row's length, a merge of the layers' sorted targets
+  // (cheap next to the weights, which the second pass computes once).
   Csr combined;
-  std::vector<EdgeIndex> degree(static_cast<std::size_t>(n) + 1, 0);
-  for_each_row([&](std::int64_t u, const auto& targets, const auto&) { degree[u + 1] = targets.size(); });
   combined.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
-  std::partial_sum(degree.begin(), degree.end(), combined.offsets.begin());
+#pragma omp parallel for schedule(dynamic, 1024)
+  for (std::int64_t u = 0; u < static_cast<std::int64_t>(n); ++u) {
+    combined.offsets[u + 1] = distinct_targets(static_cast<VertexId>(u), rows_of(static_cast<VertexId>(u)).all());
+  }
+  std::partial_sum(combined.offsets.begin(), combined.offsets.end(), combined.offsets.begin());
   combined.targets.resize(combined.offsets[n]);
   combined.weights.resize(combined.offsets[n]);
-  for_each_row([&](std::int64_t u, const auto& targets, const auto& weights) {
-    const auto at = static_cast<std::ptrdiff_t>(combined.offsets[u]);
-    std::copy(targets.begin(), targets.end(), combined.targets.begin() + at);
-    std::copy(weights.begin(), weights.end(), combined.weights.begin() + at);
-  });
+  // Second pass: each row's arcs, straight into place.
+#pragma omp parallel
+  {
+    std::vector<VertexId> targets;
+    std::vector<float> weights;
+#pragma omp for schedule(dynamic, 1024)
+    for (std::int64_t u = 0; u < static_cast<std::int64_t>(n); ++u) {
+      targets.clear();
+      weights.clear();
+      combine_row(static_cast<VertexId>(u), rows_of(static_cast<VertexId>(u)).all(), o, neighbour_damping, targets,
+                  weights);
+      const auto at = static_cast<std::ptrdiff_t>(combined.offsets[u]);
+      std::copy(targets.begin(), targets.end(), combined.targets.begin() + at);
+      std::copy(weights.begin(), weights.end(), combined.weights.begin() + at);
+    }
+  }
   g.layers.clear();
   return combined;
 }

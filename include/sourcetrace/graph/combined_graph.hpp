@@ -62,6 +62,9 @@ inline double hub_damping(const CombineOptions& o, double degree) {
   return o.damp_hubs && degree > o.hub_degree ? std::pow(o.hub_degree / degree, o.hub_exponent) : 1.0;
 }
 
+// The most layers one combined row merges (the market has four).
+inline constexpr std::size_t kMaxCombinedLayers = 8;
+
 // One vertex's row in one layer: targets sorted without duplicates.
 struct LayerRow {
   std::size_t layer = 0;  // index into CombineOptions::layer_weight
@@ -91,9 +94,8 @@ template <typename NeighbourDamping>
 std::size_t combine_row(VertexId u, std::span<const LayerRow> rows, const CombineOptions& o,
                         NeighbourDamping&& neighbour_damping, std::vector<VertexId>& targets,
                         std::vector<float>& weights) {
-  constexpr std::size_t kMaxLayers = 8;
-  std::array<std::size_t, kMaxLayers> at{};
-  const std::size_t layers = std::min(rows.size(), kMaxLayers);
+  std::array<std::size_t, kMaxCombinedLayers> at{};
+  const std::size_t layers = std::min(rows.size(), kMaxCombinedLayers);
   std::size_t appended = 0;
   for (;;) {
     VertexId next = UINT32_MAX;
