@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 
 
 Result<ExportCounts> export_tables(const RunFolder& run, const ExportRequest& request) {
-  auto scored = risk::read_scored_market(run.graph(), run.risk());
+  auto scored = risk::read_scored_market(run.graph(), run.risk(), store::LayerRead::kNone);
   if (!scored.is_ok()) return scored.status();
   auto detected = community::read_communities_file(run.communities());
   if (!detected.is_ok()) return detected.status();

@@ -127,7 +127,7 @@ Status check_previous_run(const std::string& previous) {
 }
 
 Result<TrackReport> track_networks(const RunFolder& run, const std::string& previous, const Job& job) {
-  auto scored = risk::read_scored_market(run.graph(), run.risk());
+  auto scored = risk::read_scored_market(run.graph(), run.risk(), store::LayerRead::kNone);
   if (!scored.is_ok()) return scored.status();
   const graph::MarketGraph& g = scored.value().graph;
   const risk::RiskRecord& r = scored.value().risk;

@@ -236,8 +236,9 @@ Result<RiskRecord> read_risk(const store::H5File& f) {
   return r;
 }
 
-Result<ScoredMarket> read_scored_market(const std::string& graph_path, const std::string& risk_path) {
-  auto graph = store::read_graph_file(graph_path);
+Result<ScoredMarket> read_scored_market(const std::string& graph_path, const std::string& risk_path,
+                                        store::LayerRead layers) {
+  auto graph = store::read_graph_file(graph_path, nullptr, layers);
   if (!graph.is_ok()) return graph.status();
   auto scored = read_risk_file(risk_path);
   if (!scored.is_ok()) return scored.status();

@@ -210,7 +210,7 @@ Result<GraphProvenance> read_graph_provenance(const std::string& path) {
   return provenance_attributes(opened.value());
 }
 
-Result<MarketGraph> read_graph_file(const std::string& path, GraphProvenance* provenance) {
+Result<MarketGraph> read_graph_file(const std::string& path, GraphProvenance* provenance, LayerRead layers) {
   auto opened = open_graph(path);
   if (!opened.is_ok()) return opened.status();
   const H5File& f = opened.value();
@@ -225,7 +225,7 @@ Result<MarketGraph> read_graph_file(const std::string& path, GraphProvenance* pr
   auto order = f.read_string_attribute("/layers", "order");
   if (!order.is_ok()) return order.status();
   std::string_view rest = order.value();
-  while (!rest.empty()) {
+  while (layers == LayerRead::kAll && !rest.empty()) {
     std::size_t comma = rest.find(',');
     std::string name(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);

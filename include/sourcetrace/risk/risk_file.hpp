@@ -18,6 +18,7 @@
 #include "sourcetrace/risk/network_risk.hpp"
 #include "sourcetrace/risk/role.hpp"
 #include "sourcetrace/risk/weight_fit.hpp"
+#include "sourcetrace/store/graph_file.hpp"
 #include "sourcetrace/store/h5_file.hpp"
 
 namespace sourcetrace::risk {
@@ -54,11 +55,13 @@ Result<WeightFit> read_weight_fit_file(const std::string& path);
 
 // A run's graph.h5 and risk.h5 as every stage after score reads them: the
 // feedback score took merged into the graph's evidence (merge_feedback),
-// so that counts, brands and risk agree with what was scored.
+// so that counts, brands and risk agree with what was scored. The layers
+// are read unless `layers` is kNone.
 struct ScoredMarket {
   graph::MarketGraph graph;
   RiskRecord risk;
 };
-Result<ScoredMarket> read_scored_market(const std::string& graph_path, const std::string& risk_path);
+Result<ScoredMarket> read_scored_market(const std::string& graph_path, const std::string& risk_path,
+                                        store::LayerRead layers = store::LayerRead::kAll);
 
 }  // namespace sourcetrace::risk

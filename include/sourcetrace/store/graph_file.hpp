@@ -35,10 +35,15 @@ struct GraphProvenance {
 Status write_graph_file(const std::string& path, const graph::MarketGraph& graph,
                         const GraphProvenance& provenance);
 
-// Reads the whole graph back. `provenance`, when given, receives the
-// recorded provenance.
-Result<graph::MarketGraph> read_graph_file(const std::string& path,
-                                           GraphProvenance* provenance = nullptr);
+// Whether a read brings the layers (the bulk of the file) or leaves them:
+// stages that work by entity and evidence (track, export) never need them.
+enum class LayerRead { kAll, kNone };
+
+// Reads the graph back: entities, evidence, dictionaries, and the layers
+// unless `layers` is kNone (then graph.layers is empty). `provenance`, when
+// given, receives the recorded provenance.
+Result<graph::MarketGraph> read_graph_file(const std::string& path, GraphProvenance* provenance = nullptr,
+                                           LayerRead layers = LayerRead::kAll);
 
 // Only the entities (keys, kinds, attributes) and the source kind: no
 // layers, no evidence. For a rank that writes results by entity key.
