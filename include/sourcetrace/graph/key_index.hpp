@@ -5,7 +5,8 @@
 // also the dictionary of brands, regions and reporters (tag 0). Keys are
 // kept once, back to back, in one byte blob with offsets: exactly graph.h5's
 // /entities/key_bytes and key_offsets. Open addressing with linear probing
-// over XXH3 hashes; the table stays at most half full.
+// over XXH3 hashes; the table stays at most half full, and a slot carries
+// the key's first bytes (a probe of a short key never reads the blob).
 // Not thread-safe.
 #pragma once
 
@@ -49,15 +50,19 @@ class KeyIndex {
   std::vector<std::uint8_t> tags_;
   std::vector<std::uint64_t> offsets_{0};
   std::string bytes_;
-  // A slot holds what a probe needs without touching the other arrays (one
-  // cache miss for the slot, one for the key bytes): id + 1 (0 = empty),
-  // the upper hash bits, and where the key's bytes are.
+  // A slot holds what a probe needs without touching the other arrays: the
+  // table is far larger than the caches, so a probe costs one miss for the
+  // slot, and a second one only for keys longer than 8 bytes (their tail is
+  // compared in bytes_). Entity identifiers are mostly that short.
   struct Slot {
-    std::uint32_t id_plus_one;
-    std::uint32_t check;
-    std::uint64_t offset;  // key start in bytes_ (lower 48 bits), length (upper 16)
+    std::uint32_t id_plus_one;  // 0: empty
+    std::uint16_t check;        // upper hash bits
+    std::uint8_t tag;
+    std::uint8_t length;        // of the key, 255 for 255 and longer
+    std::uint64_t prefix;       // the key's first 8 bytes, zero-padded
   };
-  bool matches(const Slot& slot, std::uint32_t check, std::uint8_t tag, std::string_view key) const;
+  static Slot slot_for(std::uint32_t id, std::uint64_t hash, std::uint8_t tag, std::string_view key);
+  bool matches(const Slot& slot, const Slot& wanted, std::string_view key) const;
   std::vector<Slot> slots_;
   std::uint64_t mask_ = 0;
 };
