@@ -1,24 +1,54 @@
-// CsvReader: a record splitter that reparses a record when it straddles two
-// blocks (records are short, blocks are a megabyte, so that is rare).
+// CsvReader: a record splitter (which reparses a record when it straddles
+// two blocks: records are short, blocks are a megabyte, so that is rare) on
+// a thread of its own, handing records over in batches.
 #include "sourcetrace/tables/csv_reader.hpp"
 
 #include <cstring>
 
 namespace sourcetrace::tables {
 
-Result<std::unique_ptr<CsvReader>> CsvReader::open(const std::string& path) {
-  auto source = ByteSource::open(path);
-  if (!source.is_ok()) return source.status();
-  return std::unique_ptr<CsvReader>(new CsvReader(std::move(source).value()));
-}
+namespace {
+constexpr std::size_t kBatchRecords = 4096;
+constexpr std::size_t kBatchBytes = 256u << 10;
+constexpr std::size_t kBatchesAhead = 4;
+}  // namespace
 
-bool CsvReader::refill() {
+// Splits the source's content into records, one call at a time.
+class CsvReader::Splitter {
+ public:
+  explicit Splitter(ByteSource& source) : source_(source) {}
+  // As CsvReader::next; views valid until the next call.
+  Next next(CsvRecord& record, std::string& reason);
+  const Status& status() const { return status_; }
+
+ private:
+  enum class Parse { kComplete, kBad, kNeedMore, kUnterminated };
+  struct FieldSpan {
+    std::size_t begin, size;
+    bool in_scratch;
+  };
+  Parse parse_record(std::size_t& end, std::size_t& newlines, std::string& reason);
+  bool refill();  // false when the source has nothing more
+
+  ByteSource& source_;
+  std::string buffer_;
+  std::string block_;
+  std::size_t pos_ = 0;
+  bool source_done_ = false;
+  bool started_ = false;
+  std::uint64_t line_ = 1;
+  std::vector<FieldSpan> spans_;
+  std::string scratch_;
+  Status status_;
+};
+
+bool CsvReader::Splitter::refill() {
   if (source_done_) return false;
   buffer_.erase(0, pos_);
   pos_ = 0;
-  if (!source_->next(block_)) {
+  if (!source_.next(block_)) {
     source_done_ = true;
-    if (!source_->status().is_ok()) status_ = source_->status();
+    if (!source_.status().is_ok()) status_ = source_.status();
     return false;
   }
   buffer_.append(block_);
@@ -34,7 +64,7 @@ bool CsvReader::refill() {
 // Parses the record that starts at pos_. On kComplete/kBad, `end` is the
 // offset just past its line end (or the end of the data) and `newlines` the
 // line breaks it spans.
-CsvReader::Parse CsvReader::parse_record(std::size_t& end, std::size_t& newlines,
+CsvReader::Splitter::Parse CsvReader::Splitter::parse_record(std::size_t& end, std::size_t& newlines,
                                          std::string& reason) {
   const char* data = buffer_.data();
   const std::size_t size = buffer_.size();
@@ -132,7 +162,7 @@ CsvReader::Parse CsvReader::parse_record(std::size_t& end, std::size_t& newlines
   }
 }
 
-CsvReader::Next CsvReader::next(CsvRecord& record, std::string& reason) {
+CsvReader::Next CsvReader::Splitter::next(CsvRecord& record, std::string& reason) {
   if (!status_.is_ok()) return Next::kFatal;
   if (!started_ && !refill()) return status_.is_ok() ? Next::kEnd : Next::kFatal;
   while (true) {
@@ -155,7 +185,7 @@ CsvReader::Next CsvReader::next(CsvRecord& record, std::string& reason) {
     Parse parse = parse_record(end, newlines, reason);
     if (parse == Parse::kNeedMore) {
       if (buffer_.size() - pos_ > kMaxRecordBytes) {
-        status_ = Status::invalid_input(source_->path() + ":" + std::to_string(line_) +
+        status_ = Status::invalid_input(source_.path() + ":" + std::to_string(line_) +
                                         ": a record longer than 16 MiB (a quote never closed?)");
         return Next::kFatal;
       }
@@ -163,7 +193,7 @@ CsvReader::Next CsvReader::next(CsvRecord& record, std::string& reason) {
       continue;
     }
     if (parse == Parse::kUnterminated) {
-      status_ = Status::invalid_input(source_->path() + ":" + std::to_string(line_) +
+      status_ = Status::invalid_input(source_.path() + ":" + std::to_string(line_) +
                                       ": a quoted field is never closed (unterminated quote)");
       return Next::kFatal;
     }
@@ -188,6 +218,130 @@ CsvReader::Next CsvReader::next(CsvRecord& record, std::string& reason) {
     }
     return parse == Parse::kComplete ? Next::kRecord : Next::kBadRecord;
   }
+}
+
+// Records as the splitter returned them, copied: the raw bytes and the
+// unescaped fields that are not inside them, back to back in `bytes`.
+struct CsvReader::Batch {
+  struct Item {
+    Next kind;
+    std::uint64_t line;
+    std::size_t raw_begin, raw_size;
+    std::size_t first_field, fields;  // into `field_spans`
+    std::string reason;               // kBadRecord
+  };
+  std::string bytes;
+  std::vector<Item> items;
+  std::vector<std::pair<std::size_t, std::size_t>> field_spans;  // (begin, size) in bytes
+  Status status;  // the last item is kEnd or kFatal
+
+  void clear() {
+    bytes.clear();
+    items.clear();
+    field_spans.clear();
+    status = Status::ok();
+  }
+  void add(Next kind, const CsvRecord& record, std::string& reason) {
+    Item item{kind, record.line, bytes.size(), record.raw.size(), field_spans.size(), record.fields.size(), {}};
+    bytes.append(record.raw);
+    for (std::string_view f : record.fields) {
+      // Most fields lie inside the raw record; an unescaped one ("" -> ") does not.
+      if (f.data() >= record.raw.data() && f.data() + f.size() <= record.raw.data() + record.raw.size()) {
+        field_spans.emplace_back(item.raw_begin + static_cast<std::size_t>(f.data() - record.raw.data()), f.size());
+      } else {
+        field_spans.emplace_back(bytes.size(), f.size());
+        bytes.append(f);
+      }
+    }
+    if (kind == Next::kBadRecord) item.reason = std::move(reason);
+    items.push_back(std::move(item));
+  }
+};
+
+Result<std::unique_ptr<CsvReader>> CsvReader::open(const std::string& path) {
+  auto source = ByteSource::open(path);
+  if (!source.is_ok()) return source.status();
+  std::unique_ptr<CsvReader> reader(new CsvReader(std::move(source).value()));
+  reader->thread_ = std::thread([r = reader.get()] { r->split_loop(); });
+  return reader;
+}
+
+CsvReader::CsvReader(std::unique_ptr<ByteSource> source)
+    : source_(std::move(source)), splitter_(std::make_unique<Splitter>(*source_)) {}
+
+CsvReader::~CsvReader() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+// Runs on the reader's thread: fills batches until the end, a fatal error,
+// or the consumer stops.
+void CsvReader::split_loop() {
+  CsvRecord record;
+  std::string reason;
+  bool last = false;
+  while (!last) {
+    std::unique_ptr<Batch> batch;
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      if (!spare_.empty()) {
+        batch = std::move(spare_.front());
+        spare_.pop_front();
+      }
+    }
+    if (!batch) batch = std::make_unique<Batch>();
+    batch->clear();
+    while (batch->items.size() < kBatchRecords && batch->bytes.size() < kBatchBytes) {
+      const Next kind = splitter_->next(record, reason);
+      if (kind == Next::kEnd || kind == Next::kFatal) {
+        batch->items.push_back({kind, 0, 0, 0, 0, 0, {}});
+        batch->status = splitter_->status();
+        last = true;
+        break;
+      }
+      batch->add(kind, record, reason);
+      reason.clear();
+    }
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return ready_.size() < kBatchesAhead || stopping_; });
+    if (stopping_) return;
+    ready_.push_back(std::move(batch));
+    changed_.notify_all();
+  }
+}
+
+CsvReader::Next CsvReader::next(CsvRecord& record, std::string& reason) {
+  if (done_) return status_.is_ok() ? Next::kEnd : Next::kFatal;
+  if (!current_ || at_ == current_->items.size()) {
+    std::unique_lock lock(mutex_);
+    if (current_) spare_.push_back(std::move(current_));
+    changed_.wait(lock, [&] { return !ready_.empty(); });
+    current_ = std::move(ready_.front());
+    ready_.pop_front();
+    at_ = 0;
+    changed_.notify_all();
+  }
+  Batch::Item& item = current_->items[at_++];
+  if (item.kind == Next::kEnd || item.kind == Next::kFatal) {
+    done_ = true;
+    status_ = current_->status;
+    return item.kind;
+  }
+  const char* bytes = current_->bytes.data();
+  record.line = item.line;
+  record.raw = std::string_view(bytes + item.raw_begin, item.raw_size);
+  record.fields.clear();
+  for (std::size_t f = item.first_field; f < item.first_field + item.fields; ++f) {
+    const auto [begin, size] = current_->field_spans[f];
+    record.fields.emplace_back(bytes + begin, size);
+  }
+  if (item.kind == Next::kBadRecord) reason = std::move(item.reason);
+  return item.kind;
 }
 
 namespace {

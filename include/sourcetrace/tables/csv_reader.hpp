@@ -13,14 +13,23 @@
 // stops the run. A quote that is never closed makes the rest of the file
 // unreadable and is fatal.
 //
-// Fields and raw bytes are views into the reader's buffer, valid until the
-// next call to next(). Not thread-safe.
+// Splitting runs on a thread of its own, a batch of records ahead of the
+// caller (who validates and stores them): so the three parts of reading a
+// gzipped table — inflating (ByteSource's thread), splitting, and what the
+// caller does with each row — use two cores.
+//
+// Fields and raw bytes are views into the reader's memory, valid until the
+// next call to next(). Not thread-safe: one thread calls next().
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "sourcetrace/status.hpp"
@@ -39,6 +48,9 @@ class CsvReader {
   enum class Next { kRecord, kBadRecord, kEnd, kFatal };
 
   static Result<std::unique_ptr<CsvReader>> open(const std::string& path);
+  ~CsvReader();
+  CsvReader(const CsvReader&) = delete;
+  CsvReader& operator=(const CsvReader&) = delete;
 
   // Reads the next record. kBadRecord: `reason` says what is wrong and
   // record.line / record.raw locate it; reading may go on. kFatal: status()
@@ -46,32 +58,35 @@ class CsvReader {
   Next next(CsvRecord& record, std::string& reason);
 
   const Status& status() const { return status_; }
+  // The file's bytes: its size and progress at any time; its digest and
+  // content size once next() has returned kEnd.
   const ByteSource& source() const { return *source_; }
 
   // The longest record accepted; longer ones are fatal (a runaway quote).
   static constexpr std::size_t kMaxRecordBytes = 16u << 20;
 
  private:
-  explicit CsvReader(std::unique_ptr<ByteSource> source) : source_(std::move(source)) {}
-
-  enum class Parse { kComplete, kBad, kNeedMore, kUnterminated };
-  struct FieldSpan {
-    std::size_t begin, size;
-    bool in_scratch;
-  };
-  Parse parse_record(std::size_t& end, std::size_t& newlines, std::string& reason);
-  bool refill();  // false when the source has nothing more
+  class Splitter;  // the record splitter, on the reader's thread
+  struct Batch;    // records split, copied out, handed over
+  explicit CsvReader(std::unique_ptr<ByteSource> source);
+  void split_loop();
 
   std::unique_ptr<ByteSource> source_;
-  std::string buffer_;
-  std::string block_;
-  std::size_t pos_ = 0;
-  bool source_done_ = false;
-  bool started_ = false;
-  std::uint64_t line_ = 1;
-  std::vector<FieldSpan> spans_;
-  std::string scratch_;
+  std::unique_ptr<Splitter> splitter_;
+
+  // Shared between the threads, under mutex_.
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::unique_ptr<Batch>> ready_;
+  std::deque<std::unique_ptr<Batch>> spare_;
+  bool stopping_ = false;
+
+  // Consumer state.
+  std::unique_ptr<Batch> current_;
+  std::size_t at_ = 0;  // the next item of current_
+  bool done_ = false;   // kEnd or kFatal was returned
   Status status_;
+  std::thread thread_;
 };
 
 // True when `bytes` is well-formed UTF-8 (no overlongs, no surrogates).
