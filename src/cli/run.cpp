@@ -155,12 +155,15 @@ std::set<std::string> changed_since_manifest(const RunFolder& run) {
 // error: the stage will overwrite it.
 using pipeline::built_elsewhere;
 
-std::optional<std::string> ingest_staleness(const RunOptions& o, const RunFolder& run,
-                                            const std::string& dataset_digest) {
+// The dataset's digest costs a full read of its tables: it is computed
+// only when there is a graph.h5 to compare it with.
+std::optional<std::string> ingest_staleness(const RunOptions& o, const RunFolder& run) {
   if (!fs::exists(run.graph())) return "no graph.h5 yet";
   auto provenance = store::read_graph_provenance(run.graph());
   if (!provenance.is_ok()) return "graph.h5 is unreadable";
-  if (provenance.value().input_digest != dataset_digest) return "the dataset changed";
+  auto dataset_digest = ingest::dataset_digest(o.dataset);
+  if (!dataset_digest.is_ok()) return "the dataset cannot be read (" + dataset_digest.status().message() + ")";
+  if (provenance.value().input_digest != dataset_digest.value().hex()) return "the dataset changed";
   if (auto why = built_elsewhere(run.graph())) return why;
   // A lenient ingest that rejected rows must not stand in for a strict one.
   if (!o.lenient) {
@@ -198,12 +201,14 @@ Result<std::uint64_t> count_records(const std::string& path) {
   return records == 0 ? 0 : records - 1;
 }
 
+// The dataset's digest is graph.h5's record of its input: the ingest stage
+// either wrote it or found it equal to the dataset's.
 Result<nlohmann::json> make_summary(const RunOptions& o, const RunFolder& run, const pipeline::Job& job,
-                                    const std::string& dataset_digest, const std::vector<StageOutcome>& stages,
-                                    double wall_seconds) {
+                                    const std::vector<StageOutcome>& stages, double wall_seconds) {
   using nlohmann::json;
   auto provenance = store::read_graph_provenance(run.graph());
   if (!provenance.is_ok()) return provenance.status();
+  const std::string& dataset_digest = provenance.value().input_digest;
   auto detected = community::read_communities_file(run.communities());
   if (!detected.is_ok()) return detected.status();
   auto scored = risk::read_risk_file(run.risk());
@@ -384,9 +389,7 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
   const std::set<std::string> changed = changed_since_manifest(run);
   if (Status s = store::remove_run_manifest(o.out); !s.is_ok()) return report_failure(s);
 
-  auto digest = ingest::dataset_digest(o.dataset);
-  if (!digest.is_ok()) return report_failure(digest.status());
-  const std::string dataset_digest = digest.value().hex();
+  if (Status found = ingest::find_dataset(o.dataset); !found.is_ok()) return report_failure(found);
 
   std::vector<std::string> job_args, thread_args;
   if (!o.job.empty()) job_args = {"--job", o.job};
@@ -437,7 +440,7 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
 
   std::vector<std::string> ingest_args = with({"ingest", o.dataset, "--out", run.graph()}, thread_args);
   if (o.lenient) ingest_args.push_back("--lenient");
-  if (int c = stage("ingest", [&] { return ingest_staleness(o, run, dataset_digest); }, ingest_args)) return c;
+  if (int c = stage("ingest", [&] { return ingest_staleness(o, run); }, ingest_args)) return c;
   if (stop_after("ingest")) return kExitOk;
   // The graph's own record of its input is what the later stages compare.
   auto provenance = store::read_graph_provenance(run.graph());
@@ -476,7 +479,7 @@ int run_chain(const RunOptions& o, bool distributed, const std::function<void(in
     return c;
   }
 
-  auto summary = make_summary(o, run, job, dataset_digest, stages, seconds_since(start));
+  auto summary = make_summary(o, run, job, stages, seconds_since(start));
   if (!summary.is_ok()) return report_failure(summary.status());
   if (Status s = write_json(run.summary(), summary.value()); !s.is_ok()) return report_failure(s);
 

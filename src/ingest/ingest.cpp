@@ -331,6 +331,8 @@ Result<IngestResult> ingest_edge_list(const std::string& path, const IngestOptio
   return result;
 }
 
+Status find_dataset(const std::string& dataset_dir) { return find_dataset_tables(dataset_dir).status(); }
+
 Result<tables::Digest> dataset_digest(const std::string& dataset_dir) {
   auto files = find_dataset_tables(dataset_dir);
   if (!files.is_ok()) return files.status();

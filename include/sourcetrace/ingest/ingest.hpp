@@ -67,6 +67,10 @@ Result<IngestResult> ingest_market(const std::string& dataset_dir, const IngestO
 // Self-loops are dropped.
 Result<IngestResult> ingest_edge_list(const std::string& path, const IngestOptions& options);
 
+// Ok when `dataset_dir` is a folder holding every required table (as
+// ingest_market finds them); nothing is read.
+Status find_dataset(const std::string& dataset_dir);
+
 // The input digest ingest_market would record for `dataset_dir`, without
 // parsing: the tables are only read (and inflated) to digest their content.
 // `sourcetrace run` compares it with graph.h5's to skip an ingest.
