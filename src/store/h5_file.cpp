@@ -3,8 +3,10 @@
 
 #include <hdf5.h>
 #include <libdeflate.h>
+#include <omp.h>
 
 #include <algorithm>
+#include <iterator>
 #include <memory>
 
 namespace sourcetrace::store {
@@ -199,6 +201,21 @@ std::uint32_t fletcher32(const unsigned char* data, std::size_t bytes) {
   return (sum2 << 16) | sum1;
 }
 
+// The filter pipeline of every dataset write_array writes, in order, as
+// H5Pset_shuffle, H5Pset_deflate(1) and H5Pset_fletcher32 declare them
+// (Fletcher-32 last: the checksum covers the stored bytes). filter_chunks
+// and unfilter_chunks are this pipeline's two directions.
+struct OwnFilter {
+  H5Z_filter_t id;
+  unsigned flags;
+  std::size_t values;  // client data: 0 or 1 value
+  unsigned value;
+};
+constexpr OwnFilter kOwnFilters[] = {{H5Z_FILTER_SHUFFLE, H5Z_FLAG_OPTIONAL, 0, 0},
+                                     {H5Z_FILTER_DEFLATE, H5Z_FLAG_OPTIONAL, 1, 1},  // level 1
+                                     {H5Z_FILTER_FLETCHER32, H5Z_FLAG_MANDATORY, 0, 0}};
+constexpr int kDeflateLevel = static_cast<int>(kOwnFilters[1].value);
+
 // Applies HDF5's shuffle, deflate and Fletcher-32 filters, in the order
 // the dataset's pipeline declares them, to every chunk of `data`, in
 // parallel (HDF5 itself would run them on the calling thread only). Each
@@ -214,9 +231,9 @@ bool filter_chunks(const unsigned char* data, std::size_t elements, std::size_t 
   int failures = 0;
 #pragma omp parallel reduction(+ : failures)
   {
-    // A compressor is not shared between threads; level 1 as before.
+    // A compressor is not shared between threads.
     std::unique_ptr<libdeflate_compressor, void (*)(libdeflate_compressor*)> deflate(
-        libdeflate_alloc_compressor(1), libdeflate_free_compressor);
+        libdeflate_alloc_compressor(kDeflateLevel), libdeflate_free_compressor);
     std::vector<unsigned char> shuffled;
 #pragma omp for schedule(dynamic, 1)
     for (std::size_t c = 0; c < count; ++c) {
@@ -250,14 +267,16 @@ bool filter_chunks(const unsigned char* data, std::size_t elements, std::size_t 
   return failures == 0;
 }
 
-// Undoes filter_chunks on chunks as H5Dread_chunk returns them: checks
-// each chunk's Fletcher-32 (HDF5 also accepts the byte-swapped sum that
-// releases before 1.6.3 wrote), inflates it with libdeflate (which checks
-// the zlib stream's Adler-32) and unshuffles its `present` elements into
-// `out`, on all threads. HDF5's own read would do the same on one thread
-// with zlib. Returns false when a chunk is damaged.
-bool unfilter_chunks(const std::vector<std::vector<unsigned char>>& chunks, std::size_t elements,
-                     std::size_t element_size, std::size_t chunk_elements, unsigned char* out) {
+// Undoes filter_chunks on chunks as H5Dread_chunk returns them, chunks
+// first_chunk, first_chunk + 1, ... of the dataset: checks each chunk's
+// Fletcher-32 (HDF5 also accepts the byte-swapped sum that releases before
+// 1.6.3 wrote), inflates it with libdeflate (which checks the zlib stream's
+// Adler-32) and unshuffles its `present` elements into `out` (the whole
+// dataset's elements), on all threads. HDF5's own read would do the same on
+// one thread with zlib. Returns false when a chunk is damaged.
+bool unfilter_chunks(const std::vector<std::vector<unsigned char>>& chunks, std::size_t first_chunk,
+                     std::size_t elements, std::size_t element_size, std::size_t chunk_elements,
+                     unsigned char* out) {
   int failures = 0;
 #pragma omp parallel reduction(+ : failures)
   {
@@ -284,7 +303,7 @@ bool unfilter_chunks(const std::vector<std::vector<unsigned char>>& chunks, std:
         ++failures;
         continue;
       }
-      const std::size_t first = c * chunk_elements;
+      const std::size_t first = (first_chunk + c) * chunk_elements;
       const std::size_t present = std::min(chunk_elements, elements - first);
       unsigned char* dst = out + first * element_size;
       for (std::size_t e = 0; e < present; ++e) {
@@ -298,18 +317,20 @@ bool unfilter_chunks(const std::vector<std::vector<unsigned char>>& chunks, std:
 }
 
 // The chunk length of a dataset stored as write_array stores it (1-D,
-// chunked, shuffle → deflate → Fletcher-32, elements of type `native`);
-// 0 for any other layout, which HDF5 reads itself.
+// chunked, kOwnFilters, elements of type `native`); 0 for any other
+// layout, which HDF5 reads itself.
 hsize_t own_chunking(hid_t ds, hid_t native) {
   Handle type(H5Dget_type(ds), H5Tclose);
   if (!type.ok() || H5Tequal(type.get(), native) <= 0) return 0;
   Handle dcpl(H5Dget_create_plist(ds), H5Pclose);
-  if (!dcpl.ok() || H5Pget_layout(dcpl.get()) != H5D_CHUNKED || H5Pget_nfilters(dcpl.get()) != 3) return 0;
-  const H5Z_filter_t expected[] = {H5Z_FILTER_SHUFFLE, H5Z_FILTER_DEFLATE, H5Z_FILTER_FLETCHER32};
-  for (unsigned i = 0; i < 3; ++i) {
+  if (!dcpl.ok() || H5Pget_layout(dcpl.get()) != H5D_CHUNKED ||
+      H5Pget_nfilters(dcpl.get()) != static_cast<int>(std::size(kOwnFilters))) {
+    return 0;
+  }
+  for (unsigned i = 0; i < std::size(kOwnFilters); ++i) {
     unsigned flags = 0, config = 0;
     std::size_t values = 0;
-    if (H5Pget_filter2(dcpl.get(), i, &flags, &values, nullptr, 0, nullptr, &config) != expected[i]) return 0;
+    if (H5Pget_filter2(dcpl.get(), i, &flags, &values, nullptr, 0, nullptr, &config) != kOwnFilters[i].id) return 0;
   }
   hsize_t chunk = 0;
   if (H5Pget_chunk(dcpl.get(), 1, &chunk) != 1) return 0;
@@ -331,9 +352,7 @@ Status H5File::write_array(const std::string& dataset, std::span<const T> values
   const hsize_t chunk = std::min(n, kChunkElements);
   if (n > 0) {
     H5Pset_chunk(dcpl.get(), 1, &chunk);
-    H5Pset_shuffle(dcpl.get());
-    H5Pset_deflate(dcpl.get(), 1);
-    H5Pset_fletcher32(dcpl.get());  // last: the checksum covers the stored bytes
+    for (const OwnFilter& f : kOwnFilters) H5Pset_filter(dcpl.get(), f.id, f.flags, f.values, &f.value);
   }
   Handle ds(H5Dcreate2(id_, dataset.c_str(), native_type<T>(), space.get(), H5P_DEFAULT,
                        dcpl.get(), H5P_DEFAULT),
@@ -372,23 +391,28 @@ Result<std::vector<T>> H5File::read_array(const std::string& dataset) const {
   std::vector<T> values(n);
   if (n == 0) return values;
   // Our own layout: the raw chunks are read here in order (HDF5 is not
-  // called from several threads) and decoded on all threads. Anything
-  // unexpected (a chunk never written, a filter skipped, a damaged chunk)
-  // is left to HDF5's own read, which fills or reports it.
+  // called from several threads), a batch at a time (so that the compressed
+  // bytes held at once stay small), and each batch is decoded on all
+  // threads. Anything unexpected (a chunk never written, a filter skipped,
+  // a damaged chunk) is left to HDF5's own read, which fills or reports it.
   if (const hsize_t chunk = own_chunking(ds.get(), native_type<T>()); chunk > 0) {
-    std::vector<std::vector<unsigned char>> chunks((n + chunk - 1) / chunk);
+    const std::size_t count = (n + chunk - 1) / chunk;
+    const std::size_t batch = 4 * static_cast<std::size_t>(std::max(1, omp_get_max_threads()));
+    std::vector<std::vector<unsigned char>> chunks;
     bool read = true;
-    for (std::size_t c = 0; c < chunks.size() && read; ++c) {
-      const hsize_t offset = c * chunk;
-      hsize_t stored = 0;
-      std::uint32_t mask = 0;
-      read = H5Dget_chunk_storage_size(ds.get(), &offset, &stored) >= 0 && stored > 0;
-      if (read) chunks[c].resize(stored);
-      read = read && H5Dread_chunk(ds.get(), H5P_DEFAULT, &offset, &mask, chunks[c].data()) >= 0 && mask == 0;
+    for (std::size_t first = 0; first < count && read; first += batch) {
+      chunks.resize(std::min(batch, count - first));
+      for (std::size_t c = 0; c < chunks.size() && read; ++c) {
+        const hsize_t offset = (first + c) * chunk;
+        hsize_t stored = 0;
+        std::uint32_t mask = 0;
+        read = H5Dget_chunk_storage_size(ds.get(), &offset, &stored) >= 0 && stored > 0;
+        if (read) chunks[c].resize(stored);
+        read = read && H5Dread_chunk(ds.get(), H5P_DEFAULT, &offset, &mask, chunks[c].data()) >= 0 && mask == 0;
+      }
+      read = read && unfilter_chunks(chunks, first, n, sizeof(T), chunk, reinterpret_cast<unsigned char*>(values.data()));
     }
-    if (read && unfilter_chunks(chunks, n, sizeof(T), chunk, reinterpret_cast<unsigned char*>(values.data()))) {
-      return values;
-    }
+    if (read) return values;
   }
   if (H5Dread(ds.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) {
     return damaged("dataset " + dataset);
