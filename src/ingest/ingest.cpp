@@ -115,6 +115,9 @@ class MarketAssembler final : public tables::RowHandler {
   graph::MarketGraph finish() {
     graph::MarketGraph g;
     const VertexId n = entities_.size();
+    // The keys first: that frees the index's hash table (the largest array
+    // of the read) before the layers' builds need their memory.
+    g.entities = entities_.take();
     for (int i = 0; i < 4; ++i) {
       graph::Layer layer;
       layer.id = static_cast<LayerId>(i);
@@ -139,7 +142,6 @@ class MarketAssembler final : public tables::RowHandler {
       if (layer.id == LayerId::kSeller) layer.link_events = link_events(layer.adjacency, n);
       g.layers.push_back(std::move(layer));
     }
-    g.entities = entities_.take();
     g.region = std::move(region_);
     g.created_on = std::move(created_on_);
     g.evidence = std::move(graph_evidence_);
