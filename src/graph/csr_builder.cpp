@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <utility>
 
 namespace sourcetrace::graph {
 
@@ -64,7 +65,7 @@ std::vector<EdgeIndex> squish_rows(std::vector<Arc>& arcs, const std::vector<Edg
 
 }  // namespace
 
-AggregatedCsr build_csr(const std::vector<EdgeEvents>& edges, VertexId n, bool symmetric) {
+AggregatedCsr build_csr(std::vector<EdgeEvents> edges, VertexId n, bool symmetric) {
   std::vector<EdgeIndex> offsets = prefix_sum(count_degrees(edges, n, symmetric));
 
   // Step 3: scatter every event into its row (sequential, so the order of
@@ -78,6 +79,7 @@ AggregatedCsr build_csr(const std::vector<EdgeEvents>& edges, VertexId n, bool s
       if (symmetric) arcs[cursor[e.target]++] = {e.source, e.weight, e.events};
     }
   }
+  std::vector<EdgeEvents>().swap(edges);
 
   std::vector<EdgeIndex> squished = squish_rows(arcs, offsets);
   AggregatedCsr out;
@@ -101,7 +103,7 @@ AggregatedCsr build_csr(const std::vector<EdgeEvents>& edges, VertexId n, bool s
 void CsrBuilder::compact() {
   VertexId n = 0;
   for (const EdgeEvents& e : pending_) n = std::max({n, e.source + 1, e.target + 1});
-  AggregatedCsr merged = build_csr(pending_, n, /*symmetric=*/false);
+  AggregatedCsr merged = build_csr(std::move(pending_), n, /*symmetric=*/false);
   pending_.clear();
   for (VertexId v = 0; v < n; ++v) {
     for (EdgeIndex k = merged.csr.offsets[v]; k < merged.csr.offsets[v + 1]; ++k) {
@@ -114,7 +116,7 @@ void CsrBuilder::compact() {
 }
 
 AggregatedCsr CsrBuilder::build(VertexId num_vertices, bool symmetric) {
-  AggregatedCsr out = build_csr(pending_, num_vertices, symmetric);
+  AggregatedCsr out = build_csr(std::move(pending_), num_vertices, symmetric);
   pending_ = {};
   events_added_ = 0;
   return out;

@@ -135,7 +135,7 @@ class MarketAssembler final : public tables::RowHandler {
             edges.push_back({v, layer.flow.csr.targets[k], layer.flow.csr.weights[k], layer.flow.events[k]});
           }
         }
-        layer.adjacency = graph::build_csr(edges, n, /*symmetric=*/true);
+        layer.adjacency = graph::build_csr(std::move(edges), n, /*symmetric=*/true);
       } else {
         layer.adjacency = builders_[i].build(n, /*symmetric=*/true);
       }

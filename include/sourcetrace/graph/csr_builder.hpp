@@ -60,8 +60,9 @@ class CsrBuilder {
   std::size_t compact_at_;
 };
 
-// The aggregation step on its own, usable on any edge list.
-AggregatedCsr build_csr(const std::vector<EdgeEvents>& edges, VertexId num_vertices,
-                        bool symmetric);
+// The aggregation step on its own, usable on any edge list. `edges` is
+// taken (move it in): it is freed as soon as its events are in their rows,
+// before the output is allocated, so the two are never held at once.
+AggregatedCsr build_csr(std::vector<EdgeEvents> edges, VertexId num_vertices, bool symmetric);
 
 }  // namespace sourcetrace::graph
