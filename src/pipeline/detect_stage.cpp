@@ -140,7 +140,7 @@ Result<DetectReport> detect_on_one_node(const DetectRequest& request, const Job&
   const double start = omp_get_wtime();
   progress("reading " + request.graph, 0.0);
   store::GraphProvenance provenance;
-  auto graph = store::read_graph_file(request.graph, &provenance);
+  auto graph = store::read_graph_file(request.graph, &provenance, store::LayerRead::kAdjacency);
   if (!graph.is_ok()) return graph.status();
 
   progress("combining layers", 0.1);

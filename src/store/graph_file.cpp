@@ -225,7 +225,7 @@ Result<MarketGraph> read_graph_file(const std::string& path, GraphProvenance* pr
   auto order = f.read_string_attribute("/layers", "order");
   if (!order.is_ok()) return order.status();
   std::string_view rest = order.value();
-  while (layers == LayerRead::kAll && !rest.empty()) {
+  while (layers != LayerRead::kNone && !rest.empty()) {
     std::size_t comma = rest.find(',');
     std::string name(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
@@ -245,7 +245,7 @@ Result<MarketGraph> read_graph_file(const std::string& path, GraphProvenance* pr
     auto adjacency = read_csr(f, group + "/");
     if (!adjacency.is_ok()) return adjacency.status();
     layer.adjacency = std::move(adjacency).value();
-    if (layer.directed) {
+    if (layer.directed && layers == LayerRead::kAll) {
       auto flow = read_csr(f, group + "/flow_");
       if (!flow.is_ok()) return flow.status();
       layer.flow = std::move(flow).value();

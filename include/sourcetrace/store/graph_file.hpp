@@ -35,13 +35,14 @@ struct GraphProvenance {
 Status write_graph_file(const std::string& path, const graph::MarketGraph& graph,
                         const GraphProvenance& provenance);
 
-// Whether a read brings the layers (the bulk of the file) or leaves them:
-// stages that work by entity and evidence (track, export) never need them.
-enum class LayerRead { kAll, kNone };
+// How much of the layers (the bulk of the file) a read brings: all of them;
+// only their undirected adjacency, without the directed flows of payments
+// and shipments (detect, which combines the adjacencies, needs no more); or
+// none (track and export work by entity and evidence).
+enum class LayerRead { kAll, kAdjacency, kNone };
 
-// Reads the graph back: entities, evidence, dictionaries, and the layers
-// unless `layers` is kNone (then graph.layers is empty). `provenance`, when
-// given, receives the recorded provenance.
+// Reads the graph back: entities, evidence, dictionaries, and the layers as
+// `layers` says. `provenance`, when given, receives the recorded provenance.
 Result<graph::MarketGraph> read_graph_file(const std::string& path, GraphProvenance* provenance = nullptr,
                                            LayerRead layers = LayerRead::kAll);
 
