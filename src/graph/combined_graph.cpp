@@ -54,6 +54,9 @@ Csr combine_layers(MarketGraph& g, const CombineOptions& o) {
     g.layers.clear();
     return plain;
   }
+  // The layers are consumed: the directed flows, which combining never
+  // reads, go first, so that they and the combined graph are never held at once.
+  for (Layer& layer : g.layers) layer.flow = {};
   // The layers that count, and each vertex's damping in each of them.
   std::vector<const Layer*> used;
   std::vector<std::vector<double>> damping;
