@@ -4,6 +4,7 @@
 #include "sourcetrace/tables/csv_reader.hpp"
 
 #include <cstring>
+#include <functional>
 
 namespace sourcetrace::tables {
 
@@ -244,9 +245,12 @@ struct CsvReader::Batch {
   void add(Next kind, const CsvRecord& record, std::string& reason) {
     Item item{kind, record.line, bytes.size(), record.raw.size(), field_spans.size(), record.fields.size(), {}};
     bytes.append(record.raw);
+    // Most fields lie inside the raw record; an unescaped one ("" -> ") does
+    // not (std::less: a total order even on pointers into different arrays).
+    const std::less<const char*> before;
+    const char* raw_end = record.raw.data() + record.raw.size();
     for (std::string_view f : record.fields) {
-      // Most fields lie inside the raw record; an unescaped one ("" -> ") does not.
-      if (f.data() >= record.raw.data() && f.data() + f.size() <= record.raw.data() + record.raw.size()) {
+      if (!before(f.data(), record.raw.data()) && !before(raw_end, f.data() + f.size())) {
         field_spans.emplace_back(item.raw_begin + static_cast<std::size_t>(f.data() - record.raw.data()), f.size());
       } else {
         field_spans.emplace_back(bytes.size(), f.size());
