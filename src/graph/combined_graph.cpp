@@ -26,23 +26,9 @@ namespace {
 // How many distinct targets other than u the sorted rows have together:
 // the length of u's combined row.
 std::size_t distinct_targets(VertexId u, std::span<const LayerRow> rows) {
-  std::array<std::size_t, kMaxCombinedLayers> at{};
   std::size_t count = 0;
-  for (;;) {
-    VertexId next = UINT32_MAX;
-    bool any = false;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      if (at[i] < rows[i].targets.size()) {
-        next = any ? std::min(next, rows[i].targets[at[i]]) : rows[i].targets[at[i]];
-        any = true;
-      }
-    }
-    if (!any) return count;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      if (at[i] < rows[i].targets.size() && rows[i].targets[at[i]] == next) ++at[i];
-    }
-    if (next != u) ++count;
-  }
+  merge_layer_rows(rows, [](std::size_t, std::size_t) {}, [&](VertexId target) { count += target != u; });
+  return count;
 }
 
 }  // namespace

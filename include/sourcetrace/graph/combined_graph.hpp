@@ -85,18 +85,13 @@ inline double arc_events_weight(const LayerRow& row, std::size_t k, const std::a
   return std::log2(1.0 + events);
 }
 
-// Vertex u's combined row, appended to `targets`/`weights`: per target in
-// increasing order, the layers' contributions summed in layer order (so the
-// serial graph and each rank's rows of the distributed one agree bit for
-// bit); u itself is left out. `neighbour_damping(i, v)` is the damping of
-// neighbour v in rows[i]'s layer. Returns the arcs appended.
-template <typename NeighbourDamping>
-std::size_t combine_row(VertexId u, std::span<const LayerRow> rows, const CombineOptions& o,
-                        NeighbourDamping&& neighbour_damping, std::vector<VertexId>& targets,
-                        std::vector<float>& weights) {
+// Walks the rows' targets in increasing order, each target once: arc(i, k)
+// for every row i, in row order, whose arc k goes to it, then done(target).
+// combine_row and the count of a row's arcs step through the rows alike.
+template <typename Arc, typename Done>
+void merge_layer_rows(std::span<const LayerRow> rows, Arc&& arc, Done&& done) {
   std::array<std::size_t, kMaxCombinedLayers> at{};
   const std::size_t layers = std::min(rows.size(), kMaxCombinedLayers);
-  std::size_t appended = 0;
   for (;;) {
     VertexId next = UINT32_MAX;
     bool any = false;
@@ -106,21 +101,41 @@ std::size_t combine_row(VertexId u, std::span<const LayerRow> rows, const Combin
         any = true;
       }
     }
-    if (!any) return appended;
-    double weight = 0;
+    if (!any) return;
     for (std::size_t i = 0; i < layers; ++i) {
-      if (at[i] < rows[i].targets.size() && rows[i].targets[at[i]] == next) {
-        const LayerRow& r = rows[i];
-        weight += static_cast<float>(o.layer_weight[r.layer] * arc_events_weight(r, at[i], o.link_weight) *
-                                     std::min(r.self_damping, neighbour_damping(i, next)));
-        ++at[i];
-      }
+      if (at[i] < rows[i].targets.size() && rows[i].targets[at[i]] == next) arc(i, at[i]++);
     }
-    if (next == u) continue;
-    targets.push_back(next);
-    weights.push_back(static_cast<float>(weight));
-    ++appended;
+    done(next);
   }
+}
+
+// Vertex u's combined row, appended to `targets`/`weights`: per target in
+// increasing order, the layers' contributions summed in layer order (so the
+// serial graph and each rank's rows of the distributed one agree bit for
+// bit); u itself is left out. `neighbour_damping(i, v)` is the damping of
+// neighbour v in rows[i]'s layer. Returns the arcs appended.
+template <typename NeighbourDamping>
+std::size_t combine_row(VertexId u, std::span<const LayerRow> rows, const CombineOptions& o,
+                        NeighbourDamping&& neighbour_damping, std::vector<VertexId>& targets,
+                        std::vector<float>& weights) {
+  std::size_t appended = 0;
+  double weight = 0;
+  merge_layer_rows(
+      rows,
+      [&](std::size_t i, std::size_t k) {
+        const LayerRow& r = rows[i];
+        weight += static_cast<float>(o.layer_weight[r.layer] * arc_events_weight(r, k, o.link_weight) *
+                                     std::min(r.self_damping, neighbour_damping(i, r.targets[k])));
+      },
+      [&](VertexId target) {
+        if (target != u) {
+          targets.push_back(target);
+          weights.push_back(static_cast<float>(weight));
+          ++appended;
+        }
+        weight = 0;
+      });
+  return appended;
 }
 
 }  // namespace sourcetrace::graph
